@@ -1,0 +1,91 @@
+#include "common/level.h"
+
+#include <array>
+#include <cctype>
+
+namespace homeo {
+
+std::string_view levelName(Level level) {
+  switch (level) {
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarning:
+      return "WARNING";
+    case Level::kError:
+      return "ERROR";
+    case Level::kCritical:
+      return "CRITICAL";
+  }
+  return "ERROR";
+}
+
+std::optional<Level> parseLevel(std::string_view word) {
+  if (word.empty() || word.size() > 12) return std::nullopt;
+  std::array<char, 12> buf{};
+  for (size_t i = 0; i < word.size(); ++i) {
+    buf[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[i])));
+  }
+  std::string_view w(buf.data(), word.size());
+  if (w.size() == 1) {
+    switch (w[0]) {
+      case 'T':
+      case 'V':
+      case 'D':
+        return Level::kDebug;
+      case 'I':
+      case 'N':
+        return Level::kInfo;
+      case 'W':
+        return Level::kWarning;
+      case 'E':
+        return Level::kError;
+      case 'F':
+      case 'C':
+      case 'A':
+        return Level::kCritical;
+      default:
+        return std::nullopt;
+    }
+  }
+  if (w == "ERROR" || w == "ERR" || w == "SEVERE" || w == "EROR") return Level::kError;
+  if (w == "INFO" || w == "INFORMATION" || w == "NOTICE" || w == "INF" || w == "INFORMATIONAL")
+    return Level::kInfo;
+  if (w == "WARN" || w == "WARNING" || w == "WRN") return Level::kWarning;
+  if (w == "DEBUG" || w == "TRACE" || w == "VERBOSE" || w == "FINE" || w == "FINER" ||
+      w == "FINEST" || w == "DBG" || w == "DEBUG1" || w == "DEBUG2" || w == "CONFIG")
+    return Level::kDebug;
+  if (w == "CRITICAL" || w == "CRIT" || w == "FATAL" || w == "PANIC" || w == "EMERG" ||
+      w == "EMERGENCY" || w == "ALERT" || w == "FTL" || w == "CRT" || w == "DPANIC")
+    return Level::kCritical;
+  return std::nullopt;
+}
+
+Level levelFromSyslogSeverity(int severity) {
+  if (severity <= 2) return Level::kCritical;
+  if (severity == 3) return Level::kError;
+  if (severity == 4) return Level::kWarning;
+  if (severity <= 6) return Level::kInfo;
+  return Level::kDebug;
+}
+
+std::optional<Level> levelFromBunyanNumber(int64_t n) {
+  if (n < 0 || n > 100) return std::nullopt;
+  if (n < 30) return Level::kDebug;
+  if (n < 40) return Level::kInfo;
+  if (n < 50) return Level::kWarning;
+  if (n < 60) return Level::kError;
+  return Level::kCritical;
+}
+
+std::optional<Level> levelFromPythonNumber(int64_t n) {
+  if (n < 0 || n > 100) return std::nullopt;
+  if (n < 20) return Level::kDebug;
+  if (n < 30) return Level::kInfo;
+  if (n < 40) return Level::kWarning;
+  if (n < 50) return Level::kError;
+  return Level::kCritical;
+}
+
+}  // namespace homeo

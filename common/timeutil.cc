@@ -1,0 +1,278 @@
+#include "common/timeutil.h"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+
+namespace homeo {
+
+UnixNanos nowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+namespace {
+
+// Offset of the local zone at a given local civil time, cached per hour: mktime is slow
+// and logs come in long runs of the same hour.
+int64_t localOffsetSeconds(const CivilTime& t) {
+  thread_local int64_t cached_key = -1;
+  thread_local int64_t cached_offset = 0;
+  const int64_t key = ((static_cast<int64_t>(t.year) * 12 + t.month) * 31 + t.day) * 24 + t.hour;
+  if (key == cached_key) return cached_offset;
+  std::tm tm{};
+  tm.tm_year = t.year - 1900;
+  tm.tm_mon = t.month - 1;
+  tm.tm_mday = t.day;
+  tm.tm_hour = t.hour;
+  tm.tm_min = 0;
+  tm.tm_sec = 0;
+  tm.tm_isdst = -1;
+  const std::time_t local = std::mktime(&tm);
+  const int64_t as_utc = daysFromCivil(t.year, static_cast<unsigned>(t.month),
+                                       static_cast<unsigned>(t.day)) *
+                             86400 +
+                         t.hour * 3600;
+  cached_offset = (local == static_cast<std::time_t>(-1)) ? 0 : as_utc - local;
+  cached_key = key;
+  return cached_offset;
+}
+
+bool digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = s[pos + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool validCivil(const CivilTime& t) {
+  return t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= 31 && t.hour <= 23 &&
+         t.minute <= 59 && t.second <= 60;
+}
+
+// Parses hh:mm:ss[.frac] at pos; returns the position after it or npos.
+size_t parseClock(std::string_view s, size_t pos, CivilTime& t) {
+  if (!digits(s, pos, 2, &t.hour) || pos + 2 >= s.size() || s[pos + 2] != ':' ||
+      !digits(s, pos + 3, 2, &t.minute)) {
+    return std::string_view::npos;
+  }
+  pos += 5;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!digits(s, pos + 1, 2, &t.second)) return std::string_view::npos;
+    pos += 3;
+  }
+  if (pos + 1 < s.size() && (s[pos] == '.' || s[pos] == ',') && s[pos + 1] >= '0' &&
+      s[pos + 1] <= '9') {
+    ++pos;
+    int64_t frac = 0;
+    int n = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (n < 9) {
+        frac = frac * 10 + (s[pos] - '0');
+        ++n;
+      }
+      ++pos;
+    }
+    while (n < 9) {
+      frac *= 10;
+      ++n;
+    }
+    t.nanos = frac;
+  }
+  return pos;
+}
+
+// Parses Z, +hh:mm, +hhmm or +hh at pos (optionally after one space) into t.utc_offset.
+size_t parseZone(std::string_view s, size_t pos, CivilTime& t) {
+  if (pos < s.size() && s[pos] == 'Z') {
+    t.utc_offset = 0;
+    return pos + 1;
+  }
+  size_t p = pos;
+  if (p < s.size() && s[p] == ' ' && p + 1 < s.size() && (s[p + 1] == '+' || s[p + 1] == '-'))
+    ++p;
+  if (p < s.size() && (s[p] == '+' || s[p] == '-')) {
+    const int sign = s[p] == '-' ? -1 : 1;
+    int hh = 0, mm = 0;
+    if (!digits(s, p + 1, 2, &hh)) return pos;
+    size_t q = p + 3;
+    if (q < s.size() && s[q] == ':') {
+      if (digits(s, q + 1, 2, &mm)) q += 3;
+    } else if (digits(s, q, 2, &mm)) {
+      q += 2;
+    }
+    if (hh > 14) return pos;
+    t.utc_offset = sign * (hh * 3600 + mm * 60);
+    return q;
+  }
+  return pos;
+}
+
+int currentYear() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  return tm.tm_year + 1900;
+}
+
+}  // namespace
+
+UnixNanos toUnixNanos(const CivilTime& t) {
+  const int64_t days =
+      daysFromCivil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
+  int64_t secs = days * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
+  secs -= t.utc_offset ? *t.utc_offset : localOffsetSeconds(t);
+  return secs * 1'000'000'000 + t.nanos;
+}
+
+int monthFromAbbrev(std::string_view s) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() < 3) return 0;
+  for (int i = 0; i < 12; ++i) {
+    const auto m = kMonths[i];
+    if ((s[0] | 0x20) == (m[0] | 0x20) && (s[1] | 0x20) == m[1] && (s[2] | 0x20) == m[2])
+      return i + 1;
+  }
+  return 0;
+}
+
+std::optional<CivilTime> parseTimestampPrefix(std::string_view s, size_t* consumed) {
+  CivilTime t;
+  size_t pos;
+  if (digits(s, 0, 4, &t.year) && s.size() >= 10 && (s[4] == '-' || s[4] == '/') &&
+      s[7] == s[4]) {
+    if (!digits(s, 5, 2, &t.month) || !digits(s, 8, 2, &t.day)) return std::nullopt;
+    pos = 10;
+    if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ')) {
+      const size_t after = parseClock(s, pos + 1, t);
+      if (after == std::string_view::npos) {
+        if (s[pos] == 'T') return std::nullopt;
+      } else {
+        pos = parseZone(s, after, t);
+      }
+    }
+  } else if (const int month = monthFromAbbrev(s); month != 0 && s.size() >= 15 && s[3] == ' ') {
+    // Mmm dd hh:mm:ss (the day may be space-padded), optionally followed by a year.
+    t.month = month;
+    t.year = currentYear();
+    pos = 4;
+    if (s[pos] == ' ') ++pos;
+    if (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      t.day = s[pos] - '0';
+      ++pos;
+      if (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') t.day = t.day * 10 + (s[pos++] - '0');
+    } else {
+      return std::nullopt;
+    }
+    if (pos >= s.size() || s[pos] != ' ') return std::nullopt;
+    pos = parseClock(s, pos + 1, t);
+    if (pos == std::string_view::npos) return std::nullopt;
+    int year = 0;
+    if (pos + 5 <= s.size() && s[pos] == ' ' && digits(s, pos + 1, 4, &year) &&
+        (pos + 5 == s.size() || s[pos + 5] == ' ')) {
+      t.year = year;
+      pos += 5;
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (!validCivil(t)) return std::nullopt;
+  if (consumed) *consumed = pos;
+  return t;
+}
+
+std::optional<UnixNanos> epochToNanos(double v) {
+  if (!std::isfinite(v) || v <= 0) return std::nullopt;
+  if (v < 1e11) return static_cast<UnixNanos>(v * 1e9);   // seconds
+  if (v < 1e14) return static_cast<UnixNanos>(v * 1e6);   // milliseconds
+  if (v < 1e17) return static_cast<UnixNanos>(v * 1e3);   // microseconds
+  if (v < 1e20) return static_cast<UnixNanos>(v);         // nanoseconds
+  return std::nullopt;
+}
+
+std::optional<UnixNanos> parseTimestamp(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  if (s.empty()) return std::nullopt;
+  size_t used = 0;
+  if (auto t = parseTimestampPrefix(s, &used)) return toUnixNanos(*t);
+  bool numeric = true;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || c == '.')) {
+      numeric = false;
+      break;
+    }
+  }
+  if (numeric) {
+    char* end = nullptr;
+    const std::string tmp(s);
+    const double v = std::strtod(tmp.c_str(), &end);
+    if (end && *end == '\0') return epochToNanos(v);
+  }
+  return std::nullopt;
+}
+
+void appendRfc3339(std::string& out, UnixNanos ns) {
+  int64_t secs = ns / 1'000'000'000;
+  int64_t frac = ns % 1'000'000'000;
+  if (frac < 0) {
+    frac += 1'000'000'000;
+    --secs;
+  }
+  int64_t days = secs / 86400;
+  int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  // civil_from_days
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+                        static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
+                        static_cast<long long>((rem / 60) % 60), static_cast<long long>(rem % 60));
+  out.append(buf, static_cast<size_t>(n));
+  if (frac != 0) {
+    if (frac % 1'000'000 == 0) {
+      n = std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(frac / 1'000'000));
+    } else if (frac % 1000 == 0) {
+      n = std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac / 1000));
+    } else {
+      n = std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(frac));
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  out.push_back('Z');
+}
+
+std::string formatRfc3339(UnixNanos ns) {
+  std::string s;
+  appendRfc3339(s, ns);
+  return s;
+}
+
+}  // namespace homeo

@@ -1,0 +1,145 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/level.h"
+
+namespace homeo::config {
+
+// Where a value was written, for FILE:LINE:COL messages (1-based line and column).
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct Diagnostic {
+  Location where;
+  std::string message;
+  // "FILE:LINE:COL: message"
+  std::string str() const;
+};
+
+// A configuration value as written, decoded from YAML into config's own tree so that nothing
+// outside config/ touches YAML nodes. Extensions (transports, context providers) read their
+// options from an OptionMap and report problems through Diagnostics with locations.
+struct OptionValue {
+  enum class Kind { kScalar, kSequence, kMap, kNull };
+  Kind kind = Kind::kNull;
+  Location where;
+  std::string scalar;  // after ${ENV} substitution
+  std::vector<OptionValue> items;                          // kSequence
+  std::vector<std::pair<std::string, OptionValue>> entries;  // kMap, in written order
+  std::vector<Location> key_locations;                     // kMap, location of each key
+};
+
+// A mapping of options with typed accessors. Each accessor records a diagnostic (and returns
+// the fallback) when the value has the wrong type; rejectUnknown() reports keys nobody read.
+class OptionMap {
+ public:
+  OptionMap() = default;
+  explicit OptionMap(OptionValue map) : map_(std::move(map)) {}
+
+  const Location& where() const { return map_.where; }
+  bool has(std::string_view key) const;
+  const OptionValue* find(std::string_view key) const;
+
+  std::optional<std::string> getString(std::string_view key, std::vector<Diagnostic>& diags,
+                                       bool required = false) const;
+  std::optional<int64_t> getInt(std::string_view key, std::vector<Diagnostic>& diags,
+                                int64_t min, int64_t max) const;
+  std::optional<bool> getBool(std::string_view key, std::vector<Diagnostic>& diags) const;
+  std::optional<std::vector<std::string>> getStringList(std::string_view key,
+                                                        std::vector<Diagnostic>& diags) const;
+  std::optional<std::map<std::string, std::string>> getStringMap(
+      std::string_view key, std::vector<Diagnostic>& diags) const;
+  // Reports every key that is not in `known` as "unknown key 'x' in <what>".
+  void rejectUnknown(std::initializer_list<std::string_view> known, std::string_view what,
+                     std::vector<Diagnostic>& diags) const;
+
+  const OptionValue& value() const { return map_; }
+
+ private:
+  OptionValue map_;
+};
+
+enum class ReadFrom { kBeginning, kEnd };
+
+struct InputConfig {
+  Location where;
+  std::vector<std::string> paths;    // globs; at least one
+  std::vector<std::string> exclude;  // globs matched against the file name and the full path
+  std::string format = "auto";       // "auto", a built-in format or a user parser's name
+  Location format_where;
+  std::string service;               // resolved: the input's, else the top-level service
+  ReadFrom read_from = ReadFrom::kEnd;
+  std::vector<std::string> tags;
+  std::optional<Level> min_level;    // overrides the top-level min_level
+};
+
+// A user-defined format: an RE2 pattern with named groups (level, timestamp, message, module,
+// exception_type, and any other name, which lands in the record's context).
+struct UserParserConfig {
+  Location where;
+  std::string name;
+  std::string pattern;  // validated to compile with RE2 and to have a `message` group
+};
+
+struct BatchConfig {
+  size_t max_records = 500;
+  size_t max_bytes = 1 << 20;
+  uint32_t max_wait_ms = 1000;
+};
+
+struct TransportConfig {
+  Location where;
+  std::string type;
+  OptionMap options;  // the mapping minus `type`; validated by the transport's factory
+};
+
+struct MetricsConfig {
+  bool enabled = true;
+  std::string listen = "127.0.0.1:9880";
+};
+
+struct Config {
+  std::string path;  // the file it was read from
+  std::string service = "unknown";
+  std::string state_dir = "/var/lib/homeostasisd";
+  Level min_level = Level::kError;
+  std::string timezone;  // empty: the host's zone; else an IANA name or "UTC"
+  std::vector<InputConfig> inputs;
+  std::vector<UserParserConfig> parsers;
+  BatchConfig batch;
+  std::vector<TransportConfig> transports;
+  MetricsConfig metrics;
+  // How long a multi-line event may wait for its next line before it is complete.
+  uint32_t multiline_timeout_ms = 500;
+  // How long a last line without its newline is held before it is read as a line.
+  uint32_t partial_line_timeout_ms = 1000;
+  // How long SIGTERM may take to flush batches and commit checkpoints.
+  uint32_t drain_timeout_ms = 10000;
+  // Longer lines are cut at this size, marked and counted.
+  size_t max_line_bytes = 1 << 20;
+};
+
+struct LoadResult {
+  std::optional<Config> config;     // set when there are no errors
+  std::vector<Diagnostic> errors;   // each "FILE:LINE:COL: message"
+};
+
+// Reads, decodes and validates a config file: unknown keys, wrong types, impossible values,
+// bad globs and RE2 patterns are errors. ${NAME} in strings is replaced from the environment
+// (an unset variable is an error).
+LoadResult loadConfig(const std::string& path);
+
+// The same from text already in memory; `name` stands for the file in messages.
+LoadResult parseConfig(std::string_view text, const std::string& name);
+
+}  // namespace homeo::config

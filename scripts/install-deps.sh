@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the daemon and the tests need, and only the missing
+# ones, so `make run` and `make test` work on a fresh Debian bookworm machine.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libboost1.81-dev libre2-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
+  librdkafka-dev libsystemd-dev zlib1g-dev libssl-dev
+  catch2 libbenchmark-dev
+  python3 python3-jsonschema logrotate systemd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing packages: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
