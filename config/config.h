@@ -1,11 +1,14 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/level.h"
@@ -33,14 +36,16 @@ struct OptionValue {
   enum class Kind { kScalar, kSequence, kMap, kNull };
   Kind kind = Kind::kNull;
   Location where;
-  std::string scalar;  // after ${ENV} substitution
-  std::vector<OptionValue> items;                          // kSequence
+  std::string scalar;                                        // after ${ENV} substitution
+  std::vector<OptionValue> items;                            // kSequence
   std::vector<std::pair<std::string, OptionValue>> entries;  // kMap, in written order
-  std::vector<Location> key_locations;                     // kMap, location of each key
+  std::vector<Location> key_locations;                       // kMap, location of each key
 };
 
-// A mapping of options with typed accessors. Each accessor records a diagnostic (and returns
-// the fallback) when the value has the wrong type; rejectUnknown() reports keys nobody read.
+// A mapping of options with typed accessors. Each accessor returns nullopt when the key is
+// absent, and records a diagnostic at the value's location (and returns nullopt) when the
+// value has the wrong type; an explicit null (`key:`) is a wrong type, not an absent key.
+// rejectUnknown() reports keys outside a known set.
 class OptionMap {
  public:
   OptionMap() = default;
@@ -52,13 +57,16 @@ class OptionMap {
 
   std::optional<std::string> getString(std::string_view key, std::vector<Diagnostic>& diags,
                                        bool required = false) const;
-  std::optional<int64_t> getInt(std::string_view key, std::vector<Diagnostic>& diags,
-                                int64_t min, int64_t max) const;
+  std::optional<int64_t> getInt(std::string_view key, std::vector<Diagnostic>& diags, int64_t min,
+                                int64_t max) const;
   std::optional<bool> getBool(std::string_view key, std::vector<Diagnostic>& diags) const;
+  // A sequence of scalars; a single scalar is read as a list of one.
   std::optional<std::vector<std::string>> getStringList(std::string_view key,
                                                         std::vector<Diagnostic>& diags) const;
   std::optional<std::map<std::string, std::string>> getStringMap(
       std::string_view key, std::vector<Diagnostic>& diags) const;
+  // A nested mapping, for options with sub-options.
+  std::optional<OptionMap> getMap(std::string_view key, std::vector<Diagnostic>& diags) const;
   // Reports every key that is not in `known` as "unknown key 'x' in <what>".
   void rejectUnknown(std::initializer_list<std::string_view> known, std::string_view what,
                      std::vector<Diagnostic>& diags) const;
@@ -77,10 +85,10 @@ struct InputConfig {
   std::vector<std::string> exclude;  // globs matched against the file name and the full path
   std::string format = "auto";       // "auto", a built-in format or a user parser's name
   Location format_where;
-  std::string service;               // resolved: the input's, else the top-level service
+  std::string service;  // resolved: the input's, else the top-level service
   ReadFrom read_from = ReadFrom::kEnd;
   std::vector<std::string> tags;
-  std::optional<Level> min_level;    // overrides the top-level min_level
+  std::optional<Level> min_level;  // overrides the top-level min_level
 };
 
 // A user-defined format: an RE2 pattern with named groups (level, timestamp, message, module,
@@ -130,8 +138,8 @@ struct Config {
 };
 
 struct LoadResult {
-  std::optional<Config> config;     // set when there are no errors
-  std::vector<Diagnostic> errors;   // each "FILE:LINE:COL: message"
+  std::optional<Config> config;    // set when there are no errors
+  std::vector<Diagnostic> errors;  // each "FILE:LINE:COL: message"
 };
 
 // Reads, decodes and validates a config file: unknown keys, wrong types, impossible values,
