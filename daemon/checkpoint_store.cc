@@ -1,0 +1,167 @@
+#include "daemon/checkpoint_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace homeo {
+namespace {
+
+constexpr const char* kHeader = "homeostasisd-checkpoints v1";
+
+bool writeAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool mkdirs(const std::string& dir) {
+  if (dir.empty()) return false;
+  std::string cur;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    cur = dir.substr(0, pos);
+    if (cur.empty()) continue;
+    if (::mkdir(cur.c_str(), 0750) != 0 && errno != EEXIST) return false;
+  }
+  struct stat st {};
+  return ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace
+
+bool prepareStateDir(const std::string& dir, std::string* error) {
+  if (!mkdirs(dir)) {
+    *error = "cannot create state directory " + dir + ": " + std::strerror(errno);
+    return false;
+  }
+  const std::string probe = dir + "/.write-test";
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = "cannot write in state directory " + dir + ": " + std::strerror(errno);
+    return false;
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return true;
+}
+
+CheckpointStore::CheckpointStore(std::string state_dir)
+    : dir_(std::move(state_dir)), file_(dir_ + "/checkpoints") {}
+
+bool CheckpointStore::load(std::string* error) {
+  entries_.clear();
+  std::ifstream in(file_);
+  if (!in) return true;  // first start
+  std::string line;
+  bool ok = static_cast<bool>(std::getline(in, line)) && line == kHeader;
+  size_t expected = 0, seen = 0;
+  bool ended = false;
+  while (ok && std::getline(in, line)) {
+    if (line.rfind("end ", 0) == 0) {
+      ended = true;
+      expected = std::strtoull(line.c_str() + 4, nullptr, 10);
+      break;
+    }
+    // dev \t ino \t offset \t path
+    Checkpoint c;
+    std::istringstream fields(line);
+    std::string dev, ino, off;
+    if (!std::getline(fields, dev, '\t') || !std::getline(fields, ino, '\t') ||
+        !std::getline(fields, off, '\t') || !std::getline(fields, c.path)) {
+      ok = false;
+      break;
+    }
+    char* end = nullptr;
+    c.dev = std::strtoull(dev.c_str(), &end, 10);
+    ok = ok && end && *end == '\0';
+    c.ino = std::strtoull(ino.c_str(), &end, 10);
+    ok = ok && end && *end == '\0';
+    c.offset = std::strtoull(off.c_str(), &end, 10);
+    ok = ok && end && *end == '\0' && !dev.empty() && !ino.empty() && !off.empty();
+    if (!ok) break;
+    entries_[{c.dev, c.ino}] = c;
+    ++seen;
+  }
+  // The trailer proves the file was written whole.
+  if (!ok || !ended || expected != seen) {
+    entries_.clear();
+    const std::string aside = file_ + ".corrupt";
+    ::rename(file_.c_str(), aside.c_str());
+    *error = "checkpoint file " + file_ + " is corrupt (set aside as " + aside +
+             "); files are read again from their start or end as read_from says";
+    return false;
+  }
+  return true;
+}
+
+bool CheckpointStore::save(std::string* error) {
+  if (!dirty_) return true;
+  std::string data = kHeader;
+  data.push_back('\n');
+  for (const auto& [key, c] : entries_) {
+    data += std::to_string(c.dev) + '\t' + std::to_string(c.ino) + '\t' + std::to_string(c.offset) +
+            '\t' + c.path + '\n';
+  }
+  data += "end " + std::to_string(entries_.size()) + "\n";
+  const std::string tmp = file_ + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    *error = "cannot write " + tmp + ": " + std::strerror(errno);
+    return false;
+  }
+  const bool written = writeAll(fd, data) && ::fsync(fd) == 0;
+  const int saved_errno = errno;
+  ::close(fd);
+  if (!written) {
+    *error = "cannot write " + tmp + ": " + std::strerror(saved_errno);
+    return false;
+  }
+  if (::rename(tmp.c_str(), file_.c_str()) != 0) {
+    *error = "cannot rename " + tmp + ": " + std::strerror(errno);
+    return false;
+  }
+  const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  dirty_ = false;
+  return true;
+}
+
+std::optional<uint64_t> CheckpointStore::find(uint64_t dev, uint64_t ino) const {
+  auto it = entries_.find({dev, ino});
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.offset;
+}
+
+void CheckpointStore::set(uint64_t dev, uint64_t ino, uint64_t offset, const std::string& path) {
+  auto& c = entries_[{dev, ino}];
+  if (c.offset == offset && c.path == path && c.dev == dev) return;
+  c.dev = dev;
+  c.ino = ino;
+  c.offset = offset;
+  c.path = path;
+  dirty_ = true;
+}
+
+void CheckpointStore::erase(uint64_t dev, uint64_t ino) {
+  if (entries_.erase({dev, ino}) > 0) dirty_ = true;
+}
+
+}  // namespace homeo

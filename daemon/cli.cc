@@ -1,0 +1,379 @@
+#include "daemon/cli.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/context/context_provider.h"
+#include "daemon/daemon.h"
+#include "daemon/exit_codes.h"
+#include "daemon/line_splitter.h"
+#include "daemon/path_glob.h"
+#include "daemon/setup.h"
+#include "parsers/source_parser.h"
+
+namespace homeo {
+namespace {
+
+constexpr const char* kUsage = R"(homeostasisd: turns the errors in application logs into Homeostasis error records
+
+Usage:
+  homeostasisd run     --config FILE        the daemon, in the foreground (systemd runs this)
+  homeostasisd check   --config FILE        validate a config, print what it would watch
+  homeostasisd parse   [--config FILE] [--format NAME|auto] [--service NAME]
+                       [--min-level LEVEL] [FILE|- ...]
+                                            read files (or stdin) to the end, print one
+                                            JSON record per line on stdout
+  homeostasisd detect  FILE ...             print each file's detected format and confidence
+  homeostasisd version
+  homeostasisd --help | <command> --help
+
+Exit status: 0 success, 64 bad usage, 78 invalid configuration (FILE:LINE:COL: message on
+stderr), 73 state directory cannot be created or written, 1 any other failure.
+)";
+
+constexpr const char* kRunHelp = R"(Usage: homeostasisd run --config FILE
+
+Runs the daemon in the foreground: follows the configured inputs, ships error records to the
+configured transports, keeps checkpoints in state_dir.
+  SIGTERM, SIGINT  flush batches, commit checkpoints, exit 0 (within drain_timeout_ms)
+  SIGHUP           reload the config; an invalid new config is reported and the old one kept
+Exit status: 0 after a drain, 78 invalid config, 73 state_dir not writable, 1 other failure.
+)";
+
+constexpr const char* kCheckHelp = R"(Usage: homeostasisd check --config FILE
+
+Validates the config (every problem as FILE:LINE:COL: message on stderr, exit 78) and prints
+the inputs, the files each would follow now, the directories watched and the transports.
+)";
+
+constexpr const char* kParseHelp = R"(Usage: homeostasisd parse [--config FILE] [--format NAME|auto] [--service NAME]
+                          [--min-level LEVEL] [FILE|- ...]
+
+Reads each FILE (or stdin, for - or no FILE) to its end through the same detection,
+multi-line assembly, parsing, context and scrubbing as the daemon, and prints one JSON
+record per line on stdout. A summary (lines, records, formats, lines not parsed) goes to
+stderr. Defaults without --config: service 'unknown', min level ERROR.
+)";
+
+constexpr const char* kDetectHelp = R"(Usage: homeostasisd detect FILE ...
+
+Prints, for each FILE, the format auto-detection picks on its first lines and how sure it
+is (the share of lines the format claims, 0.00 to 1.00).
+)";
+
+struct Args {
+  std::string command;
+  std::string config;
+  std::string format = "auto";
+  std::string service;
+  std::string min_level;
+  bool help = false;
+  std::vector<std::string> files;
+};
+
+int usageError(const std::string& msg) {
+  std::fprintf(stderr, "homeostasisd: %s\nTry 'homeostasisd --help'.\n", msg.c_str());
+  return kExitUsage;
+}
+
+// Parses `--name value` and `--name=value`; returns false with *error set on a bad option.
+bool parseArgs(int argc, char** argv, Args& a, std::string* error) {
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      a.help = true;
+      continue;
+    }
+    if (arg == "-" || arg.rfind("--", 0) != 0) {
+      a.files.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      for (++i; i < argc; ++i) a.files.push_back(argv[i]);
+      break;
+    }
+    std::string value;
+    const size_t eq = arg.find('=');
+    std::string name = arg.substr(0, eq);
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      *error = "option " + name + " needs a value";
+      return false;
+    }
+    if (name == "--config") {
+      a.config = value;
+    } else if (name == "--format" && a.command == "parse") {
+      a.format = value;
+    } else if (name == "--service" && a.command == "parse") {
+      a.service = value;
+    } else if (name == "--min-level" && a.command == "parse") {
+      a.min_level = value;
+    } else {
+      *error = "unknown option " + name + " for '" + a.command + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+// Loads and fully validates a config; prints problems. Returns null on failure.
+std::optional<config::Config> loadValidConfig(const std::string& path, const Registries& reg) {
+  config::LoadResult res = config::loadConfig(path);
+  if (res.config) validateConfig(*res.config, reg, res.errors);
+  if (!res.errors.empty()) {
+    printDiagnostics(res.errors);
+    return std::nullopt;
+  }
+  return std::move(res.config);
+}
+
+int cmdCheck(const Args& a) {
+  if (a.config.empty()) return usageError("check needs --config FILE");
+  if (!a.files.empty()) return usageError("check takes no files");
+  const Registries reg = Registries::builtin();
+  auto cfg = loadValidConfig(a.config, reg);
+  if (!cfg) return kExitConfig;
+  std::printf("%s: valid\n", a.config.c_str());
+  std::printf("service: %s\nstate_dir: %s\nmin_level: %s\n", cfg->service.c_str(),
+              cfg->state_dir.c_str(), std::string(levelName(cfg->min_level)).c_str());
+  for (size_t i = 0; i < cfg->inputs.size(); ++i) {
+    const auto& in = cfg->inputs[i];
+    std::printf("input %zu: format %s, service %s, read_from %s\n", i + 1, in.format.c_str(),
+                in.service.c_str(), in.read_from == config::ReadFrom::kBeginning ? "beginning" : "end");
+    for (const auto& p : in.paths) std::printf("  path %s\n", p.c_str());
+    for (const auto& d : watchDirectories(in.paths)) std::printf("  watch dir %s\n", d.c_str());
+    const auto files = expandInputs(in);
+    for (const auto& f : files) std::printf("  file %s\n", f.c_str());
+    if (files.empty()) std::printf("  (no files match yet)\n");
+  }
+  for (const auto& t : cfg->transports) std::printf("transport: %s\n", t.type.c_str());
+  return kExitOk;
+}
+
+struct ParseSummary {
+  uint64_t files = 0, lines = 0, records = 0, unmatched = 0, truncated = 0;
+};
+
+// Reads one file descriptor to its end through a SourceParser.
+bool parseStream(int fd, const std::string& path, SourceInfo info, const ParserSet& parsers,
+                 RecordPipeline& pipeline, size_t max_line_bytes, std::string& out,
+                 ParseSummary& sum) {
+  std::string record_json;
+  SourceParser sp(parsers, std::move(info), [&](ErrorRecord& r) {
+    record_json.clear();
+    pipeline.finish(r, record_json);
+    out.append(record_json);
+    out.push_back('\n');
+    if (out.size() >= (1 << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  });
+  LineSplitter splitter(max_line_bytes);
+  auto on_line = [&](std::string_view line, uint64_t off, uint64_t end, bool) {
+    sp.addLine(line, off, end);
+  };
+  std::vector<char> buf(1 << 20);
+  uint64_t offset = 0;
+  bool ok = true;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::fprintf(stderr, "homeostasisd: %s: %s\n", path.c_str(), std::strerror(errno));
+      ok = false;
+      break;
+    }
+    if (n == 0) break;
+    splitter.feed(std::string_view(buf.data(), static_cast<size_t>(n)), offset, on_line);
+    offset += static_cast<uint64_t>(n);
+  }
+  splitter.finish(on_line);
+  sp.flush();
+  const auto& st = sp.stats();
+  std::fprintf(stderr, "%s: %llu lines, %llu records, format %s (confidence %.2f), %llu not parsed%s\n",
+               path.c_str(), static_cast<unsigned long long>(st.lines),
+               static_cast<unsigned long long>(st.records),
+               sp.format() ? std::string(sp.format()->name()).c_str() : "none", sp.confidence(),
+               static_cast<unsigned long long>(st.unmatched),
+               splitter.truncatedLines() ? ", long lines cut" : "");
+  ++sum.files;
+  sum.lines += st.lines;
+  sum.records += st.records;
+  sum.unmatched += st.unmatched;
+  sum.truncated += splitter.truncatedLines();
+  return ok;
+}
+
+int cmdParse(const Args& a) {
+  const Registries reg = Registries::builtin();
+  config::Config cfg;
+  if (!a.config.empty()) {
+    auto loaded = loadValidConfig(a.config, reg);
+    if (!loaded) return kExitConfig;
+    cfg = std::move(*loaded);
+  }
+  applyTimezone(cfg);
+  Level min_level = cfg.min_level;
+  if (!a.min_level.empty()) {
+    auto l = parseLevel(a.min_level);
+    if (!l) return usageError("unknown level '" + a.min_level + "' (DEBUG|INFO|WARNING|ERROR|CRITICAL)");
+    min_level = *l;
+  }
+  std::vector<config::Diagnostic> diags;
+  auto parsers = ParserSet::create(reg.parsers, cfg.parsers, diags);
+  if (!parsers) {
+    printDiagnostics(diags);
+    return kExitConfig;
+  }
+  if (a.format != "auto" && !parsers->find(a.format)) {
+    return usageError("unknown format '" + a.format + "'");
+  }
+  auto pipeline = makeRecordPipeline(reg);
+  const std::string host = HostFacts::read().hostname;
+  std::vector<std::string> files = a.files;
+  if (files.empty()) files.push_back("-");
+  std::string out;
+  ParseSummary sum;
+  int status = kExitOk;
+  for (const auto& f : files) {
+    SourceInfo info;
+    info.format = a.format;
+    info.service = a.service.empty() ? cfg.service : a.service;
+    info.min_level = min_level;
+    info.host = host;
+    int fd = 0;
+    if (f == "-") {
+      info.path = "-";
+    } else {
+      fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        std::fprintf(stderr, "homeostasisd: %s: %s\n", f.c_str(), std::strerror(errno));
+        status = kExitFailure;
+        continue;
+      }
+      struct stat st {};
+      if (::fstat(fd, &st) == 0) {
+        info.key = fileKey(st.st_dev, st.st_ino);
+        if (S_ISDIR(st.st_mode)) {
+          std::fprintf(stderr, "homeostasisd: %s: is a directory\n", f.c_str());
+          ::close(fd);
+          status = kExitFailure;
+          continue;
+        }
+      }
+      info.path = f;
+    }
+    if (!parseStream(fd, f, std::move(info), *parsers, *pipeline, cfg.max_line_bytes, out, sum))
+      status = kExitFailure;
+    if (fd != 0) ::close(fd);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (sum.files > 1) {
+    std::fprintf(stderr, "total: %llu files, %llu lines, %llu records, %llu not parsed\n",
+                 static_cast<unsigned long long>(sum.files),
+                 static_cast<unsigned long long>(sum.lines),
+                 static_cast<unsigned long long>(sum.records),
+                 static_cast<unsigned long long>(sum.unmatched));
+  }
+  return status;
+}
+
+int cmdDetect(const Args& a) {
+  if (a.files.empty()) return usageError("detect needs at least one FILE");
+  const Registries reg = Registries::builtin();
+  std::vector<config::Diagnostic> diags;
+  config::Config cfg;
+  if (!a.config.empty()) {
+    auto loaded = loadValidConfig(a.config, reg);
+    if (!loaded) return kExitConfig;
+    cfg = std::move(*loaded);
+  }
+  auto parsers = ParserSet::create(reg.parsers, cfg.parsers, diags);
+  if (!parsers) {
+    printDiagnostics(diags);
+    return kExitConfig;
+  }
+  int status = kExitOk;
+  for (const auto& f : a.files) {
+    FILE* fp = f == "-" ? stdin : std::fopen(f.c_str(), "rb");
+    if (!fp) {
+      std::fprintf(stderr, "homeostasisd: %s: %s\n", f.c_str(), std::strerror(errno));
+      status = kExitFailure;
+      continue;
+    }
+    std::string data(256 * 1024, '\0');
+    data.resize(std::fread(data.data(), 1, data.size(), fp));
+    if (fp != stdin) std::fclose(fp);
+    std::vector<std::string_view> lines;
+    LineSplitter splitter(data.size() + 1);
+    splitter.feed(data, 0, [&](std::string_view line, uint64_t, uint64_t, bool) {
+      if (lines.size() < SourceParser::kDetectLines) lines.push_back(line);
+    });
+    const Detection d = detectFormat(*parsers, lines);
+    std::printf("%s\t%s\t%.2f\n", f.c_str(), std::string(d.parser->name()).c_str(), d.confidence);
+  }
+  return status;
+}
+
+int cmdRun(const Args& a) {
+  if (a.config.empty()) return usageError("run needs --config FILE");
+  if (!a.files.empty()) return usageError("run takes no files");
+  return runDaemon(a.config);
+}
+
+}  // namespace
+
+int runCli(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return kExitUsage;
+  }
+  Args a;
+  a.command = argv[1];
+  if (a.command == "--help" || a.command == "-h" || a.command == "help") {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (a.command == "version" || a.command == "--version") {
+    std::printf("homeostasisd %s\n", HOMEO_VERSION);
+    return kExitOk;
+  }
+  const char* help = nullptr;
+  if (a.command == "run") {
+    help = kRunHelp;
+  } else if (a.command == "check") {
+    help = kCheckHelp;
+  } else if (a.command == "parse") {
+    help = kParseHelp;
+  } else if (a.command == "detect") {
+    help = kDetectHelp;
+  } else {
+    return usageError("unknown command '" + a.command + "'");
+  }
+  std::string error;
+  if (!parseArgs(argc, argv, a, &error)) return usageError(error);
+  if (a.help) {
+    std::fputs(help, stdout);
+    return kExitOk;
+  }
+  if (a.command == "run") return cmdRun(a);
+  if (a.command == "check") return cmdCheck(a);
+  if (a.command == "parse") return cmdParse(a);
+  return cmdDetect(a);
+}
+
+}  // namespace homeo

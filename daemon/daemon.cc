@@ -1,0 +1,538 @@
+#include "daemon/daemon.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <csignal>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "daemon/checkpoint_store.h"
+#include "daemon/exit_codes.h"
+#include "daemon/inotify_watcher.h"
+#include "daemon/line_splitter.h"
+#include "daemon/path_glob.h"
+#include "daemon/setup.h"
+#include "parsers/source_parser.h"
+#include "transports/batcher.h"
+#include "transports/dispatcher.h"
+
+namespace homeo {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using FileId = std::pair<uint64_t, uint64_t>;  // device, inode
+
+constexpr size_t kReadChunk = 256 * 1024;
+constexpr auto kTick = std::chrono::milliseconds(100);
+constexpr auto kRescanEvery = std::chrono::seconds(10);
+// How long a file that left its name (rotated, deleted) is still read before it is closed.
+constexpr auto kRotateWait = std::chrono::seconds(5);
+// Time spent in one pump turn before other handlers (signals, acks, inotify) get their go.
+constexpr auto kPumpSlice = std::chrono::milliseconds(20);
+
+// One followed file: its descriptor, read position, line splitter, parser, and the offsets
+// waiting for acknowledgement before they may be checkpointed.
+struct Follower {
+  FileId id;
+  std::string path;
+  const config::InputConfig* input = nullptr;
+  int fd = -1;
+  uint64_t read_offset = 0;
+  LineSplitter splitter;
+  std::unique_ptr<SourceParser> parser;
+  std::deque<std::pair<uint64_t, uint64_t>> marks;  // (batch seq, offset) awaiting ack
+  uint64_t last_mark = UINT64_MAX;
+  Clock::time_point last_data = Clock::now();
+  Clock::time_point gone_since{};
+  bool gone = false;
+  bool queued = false;
+
+  explicit Follower(size_t max_line) : splitter(max_line) {}
+  ~Follower() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+class Daemon {
+ public:
+  enum class Outcome { kRunning, kStopped, kReload, kFailed };
+
+  Daemon(asio::io_context& io, config::Config cfg, const Registries& reg)
+      : io_(io),
+        cfg_(std::move(cfg)),
+        reg_(reg),
+        checkpoints_(cfg_.state_dir),
+        watcher_(io.get_executor(),
+                 [this](InotifyWatcher::Change c, const std::string& p) { onChange(c, p); }),
+        tick_(io),
+        rescan_timer_(io) {}
+
+  // Sets everything up; returns an exit status other than kExitOk on failure.
+  int start() {
+    std::vector<config::Diagnostic> diags;
+    parsers_ = ParserSet::create(reg_.parsers, cfg_.parsers, diags);
+    if (!parsers_) {
+      printDiagnostics(diags);
+      return kExitConfig;
+    }
+    std::vector<std::unique_ptr<Transport>> transports;
+    TransportContext tctx{io_.get_executor(), cfg_.state_dir};
+    for (const auto& t : cfg_.transports) {
+      const auto* f = reg_.transports.find(t.type);
+      auto tr = f ? f->create(tctx, t, diags) : nullptr;
+      if (!tr) {
+        printDiagnostics(diags);
+        return kExitConfig;
+      }
+      transports.push_back(std::move(tr));
+    }
+    dispatcher_ = std::make_unique<Dispatcher>(io_.get_executor(), std::move(transports));
+    dispatcher_->onAcked([this](uint64_t seq) { onAcked(seq); });
+    dispatcher_->onSaturation([this](bool saturated) {
+      if (!saturated) schedulePump();
+    });
+    batcher_ = std::make_unique<Batcher>(
+        io_.get_executor(), cfg_.batch,
+        [this](std::shared_ptr<const Batch> b) { dispatcher_->dispatch(std::move(b)); });
+    pipeline_ = makeRecordPipeline(reg_);
+    host_ = HostFacts::read().hostname;
+
+    std::string error;
+    if (!checkpoints_.load(&error)) spdlog::error("{}", error);
+
+    if (!watcher_.ok()) {
+      spdlog::warn("inotify is not available; files are polled every {} ms", kTick.count());
+    }
+    watchDirectories();
+    watcher_.start();
+    rescan(/*initial=*/true);
+    tickLater();
+    rescanLater();
+    spdlog::info("following {} files of {} inputs", followers_.size(), cfg_.inputs.size());
+    return kExitOk;
+  }
+
+  size_t fileCount() const { return followers_.size(); }
+
+  // Stops reading, completes open events, flushes the last batch, waits for the transports
+  // (up to drain_timeout_ms), commits checkpoints, then calls done.
+  void drain(std::function<void(bool)> done) {
+    if (draining_) return;
+    draining_ = true;
+    watcher_.stop();
+    tick_.cancel();
+    rescan_timer_.cancel();
+    for (auto& [id, f] : followers_) {
+      f->parser->flush();
+      mark(*f);
+    }
+    batcher_->flush();
+    dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
+                       [this, done = std::move(done)](bool all) {
+                         commitCheckpoints();
+                         if (!all) {
+                           spdlog::warn("drain timed out: {} batches not acknowledged; they are "
+                                        "read again at the next start",
+                                        dispatcher_->queuedBatches());
+                         }
+                         dispatcher_->stop();
+                         done(all);
+                       });
+  }
+
+ private:
+  void watchDirectories() {
+    for (const auto& in : cfg_.inputs) {
+      for (const auto& dir : homeo::watchDirectories(in.paths)) {
+        std::string error;
+        if (watched_.count(dir)) continue;
+        if (watcher_.watch(dir, &error)) {
+          watched_.insert(dir);
+        } else if (!warned_dirs_.count(dir)) {
+          warned_dirs_.insert(dir);
+          spdlog::warn("{} (checked again every {} s)", error,
+                       std::chrono::duration_cast<std::chrono::seconds>(kRescanEvery).count());
+        }
+      }
+    }
+  }
+
+  void onChange(InotifyWatcher::Change change, const std::string& path) {
+    if (draining_) return;
+    if (change == InotifyWatcher::Change::kModified) {
+      auto it = by_path_.find(path);
+      if (it != by_path_.end()) {
+        enqueue(*it->second);
+        return;
+      }
+    }
+    if (change == InotifyWatcher::Change::kOverflow) spdlog::warn("inotify queue overflow; rescanning");
+    scheduleRescan();
+  }
+
+  void scheduleRescan() {
+    if (rescan_posted_) return;
+    rescan_posted_ = true;
+    asio::post(io_, [this] {
+      rescan_posted_ = false;
+      if (!draining_) rescan(false);
+    });
+  }
+
+  // Matches the inputs' globs against the file system: new files get a follower, renamed ones
+  // keep theirs, ones that left their name are read to the end and closed later.
+  void rescan(bool initial) {
+    std::set<FileId> seen;
+    by_path_.clear();
+    for (const auto& in : cfg_.inputs) {
+      for (const auto& path : expandInputs(in)) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) continue;
+        const FileId id{st.st_dev, st.st_ino};
+        if (seen.count(id)) continue;
+        seen.insert(id);
+        auto it = followers_.find(id);
+        Follower* f = nullptr;
+        if (it == followers_.end()) {
+          f = open(in, path, id, st, initial);
+          if (!f) continue;
+        } else {
+          f = it->second.get();
+          f->path = path;
+          f->gone = false;
+        }
+        by_path_[path] = f;
+        enqueue(*f);
+      }
+    }
+    const auto now = Clock::now();
+    for (auto& [id, f] : followers_) {
+      if (seen.count(id)) continue;
+      if (!f->gone) {
+        f->gone = true;
+        f->gone_since = now;
+      }
+      enqueue(*f);
+    }
+  }
+
+  Follower* open(const config::InputConfig& in, const std::string& path, FileId id,
+                 const struct stat& st, bool initial) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      spdlog::warn("cannot open {}: {}", path, std::strerror(errno));
+      return nullptr;
+    }
+    auto f = std::make_unique<Follower>(cfg_.max_line_bytes);
+    f->id = id;
+    f->path = path;
+    f->input = &in;
+    f->fd = fd;
+    uint64_t start = 0;
+    if (auto cp = checkpoints_.find(id.first, id.second)) {
+      start = *cp <= static_cast<uint64_t>(st.st_size) ? *cp : 0;
+    } else if (initial && in.read_from == config::ReadFrom::kEnd) {
+      start = static_cast<uint64_t>(st.st_size);
+    }
+    f->read_offset = start;
+    f->splitter.reset(start);
+    f->last_mark = start;
+    SourceInfo info;
+    info.path = path;
+    info.key = fileKey(id.first, id.second);
+    info.format = in.format;
+    info.service = in.service;
+    info.tags = in.tags;
+    info.min_level = in.min_level.value_or(cfg_.min_level);
+    info.host = host_;
+    Follower* raw = f.get();
+    f->parser = std::make_unique<SourceParser>(*parsers_, std::move(info),
+                                               [this, raw](ErrorRecord& r) { emit(*raw, r); });
+    // The parser counts offsets from where reading starts.
+    spdlog::info("following {} from offset {}", path, start);
+    followers_[id] = std::move(f);
+    return raw;
+  }
+
+  void emit(Follower& f, ErrorRecord& r) {
+    (void)f;
+    json_.clear();
+    pipeline_->finish(r, json_);
+    batcher_->add(json_, r.level);
+  }
+
+  void enqueue(Follower& f) {
+    if (!f.queued) {
+      f.queued = true;
+      ready_.push_back(f.id);
+    }
+    schedulePump();
+  }
+
+  void schedulePump() {
+    if (pump_posted_ || draining_) return;
+    pump_posted_ = true;
+    asio::post(io_, [this] {
+      pump_posted_ = false;
+      pump();
+    });
+  }
+
+  // Reads bounded chunks from ready files until the slice is used up, then yields to other
+  // handlers; pauses while the transports are saturated.
+  void pump() {
+    const auto until = Clock::now() + kPumpSlice;
+    while (!ready_.empty() && !draining_) {
+      if (dispatcher_->saturated()) return;  // resumed by onSaturation(false)
+      const FileId id = ready_.front();
+      ready_.pop_front();
+      auto it = followers_.find(id);
+      if (it == followers_.end()) continue;
+      Follower& f = *it->second;
+      f.queued = false;
+      if (readChunk(f)) {
+        f.queued = true;
+        ready_.push_back(id);
+      }
+      if (Clock::now() >= until) break;
+    }
+    if (!ready_.empty()) schedulePump();
+  }
+
+  // Reads one chunk; returns whether there may be more right away.
+  bool readChunk(Follower& f) {
+    const ssize_t n = ::pread(f.fd, buf_.data(), buf_.size(), static_cast<off_t>(f.read_offset));
+    if (n < 0) {
+      if (errno == EINTR) return true;
+      spdlog::warn("cannot read {}: {}", f.path, std::strerror(errno));
+      return false;
+    }
+    if (n == 0) {
+      struct stat st {};
+      if (::fstat(f.fd, &st) == 0 && static_cast<uint64_t>(st.st_size) < f.read_offset) {
+        // Truncated in place (copytruncate): what it holds now starts at 0.
+        spdlog::info("{} was truncated; reading it again from the start", f.path);
+        f.parser->flush();
+        f.read_offset = 0;
+        f.splitter.reset(0);
+        f.last_mark = UINT64_MAX;
+        mark(f);
+        return true;
+      }
+      return false;
+    }
+    const std::string_view chunk(buf_.data(), static_cast<size_t>(n));
+    f.splitter.feed(chunk, f.read_offset, [&](std::string_view line, uint64_t off, uint64_t end,
+                                              bool) { f.parser->addLine(line, off, end); });
+    f.read_offset += static_cast<uint64_t>(n);
+    f.last_data = Clock::now();
+    mark(f);
+    return static_cast<size_t>(n) == buf_.size();
+  }
+
+  // Notes that everything before the parser's safe offset is in batches up to the current
+  // one; the offset becomes a checkpoint once those are acknowledged.
+  void mark(Follower& f) {
+    const uint64_t off = f.parser->safeOffset();
+    if (off == f.last_mark) return;
+    f.last_mark = off;
+    const uint64_t seq =
+        batcher_->pendingRecords() > 0 ? batcher_->openSeq() : batcher_->lastSealedSeq();
+    f.marks.emplace_back(seq, off);
+    if (seq <= acked_) scheduleCommit();
+  }
+
+  void onAcked(uint64_t seq) {
+    acked_ = seq;
+    scheduleCommit();
+  }
+
+  void scheduleCommit() {
+    if (commit_posted_) return;
+    commit_posted_ = true;
+    asio::post(io_, [this] {
+      commit_posted_ = false;
+      commitCheckpoints();
+    });
+  }
+
+  void commitCheckpoints() {
+    for (auto& [id, f] : followers_) {
+      bool moved = false;
+      uint64_t off = 0;
+      while (!f->marks.empty() && f->marks.front().first <= acked_) {
+        off = f->marks.front().second;
+        f->marks.pop_front();
+        moved = true;
+      }
+      if (moved) checkpoints_.set(id.first, id.second, off, f->path);
+    }
+    std::string error;
+    if (!checkpoints_.save(&error)) {
+      if (!checkpoint_error_logged_) spdlog::error("{}", error);
+      checkpoint_error_logged_ = true;
+    } else {
+      checkpoint_error_logged_ = false;
+    }
+  }
+
+  // Idle work: complete multi-line events whose next line did not come, pass on a last line
+  // without newline after a while, poll when there is no inotify, close rotated files.
+  void tick() {
+    const auto now = Clock::now();
+    const auto multiline = std::chrono::milliseconds(cfg_.multiline_timeout_ms);
+    const auto partial = std::chrono::milliseconds(cfg_.partial_line_timeout_ms);
+    std::vector<FileId> closing;
+    for (auto& [id, fp] : followers_) {
+      Follower& f = *fp;
+      const auto idle = now - f.last_data;
+      if (f.splitter.hasPartial() && idle >= partial) {
+        f.splitter.finish(
+            [&](std::string_view line, uint64_t off, uint64_t end, bool) {
+              f.parser->addLine(line, off, end);
+            });
+      }
+      if (f.parser->pending() && idle >= multiline) {
+        f.parser->flush();
+        mark(f);
+      }
+      if (!watcher_.ok() || f.gone) enqueue(f);
+      if (f.gone && now - f.gone_since >= kRotateWait && idle >= kRotateWait && !f.queued) {
+        closing.push_back(id);
+      }
+    }
+    for (const auto& id : closing) closeFollower(id);
+    if (!draining_) tickLater();
+  }
+
+  void closeFollower(const FileId& id) {
+    auto it = followers_.find(id);
+    if (it == followers_.end()) return;
+    Follower& f = *it->second;
+    if (!f.marks.empty()) return;  // still waiting for acknowledgement
+    spdlog::info("closing {} (no longer at its path)", f.path);
+    ready_.erase(std::remove(ready_.begin(), ready_.end(), id), ready_.end());
+    followers_.erase(it);
+  }
+
+  void tickLater() {
+    tick_.expires_after(kTick);
+    tick_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !draining_) tick();
+    });
+  }
+
+  void rescanLater() {
+    rescan_timer_.expires_after(kRescanEvery);
+    rescan_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || draining_) return;
+      watchDirectories();
+      rescan(false);
+      rescanLater();
+    });
+  }
+
+  asio::io_context& io_;
+  config::Config cfg_;
+  const Registries& reg_;
+  CheckpointStore checkpoints_;
+  InotifyWatcher watcher_;
+  asio::steady_timer tick_;
+  asio::steady_timer rescan_timer_;
+  std::unique_ptr<ParserSet> parsers_;
+  std::unique_ptr<RecordPipeline> pipeline_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<Batcher> batcher_;
+  std::map<FileId, std::unique_ptr<Follower>> followers_;
+  std::map<std::string, Follower*> by_path_;
+  std::deque<FileId> ready_;
+  std::set<std::string> watched_;
+  std::set<std::string> warned_dirs_;
+  std::vector<char> buf_ = std::vector<char>(kReadChunk);
+  std::string json_;
+  std::string host_;
+  uint64_t acked_ = 0;
+  bool draining_ = false;
+  bool pump_posted_ = false;
+  bool rescan_posted_ = false;
+  bool commit_posted_ = false;
+  bool checkpoint_error_logged_ = false;
+};
+
+std::optional<config::Config> loadForRun(const std::string& path, const Registries& reg) {
+  config::LoadResult res = config::loadConfig(path);
+  if (res.config) validateConfig(*res.config, reg, res.errors);
+  if (!res.errors.empty()) {
+    printDiagnostics(res.errors);
+    return std::nullopt;
+  }
+  return std::move(res.config);
+}
+
+}  // namespace
+
+int runDaemon(const std::string& config_path) {
+  const Registries reg = Registries::builtin();
+  auto cfg = loadForRun(config_path, reg);
+  if (!cfg) return kExitConfig;
+  for (;;) {
+    std::string error;
+    if (!prepareStateDir(cfg->state_dir, &error)) {
+      spdlog::critical("{}", error);
+      return kExitCantCreate;
+    }
+    applyTimezone(*cfg);
+    asio::io_context io;
+    auto daemon = std::make_unique<Daemon>(io, *cfg, reg);
+    if (const int rc = daemon->start(); rc != kExitOk) return rc;
+    sd_notifyf(0, "READY=1\nSTATUS=following %zu files", daemon->fileCount());
+
+    std::optional<config::Config> next;
+    bool stop = false;
+    asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal;
+    on_signal = [&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        spdlog::info("SIGHUP: reloading {}", config_path);
+        sd_notify(0, "RELOADING=1");
+        auto loaded = loadForRun(config_path, reg);
+        if (!loaded) {
+          spdlog::error("the new config is invalid; keeping the running one");
+          sd_notify(0, "READY=1");
+          signals.async_wait(on_signal);
+          return;
+        }
+        next = std::move(loaded);
+      } else {
+        spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        sd_notify(0, "STOPPING=1");
+        stop = true;
+      }
+      daemon->drain([&](bool) {
+        signals.cancel();
+        io.stop();
+      });
+    };
+    signals.async_wait(on_signal);
+    io.run();
+    daemon.reset();
+    if (stop || !next) return kExitOk;
+    cfg = std::move(next);
+    spdlog::info("reloaded");
+  }
+}
+
+}  // namespace homeo

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/context/context_provider.h"
+#include "daemon/record_pipeline.h"
+#include "parsers/parser.h"
+#include "parsers/parser_set.h"
+#include "transports/transport.h"
+
+namespace homeo {
+
+// Every extension the process knows, registered explicitly.
+struct Registries {
+  ParserRegistry parsers;
+  TransportRegistry transports;
+  ContextRegistry contexts;
+  static Registries builtin();
+};
+
+// Checks what config/ cannot know: that input formats exist, that user formats compile and
+// do not shadow built-ins, that each transport accepts its options. Appends diagnostics.
+void validateConfig(const config::Config& cfg, const Registries& reg,
+                    std::vector<config::Diagnostic>& diags);
+
+// The context providers and scrubber every record goes through.
+std::unique_ptr<RecordPipeline> makeRecordPipeline(const Registries& reg);
+
+// Sets the process time zone (TZ) from the config, for times written without a zone.
+void applyTimezone(const config::Config& cfg);
+
+// Prints diagnostics as FILE:LINE:COL: message, one per line, on stderr.
+void printDiagnostics(const std::vector<config::Diagnostic>& diags);
+
+// A stable id of a file: device and inode folded into one number.
+uint64_t fileKey(uint64_t dev, uint64_t ino);
+
+}  // namespace homeo

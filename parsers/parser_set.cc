@@ -1,0 +1,96 @@
+#include "parsers/parser_set.h"
+
+#include "parsers/regex/regex_parser.h"
+#include "parsers/trace.h"
+
+namespace homeo {
+
+std::unique_ptr<ParserSet> ParserSet::create(const ParserRegistry& registry,
+                                             const std::vector<config::UserParserConfig>& user,
+                                             std::vector<config::Diagnostic>& diags) {
+  auto set = std::make_unique<ParserSet>();
+  bool ok = true;
+  for (const auto& u : user) {
+    if (registry.find(u.name)) {
+      diags.push_back({u.where, "parser name '" + u.name + "' is a built-in format"});
+      ok = false;
+      continue;
+    }
+    std::string error;
+    auto p = makeRegexParser(u.name, u.pattern, &error);
+    if (!p) {
+      diags.push_back({u.where, "bad pattern for parser '" + u.name + "': " + error});
+      ok = false;
+      continue;
+    }
+    set->candidates_.push_back(p.get());
+    set->owned_.push_back(std::move(p));
+  }
+  for (const auto& f : registry.all()) {
+    auto p = f.create();
+    if (f.name == "text") set->text_ = p.get();
+    if (f.detectable) set->candidates_.push_back(p.get());
+    set->owned_.push_back(std::move(p));
+  }
+  if (!ok) return nullptr;
+  if (!set->text_) {
+    diags.push_back({{}, "the built-in 'text' format is not registered"});
+    return nullptr;
+  }
+  return set;
+}
+
+Parser* ParserSet::find(std::string_view name) const {
+  for (const auto& p : owned_) {
+    if (p->name() == name) return p.get();
+  }
+  return nullptr;
+}
+
+std::vector<std::string> ParserSet::names() const {
+  std::vector<std::string> out;
+  for (const auto& p : owned_) out.emplace_back(p->name());
+  return out;
+}
+
+Detection detectFormat(const ParserSet& parsers, std::span<const std::string_view> sample) {
+  Detection best;
+  best.parser = &parsers.text();
+  best.sampled = sample.size();
+  size_t header_like = 0;
+  for (const auto line : sample) {
+    if (!line.empty() && !looksLikeTraceLine(line)) ++header_like;
+  }
+  if (header_like == 0) return best;
+  int64_t best_score = 0;
+  size_t best_hits = 0;
+  for (Parser* p : parsers.candidates()) {
+    int64_t score = 0;
+    size_t hits = 0;
+    for (const auto line : sample) {
+      if (line.empty()) continue;
+      const int s = p->probe(line);
+      if (s > 0) {
+        score += s;
+        ++hits;
+      }
+    }
+    if (score > best_score) {
+      best_score = score;
+      best_hits = hits;
+      best.parser = p;
+    }
+  }
+  const double share = static_cast<double>(best_hits) / static_cast<double>(header_like);
+  // A format must claim a fair share of the lines; a stray match in prose is not enough.
+  if (best_score == 0 || share < 0.3) {
+    best.parser = &parsers.text();
+    best.confidence = 0;
+    return best;
+  }
+  best.confidence = std::min(1.0, static_cast<double>(best_score) /
+                                      (100.0 * static_cast<double>(header_like)));
+  return best;
+}
+
+}  // namespace homeo

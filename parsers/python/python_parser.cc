@@ -1,0 +1,135 @@
+#include "parsers/python/python_parser.h"
+
+#include "parsers/text_util.h"
+#include "parsers/trace.h"
+
+namespace homeo {
+namespace {
+
+struct PyHeader {
+  std::optional<CivilTime> time;
+  Level level = Level::kInfo;
+  std::string_view module;
+  std::string_view message;
+  int confidence = 0;
+};
+
+// "LEVEL:name:message" as written by logging.basicConfig().
+bool parseBasicConfig(std::string_view line, PyHeader& h) {
+  const size_t c1 = line.find(':');
+  if (c1 == std::string_view::npos || c1 < 4 || c1 > 8) return false;
+  const std::string_view word = line.substr(0, c1);
+  for (char c : word) {
+    if (!(c >= 'A' && c <= 'Z')) return false;
+  }
+  const auto level = parseLevel(word);
+  if (!level) return false;
+  const size_t c2 = line.find(':', c1 + 1);
+  if (c2 == std::string_view::npos) return false;
+  const std::string_view name = line.substr(c1 + 1, c2 - c1 - 1);
+  if (name.empty() || name.find(' ') != std::string_view::npos) return false;
+  h.level = *level;
+  h.module = name;
+  h.message = line.substr(c2 + 1);
+  h.confidence = 75;
+  return true;
+}
+
+bool parseHeader(std::string_view line, PyHeader& h) {
+  std::string_view s = line;
+  const bool bracketed = !s.empty() && s[0] == '[';
+  if (bracketed) s.remove_prefix(1);
+  size_t used = 0;
+  auto t = parseTimestampPrefix(s, &used);
+  if (!t || used < 19) return parseBasicConfig(line, h);
+  h.time = t;
+  s.remove_prefix(used);
+  if (bracketed) {
+    if (s.empty() || s[0] != ']') return false;
+    s.remove_prefix(1);
+  }
+  // "- name - LEVEL - msg" | "- LEVEL - msg" | " LEVEL name: msg" | " LEVEL in name: msg"
+  if (text::startsWith(s, " - ")) {
+    s.remove_prefix(3);
+    size_t dash = s.find(" - ");
+    if (dash == std::string_view::npos) return false;
+    std::string_view first = s.substr(0, dash);
+    if (auto level = parseLevel(first)) {
+      h.level = *level;
+      h.message = s.substr(dash + 3);
+      h.confidence = 90;
+      return true;
+    }
+    h.module = first;
+    s.remove_prefix(dash + 3);
+    dash = s.find(" - ");
+    if (dash == std::string_view::npos) return false;
+    const auto level = parseLevel(s.substr(0, dash));
+    if (!level) return false;
+    h.level = *level;
+    h.message = s.substr(dash + 3);
+    h.confidence = 95;
+    return true;
+  }
+  if (s.empty() || s[0] != ' ') return false;
+  std::string_view rest = s;
+  const std::string_view word = text::nextToken(rest);
+  if (word.empty() || !(word[0] >= 'A' && word[0] <= 'Z')) return false;
+  const auto level = parseLevel(word);
+  if (!level) return false;
+  h.level = *level;
+  rest = text::trimLeft(rest);
+  if (text::startsWith(rest, "in ")) rest.remove_prefix(3);
+  const size_t colon = rest.find(": ");
+  const size_t space = rest.find(' ');
+  if (colon != std::string_view::npos && colon <= space) {
+    h.module = rest.substr(0, colon);
+    h.message = rest.substr(colon + 2);
+    h.confidence = 85;
+  } else {
+    h.message = rest;
+    h.confidence = 60;
+  }
+  return true;
+}
+
+class PythonParser final : public Parser {
+ public:
+  std::string_view name() const override { return "python"; }
+
+  int probe(std::string_view line) const override {
+    PyHeader h;
+    return parseHeader(line, h) ? h.confidence : 0;
+  }
+
+  bool startsEvent(std::string_view line) const override {
+    PyHeader h;
+    return parseHeader(line, h);
+  }
+
+  ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
+    PyHeader h;
+    if (!parseHeader(ev.lines[0], h)) return ParseStatus::kNotMatched;
+    if (h.level < min_level) return ParseStatus::kBelowLevel;
+    out.level = h.level;
+    if (h.time) out.time = toUnixNanos(*h.time);
+    out.module.assign(h.module);
+    out.message.assign(text::trimRight(h.message));
+    if (ev.lines.size() > 1) {
+      // logger.exception("Failed to load user") + traceback: the record is about the
+      // exception; the logged sentence stays in context.
+      std::string logged = out.message;
+      if (analyzeTrace(ev.lines.subspan(1), out, true) && !out.exception_type.empty() &&
+          !logged.empty()) {
+        setField(out.context, "log_message", JsonValue(std::move(logged)));
+      }
+    }
+    return ParseStatus::kRecord;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Parser> makePythonParser() { return std::make_unique<PythonParser>(); }
+
+}  // namespace homeo

@@ -1,0 +1,133 @@
+#include "parsers/source_parser.h"
+
+namespace homeo {
+
+void SourceParser::LineBuffer::add(std::string_view line, uint64_t offset, uint64_t end) {
+  if (!spans.empty()) text.push_back('\n');
+  spans.emplace_back(static_cast<uint32_t>(text.size()), static_cast<uint32_t>(line.size()));
+  text.append(line);
+  offsets.emplace_back(offset, end);
+}
+
+void SourceParser::LineBuffer::clear() {
+  text.clear();
+  spans.clear();
+  offsets.clear();
+}
+
+const std::vector<std::string_view>& SourceParser::LineBuffer::makeViews() {
+  views.clear();
+  for (const auto& [off, len] : spans) views.emplace_back(text.data() + off, len);
+  return views;
+}
+
+SourceParser::SourceParser(const ParserSet& parsers, SourceInfo info, Sink sink)
+    : parsers_(parsers), info_(std::move(info)), sink_(std::move(sink)) {
+  if (info_.format != "auto") {
+    format_ = parsers_.find(info_.format);
+    if (!format_) format_ = &parsers_.text();
+    confidence_ = 1.0;
+  }
+}
+
+uint64_t SourceParser::safeOffset() const {
+  if (!sample_.offsets.empty()) return sample_.offsets.front().first;
+  if (event_open_ && !event_.offsets.empty()) return event_.offsets.front().first;
+  return last_end_;
+}
+
+void SourceParser::addLine(std::string_view line, uint64_t offset, uint64_t end) {
+  ++stats_.lines;
+  if (!format_) {
+    sample_.add(line, offset, end);
+    if (sample_.size() >= kDetectLines || sample_.text.size() >= kMaxEventBytes) detect();
+    return;
+  }
+  assemble(line, offset, end);
+}
+
+void SourceParser::flush() {
+  if (!format_) detect();
+  if (event_open_) completeEvent();
+}
+
+void SourceParser::detect() {
+  const auto& views = sample_.makeViews();
+  const Detection d = detectFormat(parsers_, views);
+  format_ = d.parser;
+  confidence_ = d.confidence;
+  // Replay the sample through the assembler. The views point into sample_, which stays
+  // untouched until the replay is over.
+  LineBuffer sample = std::move(sample_);
+  sample_.clear();
+  sample.makeViews();
+  for (size_t i = 0; i < sample.views.size(); ++i) {
+    assemble(sample.views[i], sample.offsets[i].first, sample.offsets[i].second);
+  }
+}
+
+void SourceParser::assemble(std::string_view line, uint64_t offset, uint64_t end) {
+  if (format_->startsEvent(line)) {
+    if (event_open_) completeEvent();
+    event_parser_ = format_;
+  } else if (event_open_ && event_parser_->continuesEvent(event_.makeViews(), line) &&
+             event_.size() < kMaxEventLines && event_.text.size() + line.size() < kMaxEventBytes) {
+    event_.add(line, offset, end);
+    last_end_ = end;
+    return;
+  } else {
+    if (event_open_) {
+      if (event_.size() >= kMaxEventLines || event_.text.size() + line.size() >= kMaxEventBytes)
+        ++stats_.split_events;
+      completeEvent();
+    }
+    // No format claims the line and no event takes it: a text event of its own (a bare
+    // traceback, a stray message between JSON lines).
+    event_parser_ = &parsers_.text();
+  }
+  event_.add(line, offset, end);
+  event_open_ = true;
+  last_end_ = end;
+}
+
+void SourceParser::completeEvent() {
+  const auto& views = event_.makeViews();
+  LogEvent ev{views, event_.offsets.front().first};
+  ++stats_.events;
+  emit(*event_parser_, ev);
+  event_.clear();
+  event_open_ = false;
+}
+
+void SourceParser::emit(Parser& parser, const LogEvent& ev) {
+  record_.clear();
+  Parser* used = &parser;
+  ParseStatus st = parser.parse(ev, info_.min_level, record_);
+  if (st == ParseStatus::kNotMatched && used != &parsers_.text()) {
+    ++stats_.unmatched;
+    record_.clear();
+    used = &parsers_.text();
+    st = used->parse(ev, info_.min_level, record_);
+  }
+  if (st == ParseStatus::kBelowLevel) {
+    ++stats_.below_level;
+    return;
+  }
+  if (st != ParseStatus::kRecord) {
+    ++stats_.unmatched;
+    return;
+  }
+  ++stats_.records;
+  ErrorRecord& r = record_;
+  r.format.assign(used->name());
+  r.source_path = info_.path;
+  r.source_offset = ev.offset;
+  r.raw_log = event_.text;
+  if (r.service.empty()) r.service = info_.service;
+  r.tags.insert(r.tags.end(), info_.tags.begin(), info_.tags.end());
+  r.fingerprint = computeFingerprint(r);
+  r.error_id = computeErrorId(info_.host, info_.key, ev.offset, event_.text);
+  sink_(r);
+}
+
+}  // namespace homeo

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/record.h"
+#include "parsers/parser_set.h"
+
+namespace homeo {
+
+// What a source is, for the records it yields.
+struct SourceInfo {
+  std::string path;  // metadata.source.path
+  uint64_t key = 0;  // stable id of the stream (device and inode), part of record ids
+  std::string format = "auto";
+  std::string service;
+  std::vector<std::string> tags;
+  Level min_level = Level::kError;
+  std::string host;  // part of record ids
+};
+
+struct SourceStats {
+  uint64_t lines = 0;
+  uint64_t events = 0;
+  uint64_t records = 0;
+  uint64_t below_level = 0;
+  uint64_t unmatched = 0;  // events the source's format did not parse (read as text)
+  uint64_t split_events = 0;  // events cut at the line or byte limit
+};
+
+// Turns one source's lines into records: detects the format on the first lines (unless the
+// config names it), groups lines into events (headers plus continuation lines such as
+// tracebacks), parses them, and fills the source's part of each record. Owns copies of the
+// lines of the event still open, so callers may reuse their read buffers between calls.
+class SourceParser {
+ public:
+  using Sink = std::function<void(ErrorRecord&)>;
+
+  // `parsers` must outlive this object.
+  SourceParser(const ParserSet& parsers, SourceInfo info, Sink sink);
+
+  // A complete line (without its terminator) starting at byte `offset`; `end` is the offset
+  // just past its terminator.
+  void addLine(std::string_view line, uint64_t offset, uint64_t end);
+
+  // Completes the open event (idle timeout, end of input) and, if the format is still to be
+  // detected, detects it on what has been seen.
+  void flush();
+
+  // Every byte before this offset has been turned into records (or found to need none).
+  uint64_t safeOffset() const;
+  // Whether an event (or the detection sample) is waiting for more lines.
+  bool pending() const { return event_open_ || sample_.size() > 0; }
+
+  const Parser* format() const { return format_; }
+  double confidence() const { return confidence_; }
+  const SourceStats& stats() const { return stats_; }
+  const SourceInfo& info() const { return info_; }
+
+  // Limits of one event; a longer one is cut and the rest starts a new event.
+  static constexpr size_t kMaxEventLines = 1000;
+  static constexpr size_t kMaxEventBytes = 1 << 20;
+  // Lines looked at to detect a format.
+  static constexpr size_t kDetectLines = 50;
+
+ private:
+  struct LineBuffer {
+    std::string text;  // lines joined by '\n'
+    std::vector<std::pair<uint32_t, uint32_t>> spans;  // offset, length in text
+    std::vector<std::pair<uint64_t, uint64_t>> offsets;  // source offset, end of each line
+    std::vector<std::string_view> views;
+    void add(std::string_view line, uint64_t offset, uint64_t end);
+    void clear();
+    const std::vector<std::string_view>& makeViews();
+    size_t size() const { return spans.size(); }
+  };
+
+  void detect();
+  void assemble(std::string_view line, uint64_t offset, uint64_t end);
+  void completeEvent();
+  void emit(Parser& parser, const LogEvent& ev);
+
+  const ParserSet& parsers_;
+  SourceInfo info_;
+  Sink sink_;
+  Parser* format_ = nullptr;  // null until detected
+  double confidence_ = 0;
+  Parser* event_parser_ = nullptr;  // the parser of the open event
+  bool event_open_ = false;
+  LineBuffer event_;
+  LineBuffer sample_;
+  uint64_t last_end_ = 0;
+  ErrorRecord record_;
+  SourceStats stats_;
+};
+
+}  // namespace homeo
