@@ -218,6 +218,16 @@ std::optional<UnixNanos> parseTimestamp(std::string_view s) {
       break;
     }
   }
+  if (numeric && s.find('.') == std::string_view::npos && s.size() <= 19) {
+    // Whole numbers stay integers: doubles lose the last digits of nanoseconds.
+    int64_t v = 0;
+    for (char c : s) v = v * 10 + (c - '0');
+    if (v <= 0) return std::nullopt;
+    if (v < 100'000'000'000LL) return v * 1'000'000'000;
+    if (v < 100'000'000'000'000LL) return v * 1'000'000;
+    if (v < 100'000'000'000'000'000LL) return v * 1'000;
+    return v;
+  }
   if (numeric) {
     char* end = nullptr;
     const std::string tmp(s);

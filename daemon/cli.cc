@@ -1,6 +1,7 @@
 #include "daemon/cli.h"
 
 #include <fcntl.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -338,6 +339,10 @@ int cmdRun(const Args& a) {
 }  // namespace
 
 int runCli(int argc, char** argv) {
+  // Diagnostics go to stderr: stdout carries records (parse, the stdout transport).
+  auto logger = spdlog::stderr_logger_mt("homeostasisd");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  spdlog::set_default_logger(logger);
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return kExitUsage;

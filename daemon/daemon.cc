@@ -471,6 +471,15 @@ class Daemon {
   bool checkpoint_error_logged_ = false;
 };
 
+void setSignalsBlocked(bool blocked) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
+}
+
 std::optional<config::Config> loadForRun(const std::string& path, const Registries& reg) {
   config::LoadResult res = config::loadConfig(path);
   if (res.config) validateConfig(*res.config, reg, res.errors);
@@ -495,13 +504,16 @@ int runDaemon(const std::string& config_path) {
     }
     applyTimezone(*cfg);
     asio::io_context io;
+    // Signals are caught before anything else starts, so that a SIGTERM or SIGHUP sent right
+    // after READY=1 is never fatal.
+    asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    setSignalsBlocked(false);
     auto daemon = std::make_unique<Daemon>(io, *cfg, reg);
     if (const int rc = daemon->start(); rc != kExitOk) return rc;
     sd_notifyf(0, "READY=1\nSTATUS=following %zu files", daemon->fileCount());
 
     std::optional<config::Config> next;
     bool stop = false;
-    asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal;
     on_signal = [&](const boost::system::error_code& ec, int sig) {
       if (ec) return;
@@ -528,6 +540,9 @@ int runDaemon(const std::string& config_path) {
     };
     signals.async_wait(on_signal);
     io.run();
+    // Between this generation's signal_set and the next one's, signals stay pending rather
+    // than taking their default (fatal) action.
+    setSignalsBlocked(true);
     daemon.reset();
     if (stop || !next) return kExitOk;
     cfg = std::move(next);

@@ -15,6 +15,15 @@ struct PyHeader {
 };
 
 // "LEVEL:name:message" as written by logging.basicConfig().
+// Python writes level names in capitals (INFO, ERROR, WARNING, DEBUG, CRITICAL).
+std::optional<Level> upperLevel(std::string_view word) {
+  if (word.size() < 4 || word.size() > 8) return std::nullopt;
+  for (char c : word) {
+    if (!(c >= 'A' && c <= 'Z')) return std::nullopt;
+  }
+  return parseLevel(word);
+}
+
 bool parseBasicConfig(std::string_view line, PyHeader& h) {
   const size_t c1 = line.find(':');
   if (c1 == std::string_view::npos || c1 < 4 || c1 > 8) return false;
@@ -54,7 +63,7 @@ bool parseHeader(std::string_view line, PyHeader& h) {
     size_t dash = s.find(" - ");
     if (dash == std::string_view::npos) return false;
     std::string_view first = s.substr(0, dash);
-    if (auto level = parseLevel(first)) {
+    if (auto level = upperLevel(first)) {
       h.level = *level;
       h.message = s.substr(dash + 3);
       h.confidence = 90;
@@ -64,7 +73,7 @@ bool parseHeader(std::string_view line, PyHeader& h) {
     s.remove_prefix(dash + 3);
     dash = s.find(" - ");
     if (dash == std::string_view::npos) return false;
-    const auto level = parseLevel(s.substr(0, dash));
+    const auto level = upperLevel(s.substr(0, dash));
     if (!level) return false;
     h.level = *level;
     h.message = s.substr(dash + 3);
@@ -74,8 +83,7 @@ bool parseHeader(std::string_view line, PyHeader& h) {
   if (s.empty() || s[0] != ' ') return false;
   std::string_view rest = s;
   const std::string_view word = text::nextToken(rest);
-  if (word.empty() || !(word[0] >= 'A' && word[0] <= 'Z')) return false;
-  const auto level = parseLevel(word);
+  const auto level = upperLevel(word);
   if (!level) return false;
   h.level = *level;
   rest = text::trimLeft(rest);

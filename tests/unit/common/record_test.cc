@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include "common/json.h"
+#include "common/record.h"
+#include "common/timeutil.h"
+
+using namespace homeo;
+
+TEST_CASE("json: strings are escaped and invalid UTF-8 replaced", "[json]") {
+  std::string out;
+  appendJsonString(out, std::string("a\"b\\c\n\x01\xff\xc3\xa9", 10));
+  CHECK(out == "\"a\\\"b\\\\c\\n\\u0001\xEF\xBF\xBD\xc3\xa9\"");
+}
+
+TEST_CASE("time: parse and format", "[time]") {
+  CHECK(parseTimestamp("2023-05-20T14:30:22Z") == 1684593022000000000LL);
+  CHECK(parseTimestamp("2023-05-20T16:30:22.5+02:00") == 1684593022500000000LL);
+  CHECK(parseTimestamp("1684593022") == 1684593022000000000LL);
+  CHECK(parseTimestamp("1684593022123") == 1684593022123000000LL);
+  CHECK(formatRfc3339(1684593022000000000LL) == "2023-05-20T14:30:22Z");
+  CHECK(formatRfc3339(1684593022123000000LL) == "2023-05-20T14:30:22.123Z");
+  CHECK_FALSE(parseTimestamp("yesterday").has_value());
+  CHECK_FALSE(parseTimestamp("2023-13-40T00:00:00Z").has_value());
+  size_t used = 0;
+  auto t = parseTimestampPrefix("May  3 04:05:06 host x", &used);
+  REQUIRE(t);
+  CHECK(t->month == 5);
+  CHECK(t->day == 3);
+  CHECK(used == 15);
+}
+
+TEST_CASE("levels: dialects", "[level]") {
+  CHECK(parseLevel("warn") == Level::kWarning);
+  CHECK(parseLevel("FATAL") == Level::kCritical);
+  CHECK(parseLevel("emerg") == Level::kCritical);
+  CHECK(parseLevel("SEVERE") == Level::kError);
+  CHECK(parseLevel("E") == Level::kError);
+  CHECK_FALSE(parseLevel("banana").has_value());
+  CHECK(levelFromSyslogSeverity(3) == Level::kError);
+  CHECK(levelFromSyslogSeverity(2) == Level::kCritical);
+  CHECK(levelFromBunyanNumber(50) == Level::kError);
+  CHECK(levelFromBunyanNumber(60) == Level::kCritical);
+  CHECK(levelFromPythonNumber(40) == Level::kError);
+}
+
+TEST_CASE("record: serialization shape", "[record]") {
+  ErrorRecord r;
+  r.time = 1684593022000000000LL;
+  r.service = "svc";
+  r.exception_type = "KeyError";
+  r.message = "'k'";
+  r.frames = {{"/a.py", 3, "f"}};
+  r.source_path = "/log";
+  r.source_offset = 7;
+  r.format = "python";
+  r.raw_log = "raw";
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.rfind("{\"timestamp\":\"2023-05-20T14:30:22Z\",\"service\":\"svc\",\"level\":\"ERROR\","
+                  "\"message\":\"KeyError: 'k'\"",
+                  0) == 0);
+  CHECK(out.find("\"detailed_frames\":[{\"file\":\"/a.py\",\"line\":3,\"function\":\"f\"}]") !=
+        std::string::npos);
+  CHECK(out.find("\"source\":{\"path\":\"/log\",\"offset\":7}") != std::string::npos);
+}
+
+TEST_CASE("fingerprint: variable parts removed", "[record]") {
+  CHECK(normalizeMessage("user 42 not found at 10.0.0.1") ==
+        normalizeMessage("user 7 not found at 192.168.1.9"));
+  CHECK(normalizeMessage("open '/tmp/a' failed") == normalizeMessage("open '/var/b' failed"));
+  CHECK(normalizeMessage("disk full") != normalizeMessage("disk empty"));
+  const std::string a = computeErrorId("h", 1, 10, "x");
+  CHECK(a.size() == 36);
+  CHECK(a == computeErrorId("h", 1, 10, "x"));
+  CHECK(a != computeErrorId("h", 1, 11, "x"));
+}
