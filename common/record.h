@@ -28,7 +28,7 @@ struct ErrorRecord {
   std::string message;         // the text alone (error_details.message)
   std::string exception_type;  // empty when unknown
   std::vector<std::string> traceback;
-  std::string language;  // empty when unknown
+  std::string language;       // empty when unknown
   std::vector<Frame> frames;  // outermost first, innermost last
   std::string error_id;
 

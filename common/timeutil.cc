@@ -39,10 +39,9 @@ int64_t localOffsetSeconds(const CivilTime& t) {
   tm.tm_sec = 0;
   tm.tm_isdst = -1;
   const std::time_t local = std::mktime(&tm);
-  const int64_t as_utc = daysFromCivil(t.year, static_cast<unsigned>(t.month),
-                                       static_cast<unsigned>(t.day)) *
-                             86400 +
-                         t.hour * 3600;
+  const int64_t as_utc =
+      daysFromCivil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day)) * 86400 +
+      t.hour * 3600;
   cached_offset = (local == static_cast<std::time_t>(-1)) ? 0 : as_utc - local;
   cached_key = key;
   return cached_offset;
@@ -104,8 +103,7 @@ size_t parseZone(std::string_view s, size_t pos, CivilTime& t) {
     return pos + 1;
   }
   size_t p = pos;
-  if (p < s.size() && s[p] == ' ' && p + 1 < s.size() && (s[p + 1] == '+' || s[p + 1] == '-'))
-    ++p;
+  if (p < s.size() && s[p] == ' ' && p + 1 < s.size() && (s[p + 1] == '+' || s[p + 1] == '-')) ++p;
   if (p < s.size() && (s[p] == '+' || s[p] == '-')) {
     const int sign = s[p] == '-' ? -1 : 1;
     int hh = 0, mm = 0;
@@ -155,8 +153,7 @@ int monthFromAbbrev(std::string_view s) {
 std::optional<CivilTime> parseTimestampPrefix(std::string_view s, size_t* consumed) {
   CivilTime t;
   size_t pos;
-  if (digits(s, 0, 4, &t.year) && s.size() >= 10 && (s[4] == '-' || s[4] == '/') &&
-      s[7] == s[4]) {
+  if (digits(s, 0, 4, &t.year) && s.size() >= 10 && (s[4] == '-' || s[4] == '/') && s[7] == s[4]) {
     if (!digits(s, 5, 2, &t.month) || !digits(s, 8, 2, &t.day)) return std::nullopt;
     pos = 10;
     if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ')) {
@@ -199,10 +196,10 @@ std::optional<CivilTime> parseTimestampPrefix(std::string_view s, size_t* consum
 
 std::optional<UnixNanos> epochToNanos(double v) {
   if (!std::isfinite(v) || v <= 0) return std::nullopt;
-  if (v < 1e11) return static_cast<UnixNanos>(v * 1e9);   // seconds
-  if (v < 1e14) return static_cast<UnixNanos>(v * 1e6);   // milliseconds
-  if (v < 1e17) return static_cast<UnixNanos>(v * 1e3);   // microseconds
-  if (v < 1e20) return static_cast<UnixNanos>(v);         // nanoseconds
+  if (v < 1e11) return static_cast<UnixNanos>(v * 1e9);  // seconds
+  if (v < 1e14) return static_cast<UnixNanos>(v * 1e6);  // milliseconds
+  if (v < 1e17) return static_cast<UnixNanos>(v * 1e3);  // microseconds
+  if (v < 1e20) return static_cast<UnixNanos>(v);        // nanoseconds
   return std::nullopt;
 }
 

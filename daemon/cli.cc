@@ -24,7 +24,8 @@
 namespace homeo {
 namespace {
 
-constexpr const char* kUsage = R"(homeostasisd: turns the errors in application logs into Homeostasis error records
+constexpr const char* kUsage =
+    R"(homeostasisd: turns the errors in application logs into Homeostasis error records
 
 Usage:
   homeostasisd run     --config FILE        the daemon, in the foreground (systemd runs this)
@@ -56,7 +57,8 @@ Validates the config (every problem as FILE:LINE:COL: message on stderr, exit 78
 the inputs, the files each would follow now, the directories watched and the transports.
 )";
 
-constexpr const char* kParseHelp = R"(Usage: homeostasisd parse [--config FILE] [--format NAME|auto] [--service NAME]
+constexpr const char* kParseHelp =
+    R"(Usage: homeostasisd parse [--config FILE] [--format NAME|auto] [--service NAME]
                           [--min-level LEVEL] [FILE|- ...]
 
 Reads each FILE (or stdin, for - or no FILE) to its end through the same detection,
@@ -152,7 +154,8 @@ int cmdCheck(const Args& a) {
   for (size_t i = 0; i < cfg->inputs.size(); ++i) {
     const auto& in = cfg->inputs[i];
     std::printf("input %zu: format %s, service %s, read_from %s\n", i + 1, in.format.c_str(),
-                in.service.c_str(), in.read_from == config::ReadFrom::kBeginning ? "beginning" : "end");
+                in.service.c_str(),
+                in.read_from == config::ReadFrom::kBeginning ? "beginning" : "end");
     for (const auto& p : in.paths) std::printf("  path %s\n", p.c_str());
     for (const auto& d : watchDirectories(in.paths)) std::printf("  watch dir %s\n", d.c_str());
     const auto files = expandInputs(in);
@@ -204,7 +207,8 @@ bool parseStream(int fd, const std::string& path, SourceInfo info, const ParserS
   splitter.finish(on_line);
   sp.flush();
   const auto& st = sp.stats();
-  std::fprintf(stderr, "%s: %llu lines, %llu records, format %s (confidence %.2f), %llu not parsed%s\n",
+  std::fprintf(stderr,
+               "%s: %llu lines, %llu records, format %s (confidence %.2f), %llu not parsed%s\n",
                path.c_str(), static_cast<unsigned long long>(st.lines),
                static_cast<unsigned long long>(st.records),
                sp.format() ? std::string(sp.format()->name()).c_str() : "none", sp.confidence(),
@@ -230,7 +234,8 @@ int cmdParse(const Args& a) {
   Level min_level = cfg.min_level;
   if (!a.min_level.empty()) {
     auto l = parseLevel(a.min_level);
-    if (!l) return usageError("unknown level '" + a.min_level + "' (DEBUG|INFO|WARNING|ERROR|CRITICAL)");
+    if (!l)
+      return usageError("unknown level '" + a.min_level + "' (DEBUG|INFO|WARNING|ERROR|CRITICAL)");
     min_level = *l;
   }
   std::vector<config::Diagnostic> diags;

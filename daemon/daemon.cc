@@ -143,9 +143,10 @@ class Daemon {
                        [this, done = std::move(done)](bool all) {
                          commitCheckpoints();
                          if (!all) {
-                           spdlog::warn("drain timed out: {} batches not acknowledged; they are "
-                                        "read again at the next start",
-                                        dispatcher_->queuedBatches());
+                           spdlog::warn(
+                               "drain timed out: {} batches not acknowledged; they are "
+                               "read again at the next start",
+                               dispatcher_->queuedBatches());
                          }
                          dispatcher_->stop();
                          done(all);
@@ -178,7 +179,8 @@ class Daemon {
         return;
       }
     }
-    if (change == InotifyWatcher::Change::kOverflow) spdlog::warn("inotify queue overflow; rescanning");
+    if (change == InotifyWatcher::Change::kOverflow)
+      spdlog::warn("inotify queue overflow; rescanning");
     scheduleRescan();
   }
 
@@ -334,8 +336,10 @@ class Daemon {
       return false;
     }
     const std::string_view chunk(buf_.data(), static_cast<size_t>(n));
-    f.splitter.feed(chunk, f.read_offset, [&](std::string_view line, uint64_t off, uint64_t end,
-                                              bool) { f.parser->addLine(line, off, end); });
+    f.splitter.feed(chunk, f.read_offset,
+                    [&](std::string_view line, uint64_t off, uint64_t end, bool) {
+                      f.parser->addLine(line, off, end);
+                    });
     f.read_offset += static_cast<uint64_t>(n);
     f.last_data = Clock::now();
     mark(f);
@@ -399,10 +403,9 @@ class Daemon {
       Follower& f = *fp;
       const auto idle = now - f.last_data;
       if (f.splitter.hasPartial() && idle >= partial) {
-        f.splitter.finish(
-            [&](std::string_view line, uint64_t off, uint64_t end, bool) {
-              f.parser->addLine(line, off, end);
-            });
+        f.splitter.finish([&](std::string_view line, uint64_t off, uint64_t end, bool) {
+          f.parser->addLine(line, off, end);
+        });
       }
       if (f.parser->pending() && idle >= multiline) {
         f.parser->flush();

@@ -20,7 +20,6 @@ struct TextHeader {
 // Finds a level word near the start of free text: a token such as ERROR, [error], <err>,
 // "error:", level=error, E/W/I single letters are not taken (too ambiguous). Looks at the
 // first `window` bytes only. Returns the level and sets *end to the offset after the token.
-std::optional<Level> findLevelToken(std::string_view s, size_t window = 96,
-                                    size_t* end = nullptr);
+std::optional<Level> findLevelToken(std::string_view s, size_t window = 96, size_t* end = nullptr);
 
 }  // namespace homeo

@@ -88,8 +88,8 @@ Detection detectFormat(const ParserSet& parsers, std::span<const std::string_vie
     best.confidence = 0;
     return best;
   }
-  best.confidence = std::min(1.0, static_cast<double>(best_score) /
-                                      (100.0 * static_cast<double>(header_like)));
+  best.confidence =
+      std::min(1.0, static_cast<double>(best_score) / (100.0 * static_cast<double>(header_like)));
   return best;
 }
 

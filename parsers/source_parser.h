@@ -27,7 +27,7 @@ struct SourceStats {
   uint64_t events = 0;
   uint64_t records = 0;
   uint64_t below_level = 0;
-  uint64_t unmatched = 0;  // events the source's format did not parse (read as text)
+  uint64_t unmatched = 0;     // events the source's format did not parse (read as text)
   uint64_t split_events = 0;  // events cut at the line or byte limit
 };
 
@@ -68,8 +68,8 @@ class SourceParser {
 
  private:
   struct LineBuffer {
-    std::string text;  // lines joined by '\n'
-    std::vector<std::pair<uint32_t, uint32_t>> spans;  // offset, length in text
+    std::string text;                                    // lines joined by '\n'
+    std::vector<std::pair<uint32_t, uint32_t>> spans;    // offset, length in text
     std::vector<std::pair<uint64_t, uint64_t>> offsets;  // source offset, end of each line
     std::vector<std::string_view> views;
     void add(std::string_view line, uint64_t offset, uint64_t end);

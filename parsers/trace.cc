@@ -115,9 +115,8 @@ bool analyzePython(std::span<const std::string_view> lines, size_t first, ErrorR
     message.assign(msg);
     end = i + 1;
     // A multi-line exception message runs until a blank line or the next section.
-    while (end < lines.size() && !lines[end].empty() &&
-           !startsWith(lines[end], kPyTraceback) && !startsWith(lines[end], kPyDuring) &&
-           !startsWith(lines[end], kPyCause)) {
+    while (end < lines.size() && !lines[end].empty() && !startsWith(lines[end], kPyTraceback) &&
+           !startsWith(lines[end], kPyDuring) && !startsWith(lines[end], kPyCause)) {
       message.push_back('\n');
       message.append(trimRight(lines[end]));
       ++end;
@@ -180,8 +179,8 @@ bool analyzeJava(std::span<const std::string_view> lines, ErrorRecord& out, bool
       if (parseJavaFrame(l, f)) {
         frames.push_back(f);
       } else if (!startsWith(l, "...") && !startsWith(l, "Caused by:") &&
-                 !startsWith(l, "Suppressed:") && !(lines[end].size() > 0 &&
-                                                    text::isSpace(lines[end][0]))) {
+                 !startsWith(l, "Suppressed:") &&
+                 !(lines[end].size() > 0 && text::isSpace(lines[end][0]))) {
         break;
       }
       ++end;

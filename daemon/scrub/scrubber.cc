@@ -19,7 +19,8 @@ constexpr const char* kSecretKeyNames =
 
 const RuleSpec kBuiltinRules[] = {
     {"key_value",
-     R"((?i)(\b[\w.-]*?)" "(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
+     R"((?i)(\b[\w.-]*?)"
+     "(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
      "secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?token|"
      R"(session[_-]?id)["']?\s*[:=]\s*["']?)([^\s"'&,;}\]]+))",
      R"(\1[REDACTED])"},

@@ -12,7 +12,8 @@ namespace {
 
 class RegexParser final : public Parser {
  public:
-  RegexParser(std::string name, std::unique_ptr<RE2> re) : name_(std::move(name)), re_(std::move(re)) {
+  RegexParser(std::string name, std::unique_ptr<RE2> re)
+      : name_(std::move(name)), re_(std::move(re)) {
     const int n = re_->NumberOfCapturingGroups();
     groups_.resize(static_cast<size_t>(n) + 1);
     names_.resize(static_cast<size_t>(n) + 1);

@@ -27,8 +27,8 @@ class TextParser final : public Parser {
                       std::string_view line) const override {
     if (looksLikeTraceLine(line)) return true;
     const std::string_view prev = event.back();
-    const bool prev_in_trace = !prev.empty() && (text::isSpace(prev[0]) ||
-                                                 text::startsWith(prev, "Traceback ("));
+    const bool prev_in_trace =
+        !prev.empty() && (text::isSpace(prev[0]) || text::startsWith(prev, "Traceback ("));
     if (line.empty()) return event.size() > 1 && prev_in_trace;
     // The exception line that closes a Python traceback, or heads a Java trace line
     // ("java.lang.X: msg" directly after "Caused by"/frames).
@@ -64,8 +64,8 @@ class TextParser final : public Parser {
       std::string_view msg = body;
       if (level_end > 0 && level_end <= body.size()) {
         msg = body.substr(level_end);
-        while (!msg.empty() && (msg[0] == ']' || msg[0] == '>' || msg[0] == ':' ||
-                                msg[0] == ' ' || msg[0] == '-')) {
+        while (!msg.empty() && (msg[0] == ']' || msg[0] == '>' || msg[0] == ':' || msg[0] == ' ' ||
+                                msg[0] == '-')) {
           msg.remove_prefix(1);
         }
       }

@@ -8,8 +8,8 @@ using namespace homeo;
 TEST_CASE("bracket: the guide's format", "[bracket]") {
   auto p = makeBracketParser();
   ErrorRecord r;
-  REQUIRE(test::parseEvent(*p, "[ERROR][2023-05-20 14:30:22] app.users - KeyError: 'user_id'",
-                           r) == ParseStatus::kRecord);
+  REQUIRE(test::parseEvent(*p, "[ERROR][2023-05-20 14:30:22] app.users - KeyError: 'user_id'", r) ==
+          ParseStatus::kRecord);
   CHECK(r.level == Level::kError);
   CHECK(r.module == "app.users");
   CHECK(r.exception_type == "KeyError");

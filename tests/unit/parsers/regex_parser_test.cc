@@ -11,8 +11,8 @@ TEST_CASE("regex: named groups fill the record", "[regex]") {
       R"(^\[(?P<level>\w+)\]\[(?P<timestamp>[^\]]+)\] (?P<module>\S+) - (?P<message>.*)$)");
   REQUIRE(p);
   ErrorRecord r;
-  REQUIRE(test::parseEvent(*p, "[ERROR][2023-05-20 14:30:22] billing - ValueError: negative",
-                           r) == ParseStatus::kRecord);
+  REQUIRE(test::parseEvent(*p, "[ERROR][2023-05-20 14:30:22] billing - ValueError: negative", r) ==
+          ParseStatus::kRecord);
   CHECK(r.level == Level::kError);
   CHECK(r.module == "billing");
   CHECK(r.exception_type == "ValueError");

@@ -8,12 +8,10 @@ using namespace homeo;
 
 TEST_CASE("trace: Java exception with causes", "[trace]") {
   ErrorRecord r;
-  std::vector<std::string_view> lines = {
-      "java.lang.IllegalStateException: cart is closed",
-      "\tat com.shop.Cart.add(Cart.java:42)",
-      "\tat com.shop.Api.handle(Api.java:7)",
-      "Caused by: java.io.IOException: disk",
-      "\t... 2 more"};
+  std::vector<std::string_view> lines = {"java.lang.IllegalStateException: cart is closed",
+                                         "\tat com.shop.Cart.add(Cart.java:42)",
+                                         "\tat com.shop.Api.handle(Api.java:7)",
+                                         "Caused by: java.io.IOException: disk", "\t... 2 more"};
   REQUIRE(analyzeTrace(lines, r));
   CHECK(r.language == "java");
   CHECK(r.exception_type == "java.lang.IllegalStateException");
