@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -344,6 +345,8 @@ int cmdRun(const Args& a) {
 }  // namespace
 
 int runCli(int argc, char** argv) {
+  // A reader that went away is an EPIPE for the transport to count, not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
   // Diagnostics go to stderr: stdout carries records (parse, the stdout transport).
   auto logger = spdlog::stderr_logger_mt("homeostasisd");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");

@@ -1,0 +1,13 @@
+#include "transports/file/file_transport.h"
+#include "transports/stdout/stdout_transport.h"
+#include "transports/transport.h"
+
+namespace homeo {
+
+// The one place to add a transport: one line per transport folder.
+void registerBuiltinTransports(TransportRegistry& registry) {
+  registry.add(stdoutTransportFactory());
+  registry.add(fileTransportFactory());
+}
+
+}  // namespace homeo
