@@ -60,8 +60,8 @@ bool digits(std::string_view s, size_t pos, size_t n, int* out) {
 }
 
 bool validCivil(const CivilTime& t) {
-  return t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= 31 && t.hour <= 23 &&
-         t.minute <= 59 && t.second <= 60;
+  return t.month >= 1 && t.month <= 12 && t.day >= 1 &&
+         t.day <= 31 && t.hour <= 23 && t.minute <= 59 && t.second <= 60;
 }
 
 // Parses hh:mm:ss[.frac] at pos; returns the position after it or npos.
@@ -131,6 +131,8 @@ int currentYear() {
 }  // namespace
 
 UnixNanos toUnixNanos(const CivilTime& t) {
+  // Unix nanoseconds in an int64 reach from 1677 to 2262; outside that the time is unknown.
+  if (t.year < 1678 || t.year > 2261) return 0;
   const int64_t days =
       daysFromCivil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
   int64_t secs = days * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
@@ -220,9 +222,13 @@ std::optional<UnixNanos> parseTimestamp(std::string_view s) {
     int64_t v = 0;
     for (char c : s) v = v * 10 + (c - '0');
     if (v <= 0) return std::nullopt;
-    if (v < 100'000'000'000LL) return v * 1'000'000'000;
-    if (v < 100'000'000'000'000LL) return v * 1'000'000;
-    if (v < 100'000'000'000'000'000LL) return v * 1'000;
+    constexpr int64_t kMax = 9'200'000'000'000'000'000LL;
+    if (v < 100'000'000'000LL)
+      return v < kMax / 1'000'000'000 ? std::optional(v * 1'000'000'000) : std::nullopt;
+    if (v < 100'000'000'000'000LL)
+      return v < kMax / 1'000'000 ? std::optional(v * 1'000'000) : std::nullopt;
+    if (v < 100'000'000'000'000'000LL)
+      return v < kMax / 1'000 ? std::optional(v * 1'000) : std::nullopt;
     return v;
   }
   if (numeric) {

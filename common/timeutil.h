@@ -29,6 +29,7 @@ struct CivilTime {
 };
 
 // Converts a civil time to Unix nanoseconds; a time without a zone is taken as local time.
+// Years an int64 of nanoseconds cannot hold (before 1678, after 2261) give 0, "unknown".
 UnixNanos toUnixNanos(const CivilTime& t);
 
 // RFC 3339 in UTC: 2023-05-20T14:30:22Z, with .mmm / .uuuuuu / .nnnnnnnnn when not whole.

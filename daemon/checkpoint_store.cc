@@ -66,6 +66,7 @@ CheckpointStore::CheckpointStore(std::string state_dir)
 bool CheckpointStore::load(std::string* error) {
   entries_.clear();
   std::ifstream in(file_);
+  existed_ = static_cast<bool>(in) || ::access((file_ + ".corrupt").c_str(), F_OK) == 0;
   if (!in) return true;  // first start
   std::string line;
   bool ok = static_cast<bool>(std::getline(in, line)) && line == kHeader;
@@ -77,12 +78,13 @@ bool CheckpointStore::load(std::string* error) {
       expected = std::strtoull(line.c_str() + 4, nullptr, 10);
       break;
     }
-    // dev \t ino \t offset \t path
+    // dev \t ino \t offset \t fingerprint length \t fingerprint hash \t path
     Checkpoint c;
     std::istringstream fields(line);
-    std::string dev, ino, off;
+    std::string dev, ino, off, fpl, fph;
     if (!std::getline(fields, dev, '\t') || !std::getline(fields, ino, '\t') ||
-        !std::getline(fields, off, '\t') || !std::getline(fields, c.path)) {
+        !std::getline(fields, off, '\t') || !std::getline(fields, fpl, '\t') ||
+        !std::getline(fields, fph, '\t') || !std::getline(fields, c.path)) {
       ok = false;
       break;
     }
@@ -93,6 +95,10 @@ bool CheckpointStore::load(std::string* error) {
     ok = ok && end && *end == '\0';
     c.offset = std::strtoull(off.c_str(), &end, 10);
     ok = ok && end && *end == '\0' && !dev.empty() && !ino.empty() && !off.empty();
+    c.fp_len = static_cast<uint32_t>(std::strtoul(fpl.c_str(), &end, 10));
+    ok = ok && end && *end == '\0' && !fpl.empty();
+    c.fp_hash = std::strtoull(fph.c_str(), &end, 16);
+    ok = ok && end && *end == '\0' && !fph.empty();
     if (!ok) break;
     entries_[{c.dev, c.ino}] = c;
     ++seen;
@@ -114,8 +120,11 @@ bool CheckpointStore::save(std::string* error) {
   std::string data = kHeader;
   data.push_back('\n');
   for (const auto& [key, c] : entries_) {
+    char fp[40];
+    std::snprintf(fp, sizeof fp, "%u\t%016llx", c.fp_len,
+                  static_cast<unsigned long long>(c.fp_hash));
     data += std::to_string(c.dev) + '\t' + std::to_string(c.ino) + '\t' + std::to_string(c.offset) +
-            '\t' + c.path + '\n';
+            '\t' + fp + '\t' + c.path + '\n';
   }
   data += "end " + std::to_string(entries_.size()) + "\n";
   const std::string tmp = file_ + ".tmp";
@@ -144,19 +153,27 @@ bool CheckpointStore::save(std::string* error) {
   return true;
 }
 
-std::optional<uint64_t> CheckpointStore::find(uint64_t dev, uint64_t ino) const {
+std::optional<Checkpoint> CheckpointStore::find(uint64_t dev, uint64_t ino) const {
   auto it = entries_.find({dev, ino});
   if (it == entries_.end()) return std::nullopt;
-  return it->second.offset;
+  return it->second;
 }
 
-void CheckpointStore::set(uint64_t dev, uint64_t ino, uint64_t offset, const std::string& path) {
-  auto& c = entries_[{dev, ino}];
-  if (c.offset == offset && c.path == path && c.dev == dev) return;
-  c.dev = dev;
-  c.ino = ino;
-  c.offset = offset;
-  c.path = path;
+std::optional<Checkpoint> CheckpointStore::findByFingerprint(uint32_t fp_len,
+                                                             uint64_t fp_hash) const {
+  for (const auto& [key, c] : entries_) {
+    if (c.fp_len == fp_len && c.fp_hash == fp_hash) return c;
+  }
+  return std::nullopt;
+}
+
+void CheckpointStore::set(const Checkpoint& c) {
+  auto& e = entries_[{c.dev, c.ino}];
+  if (e.dev == c.dev && e.ino == c.ino && e.offset == c.offset && e.fp_len == c.fp_len &&
+      e.fp_hash == c.fp_hash && e.path == c.path) {
+    return;
+  }
+  e = c;
   dirty_ = true;
 }
 

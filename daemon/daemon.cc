@@ -19,6 +19,7 @@
 
 #include "daemon/checkpoint_store.h"
 #include "daemon/exit_codes.h"
+#include "daemon/file_identity.h"
 #include "daemon/inotify_watcher.h"
 #include "daemon/line_splitter.h"
 #include "daemon/path_glob.h"
@@ -26,6 +27,7 @@
 #include "parsers/source_parser.h"
 #include "transports/batcher.h"
 #include "transports/dispatcher.h"
+#include "transports/file/file_transport.h"
 
 namespace homeo {
 namespace {
@@ -37,31 +39,45 @@ using FileId = std::pair<uint64_t, uint64_t>;  // device, inode
 constexpr size_t kReadChunk = 256 * 1024;
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kRescanEvery = std::chrono::seconds(10);
-// How long a file that left its name (rotated, deleted) is still read before it is closed.
-constexpr auto kRotateWait = std::chrono::seconds(5);
+// How often files and directories are polled where inotify cannot watch them.
+constexpr auto kPollEvery = std::chrono::milliseconds(500);
 // Time spent in one pump turn before other handlers (signals, acks, inotify) get their go.
 constexpr auto kPumpSlice = std::chrono::milliseconds(20);
 
 // One followed file: its descriptor, read position, line splitter, parser, and the offsets
 // waiting for acknowledgement before they may be checkpointed.
 struct Follower {
+  // An offset that becomes a checkpoint once the batches up to `seq` are acknowledged.
+  struct Mark {
+    uint64_t seq;
+    uint64_t offset;
+    Fingerprint fp;
+  };
+
   FileId id;
   std::string path;
   const config::InputConfig* input = nullptr;
-  int fd = -1;
+  int fd = -1;  // -1 while closed for being idle
   uint64_t read_offset = 0;
+  Fingerprint fp;  // of the content being read
+  // After a copytruncate: the copy is read to its end first (fd), then the truncated
+  // original (resume_fd) from its start.
+  int resume_fd = -1;
+  std::string copy_path;
   LineSplitter splitter;
   std::unique_ptr<SourceParser> parser;
-  std::deque<std::pair<uint64_t, uint64_t>> marks;  // (batch seq, offset) awaiting ack
+  std::deque<Mark> marks;
   uint64_t last_mark = UINT64_MAX;
   Clock::time_point last_data = Clock::now();
   Clock::time_point gone_since{};
-  bool gone = false;
-  bool queued = false;
+  bool gone = false;    // no longer at any path of its input
+  bool queued = false;  // in the ready queue
+  bool verify = true;   // check size and fingerprint before the next read
 
   explicit Follower(size_t max_line) : splitter(max_line) {}
   ~Follower() {
     if (fd >= 0) ::close(fd);
+    if (resume_fd >= 0) ::close(resume_fd);
   }
 };
 
@@ -99,6 +115,8 @@ class Daemon {
       transports.push_back(std::move(tr));
     }
     dispatcher_ = std::make_unique<Dispatcher>(io_.get_executor(), std::move(transports));
+    dispatcher_->setDeadLetter(std::make_unique<FileTransport>(
+        io_.get_executor(), cfg_.state_dir + "/dead-letter.jsonl", /*fsync=*/true));
     dispatcher_->onAcked([this](uint64_t seq) { onAcked(seq); });
     dispatcher_->onSaturation([this](bool saturated) {
       if (!saturated) schedulePump();
@@ -106,7 +124,12 @@ class Daemon {
     batcher_ = std::make_unique<Batcher>(
         io_.get_executor(), cfg_.batch,
         [this](std::shared_ptr<const Batch> b) { dispatcher_->dispatch(std::move(b)); });
-    pipeline_ = makeRecordPipeline(reg_);
+    pipeline_ = makeRecordPipeline(cfg_, reg_, diags);
+    if (!pipeline_) {
+      printDiagnostics(diags);
+      return kExitConfig;
+    }
+    pipeline_->start(/*periodic=*/true);
     host_ = HostFacts::read().hostname;
 
     std::string error;
@@ -175,6 +198,7 @@ class Daemon {
     if (change == InotifyWatcher::Change::kModified) {
       auto it = by_path_.find(path);
       if (it != by_path_.end()) {
+        it->second->verify = true;
         enqueue(*it->second);
         return;
       }
@@ -212,10 +236,12 @@ class Daemon {
           if (!f) continue;
         } else {
           f = it->second.get();
+          if (f->path != path) spdlog::info("{} is now {}", f->path, path);
           f->path = path;
           f->gone = false;
         }
         by_path_[path] = f;
+        f->verify = true;
         enqueue(*f);
       }
     }
@@ -228,10 +254,76 @@ class Daemon {
       }
       enqueue(*f);
     }
+    if (initial) resumeRotatedWhileDown(seen);
+  }
+
+  // Files read before a stop that were rotated to a name the globs do not match while the
+  // daemon was down: found by inode beside their old name and read to their end.
+  void resumeRotatedWhileDown(const std::set<FileId>& seen) {
+    std::vector<Checkpoint> missing;
+    for (const auto& [key, cp] : checkpoints_.all()) {
+      if (!seen.count(key)) missing.push_back(cp);
+    }
+    for (const auto& cp : missing) {
+      const auto path = findByInode(dirName(cp.path), cp.dev, cp.ino);
+      if (!path) continue;
+      const config::InputConfig* in = inputFor(cp.path);
+      struct stat st {};
+      if (!in || ::stat(path->c_str(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= cp.offset)
+        continue;
+      Follower* f = open(*in, *path, {cp.dev, cp.ino}, st, false);
+      if (!f) continue;
+      spdlog::info("{} was rotated to {} while stopped; reading its rest", cp.path, *path);
+      f->gone = true;
+      f->gone_since = Clock::now();
+      enqueue(*f);
+    }
+  }
+
+  const config::InputConfig* inputFor(const std::string& path) const {
+    for (const auto& in : cfg_.inputs) {
+      if (inputMatches(in, path)) return &in;
+    }
+    return nullptr;
+  }
+
+  // Where to start reading a file not followed yet: its checkpoint when the content is the
+  // same (device, inode and fingerprint); the checkpoint of the content it copies (a
+  // copytruncate copy); else its start, or its end when read_from says so on the very first
+  // start.
+  uint64_t startOffset(const config::InputConfig& in, const std::string& path, FileId id, int fd,
+                       uint64_t size, const Fingerprint& fp, bool initial) {
+    if (auto cp = checkpoints_.find(id.first, id.second)) {
+      if (fingerprintMatches(fd, {cp->fp_len, cp->fp_hash})) {
+        return cp->offset <= size ? cp->offset : 0;
+      }
+      spdlog::info("{} holds new content under a known inode; reading it from the start", path);
+      checkpoints_.erase(id.first, id.second);
+      return 0;
+    }
+    if (fp.len >= kMinCopyFingerprintBytes) {
+      if (auto cp = checkpoints_.findByFingerprint(fp.len, fp.hash);
+          cp && !followers_.count({cp->dev, cp->ino}) && cp->offset <= size) {
+        spdlog::info("{} is a copy of {}; reading it from offset {}", path, cp->path, cp->offset);
+        return cp->offset;
+      }
+    }
+    if (initial && !checkpoints_.existed() && in.read_from == config::ReadFrom::kEnd) return size;
+    return 0;
   }
 
   Follower* open(const config::InputConfig& in, const std::string& path, FileId id,
                  const struct stat& st, bool initial) {
+    if (in.ignore_older_ms > 0 && !checkpoints_.find(id.first, id.second)) {
+      const auto age =
+          std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
+      if (age > std::chrono::milliseconds(in.ignore_older_ms)) {
+        if (!ignored_.count(id)) spdlog::info("{} is older than ignore_older_ms; skipped", path);
+        ignored_.insert(id);
+        return nullptr;
+      }
+    }
+    ignored_.erase(id);
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
       spdlog::warn("cannot open {}: {}", path, std::strerror(errno));
@@ -242,15 +334,11 @@ class Daemon {
     f->path = path;
     f->input = &in;
     f->fd = fd;
-    uint64_t start = 0;
-    if (auto cp = checkpoints_.find(id.first, id.second)) {
-      start = *cp <= static_cast<uint64_t>(st.st_size) ? *cp : 0;
-    } else if (initial && in.read_from == config::ReadFrom::kEnd) {
-      start = static_cast<uint64_t>(st.st_size);
-    }
+    f->fp = readFingerprint(fd).value_or(Fingerprint{});
+    const uint64_t start =
+        startOffset(in, path, id, fd, static_cast<uint64_t>(st.st_size), f->fp, initial);
     f->read_offset = start;
     f->splitter.reset(start);
-    f->last_mark = start;
     SourceInfo info;
     info.path = path;
     info.key = fileKey(id.first, id.second);
@@ -262,9 +350,10 @@ class Daemon {
     Follower* raw = f.get();
     f->parser = std::make_unique<SourceParser>(*parsers_, std::move(info),
                                                [this, raw](ErrorRecord& r) { emit(*raw, r); });
-    // The parser counts offsets from where reading starts.
+    f->parser->restartAt(start);
     spdlog::info("following {} from offset {}", path, start);
     followers_[id] = std::move(f);
+    mark(*raw);
     return raw;
   }
 
@@ -272,7 +361,7 @@ class Daemon {
     (void)f;
     json_.clear();
     pipeline_->finish(r, json_);
-    batcher_->add(json_, r.level);
+    batcher_->add(json_, r.level, r.service, r.tags);
   }
 
   void enqueue(Follower& f) {
@@ -313,8 +402,73 @@ class Daemon {
     if (!ready_.empty()) schedulePump();
   }
 
+  // Opens a file closed for being idle again, if its name still holds the same content.
+  bool reopen(Follower& f) {
+    std::string path = f.path;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st {};
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || FileId{st.st_dev, st.st_ino} != f.id)) {
+      ::close(fd);
+      fd = -1;
+    }
+    if (fd < 0) {
+      // Renamed while closed (rotation): look for it beside its old name.
+      if (auto moved = findByInode(dirName(f.path), f.id.first, f.id.second)) {
+        fd = ::open(moved->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        path = *moved;
+      }
+    }
+    if (fd < 0) return false;
+    f.fd = fd;
+    f.path = path;
+    f.verify = true;
+    return true;
+  }
+
+  // After a truncation: the lines written between the last read and the truncation are in
+  // the copy logrotate made (copytruncate); read them from there first, then the file again
+  // from its start.
+  void onTruncated(Follower& f) {
+    if (f.resume_fd < 0) {
+      if (auto copy = findCopy(dirName(f.path), f.fp, f.read_offset, f.id.second)) {
+        const int cfd = ::open(copy->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (cfd >= 0) {
+          spdlog::info("{} was truncated; reading its last lines from the copy {}", f.path, *copy);
+          f.resume_fd = f.fd;
+          f.fd = cfd;
+          f.copy_path = *copy;
+          return;
+        }
+      }
+    }
+    spdlog::info("{} was truncated; reading it again from the start", f.path);
+    restartFromZero(f);
+  }
+
+  void restartFromZero(Follower& f) {
+    f.splitter.reset(0);
+    f.parser->restartAt(0);
+    f.read_offset = 0;
+    f.fp = Fingerprint{};
+    f.last_mark = UINT64_MAX;
+    mark(f);
+  }
+
   // Reads one chunk; returns whether there may be more right away.
   bool readChunk(Follower& f) {
+    if (f.fd < 0 && !reopen(f)) {
+      if (f.gone) f.gone_since = Clock::time_point{};  // nothing left to read: close soon
+      return false;
+    }
+    if (f.verify && f.resume_fd < 0) {
+      f.verify = false;
+      struct stat st {};
+      if (::fstat(f.fd, &st) == 0 &&
+          (static_cast<uint64_t>(st.st_size) < f.read_offset || !fingerprintMatches(f.fd, f.fp))) {
+        onTruncated(f);
+        return true;
+      }
+    }
     const ssize_t n = ::pread(f.fd, buf_.data(), buf_.size(), static_cast<off_t>(f.read_offset));
     if (n < 0) {
       if (errno == EINTR) return true;
@@ -322,15 +476,15 @@ class Daemon {
       return false;
     }
     if (n == 0) {
-      struct stat st {};
-      if (::fstat(f.fd, &st) == 0 && static_cast<uint64_t>(st.st_size) < f.read_offset) {
-        // Truncated in place (copytruncate): what it holds now starts at 0.
-        spdlog::info("{} was truncated; reading it again from the start", f.path);
-        f.parser->flush();
-        f.read_offset = 0;
-        f.splitter.reset(0);
-        f.last_mark = UINT64_MAX;
-        mark(f);
+      if (f.resume_fd >= 0) {
+        // The copy is read: go on with the truncated original from its start.
+        ::close(f.fd);
+        f.fd = f.resume_fd;
+        f.resume_fd = -1;
+        f.splitter.finish([&](std::string_view line, uint64_t off, uint64_t end, bool) {
+          f.parser->addLine(line, off, end);
+        });
+        restartFromZero(f);
         return true;
       }
       return false;
@@ -342,6 +496,9 @@ class Daemon {
                     });
     f.read_offset += static_cast<uint64_t>(n);
     f.last_data = Clock::now();
+    if (f.fp.len < kFingerprintBytes && f.resume_fd < 0) {
+      f.fp = readFingerprint(f.fd).value_or(f.fp);
+    }
     mark(f);
     return static_cast<size_t>(n) == buf_.size();
   }
@@ -354,7 +511,7 @@ class Daemon {
     f.last_mark = off;
     const uint64_t seq =
         batcher_->pendingRecords() > 0 ? batcher_->openSeq() : batcher_->lastSealedSeq();
-    f.marks.emplace_back(seq, off);
+    f.marks.push_back({seq, off, f.fp});
     if (seq <= acked_) scheduleCommit();
   }
 
@@ -374,14 +531,14 @@ class Daemon {
 
   void commitCheckpoints() {
     for (auto& [id, f] : followers_) {
-      bool moved = false;
-      uint64_t off = 0;
-      while (!f->marks.empty() && f->marks.front().first <= acked_) {
-        off = f->marks.front().second;
+      const Follower::Mark* last = nullptr;
+      Follower::Mark m{};
+      while (!f->marks.empty() && f->marks.front().seq <= acked_) {
+        m = f->marks.front();
+        last = &m;
         f->marks.pop_front();
-        moved = true;
       }
-      if (moved) checkpoints_.set(id.first, id.second, off, f->path);
+      if (last) checkpoints_.set({id.first, id.second, m.offset, m.fp.len, m.fp.hash, f->path});
     }
     std::string error;
     if (!checkpoints_.save(&error)) {
@@ -393,11 +550,16 @@ class Daemon {
   }
 
   // Idle work: complete multi-line events whose next line did not come, pass on a last line
-  // without newline after a while, poll when there is no inotify, close rotated files.
+  // without newline after a while, poll where inotify cannot watch, close idle and rotated
+  // files.
   void tick() {
     const auto now = Clock::now();
     const auto multiline = std::chrono::milliseconds(cfg_.multiline_timeout_ms);
     const auto partial = std::chrono::milliseconds(cfg_.partial_line_timeout_ms);
+    const auto inactive = std::chrono::milliseconds(cfg_.close_inactive_ms);
+    const auto rotate_wait = std::chrono::milliseconds(cfg_.rotate_wait_ms);
+    const bool poll = polling() && now - last_poll_ >= kPollEvery;
+    if (poll) last_poll_ = now;
     std::vector<FileId> closing;
     for (auto& [id, fp] : followers_) {
       Follower& f = *fp;
@@ -411,13 +573,37 @@ class Daemon {
         f.parser->flush();
         mark(f);
       }
-      if (!watcher_.ok() || f.gone) enqueue(f);
-      if (f.gone && now - f.gone_since >= kRotateWait && idle >= kRotateWait && !f.queued) {
+      if (f.gone && !f.queued && now - f.gone_since >= rotate_wait && idle >= rotate_wait) {
         closing.push_back(id);
+        continue;
+      }
+      if (poll || f.gone) {
+        f.verify = true;
+        enqueue(f);
+      }
+      if (f.fd >= 0 && !f.gone && f.resume_fd < 0 && idle >= inactive && !f.queued &&
+          !f.parser->pending() && !f.splitter.hasPartial()) {
+        ::close(f.fd);  // opened again on its next change
+        f.fd = -1;
       }
     }
     for (const auto& id : closing) closeFollower(id);
+    if (poll) {
+      watchDirectories();
+      rescan(false);
+    }
     if (!draining_) tickLater();
+  }
+
+  // Whether some input directory is not watched by inotify, so changes must be polled for.
+  bool polling() const {
+    if (!watcher_.ok()) return true;
+    for (const auto& in : cfg_.inputs) {
+      for (const auto& dir : homeo::watchDirectories(in.paths)) {
+        if (!watched_.count(dir)) return true;
+      }
+    }
+    return false;
   }
 
   void closeFollower(const FileId& id) {
@@ -425,8 +611,17 @@ class Daemon {
     if (it == followers_.end()) return;
     Follower& f = *it->second;
     if (!f.marks.empty()) return;  // still waiting for acknowledgement
+    f.splitter.finish([&](std::string_view line, uint64_t off, uint64_t end, bool) {
+      f.parser->addLine(line, off, end);
+    });
+    f.parser->flush();
+    mark(f);
+    if (!f.marks.empty() && f.marks.back().seq > acked_) return;  // next time
     spdlog::info("closing {} (no longer at its path)", f.path);
     ready_.erase(std::remove(ready_.begin(), ready_.end(), id), ready_.end());
+    for (auto p = by_path_.begin(); p != by_path_.end();) {
+      p = p->second == &f ? by_path_.erase(p) : std::next(p);
+    }
     followers_.erase(it);
   }
 
@@ -463,6 +658,8 @@ class Daemon {
   std::deque<FileId> ready_;
   std::set<std::string> watched_;
   std::set<std::string> warned_dirs_;
+  std::set<FileId> ignored_;
+  Clock::time_point last_poll_{};
   std::vector<char> buf_ = std::vector<char>(kReadChunk);
   std::string json_;
   std::string host_;

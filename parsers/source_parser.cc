@@ -47,7 +47,7 @@ void SourceParser::addLine(std::string_view line, uint64_t offset, uint64_t end)
 }
 
 void SourceParser::flush() {
-  if (!format_) detect();
+  if (!format_ && sample_.size() > 0) detect();
   if (event_open_) completeEvent();
 }
 

@@ -50,6 +50,13 @@ class SourceParser {
   // detected, detects it on what has been seen.
   void flush();
 
+  // Completes what is open and goes on from `offset` (a file truncated and read again from
+  // its start).
+  void restartAt(uint64_t offset) {
+    flush();
+    last_end_ = offset;
+  }
+
   // Every byte before this offset has been turned into records (or found to need none).
   uint64_t safeOffset() const;
   // Whether an event (or the detection sample) is waiting for more lines.

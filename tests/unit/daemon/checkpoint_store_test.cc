@@ -24,15 +24,18 @@ TEST_CASE("checkpoints: save and load round trip", "[checkpoint]") {
     CheckpointStore s(dir);
     std::string err;
     REQUIRE(s.load(&err));
-    s.set(1, 2, 300, "/var/log/a.log");
-    s.set(1, 3, 0, "/var/log/with\ttab.log");
+    s.set({1, 2, 300, 0, 0, "/var/log/a.log"});
+    s.set({1, 3, 0, 64, 0xabcdef, "/var/log/with\ttab.log"});
     REQUIRE(s.save(&err));
   }
   CheckpointStore s(dir);
   std::string err;
   REQUIRE(s.load(&err));
-  CHECK(s.find(1, 2) == 300u);
-  CHECK(s.find(1, 3) == 0u);
+  CHECK(s.find(1, 2)->offset == 300u);
+  CHECK(s.find(1, 3)->offset == 0u);
+  CHECK(s.find(1, 3)->fp_hash == 0xabcdefu);
+  CHECK(s.findByFingerprint(64, 0xabcdef)->ino == 3u);
+  CHECK(s.existed());
   CHECK_FALSE(s.find(9, 9).has_value());
 }
 
@@ -41,7 +44,7 @@ TEST_CASE("checkpoints: a file cut in half is set aside, not fatal", "[checkpoin
   {
     CheckpointStore s(dir);
     std::string err;
-    for (uint64_t i = 0; i < 50; ++i) s.set(1, i, i * 10, "/x/" + std::to_string(i));
+    for (uint64_t i = 0; i < 50; ++i) s.set({1, i, i * 10, 0, 0, "/x/" + std::to_string(i)});
     REQUIRE(s.save(&err));
   }
   const std::string file = dir + "/checkpoints";
@@ -55,11 +58,11 @@ TEST_CASE("checkpoints: a file cut in half is set aside, not fatal", "[checkpoin
   CHECK(s.size() == 0);
   CHECK(::access((file + ".corrupt").c_str(), F_OK) == 0);
   // And the next save works again.
-  s.set(1, 1, 5, "/x");
+  s.set({1, 1, 5, 0, 0, "/x"});
   REQUIRE(s.save(&err));
   CheckpointStore again(dir);
   REQUIRE(again.load(&err));
-  CHECK(again.find(1, 1) == 5u);
+  CHECK(again.find(1, 1)->offset == 5u);
 }
 
 TEST_CASE("state dir: created when missing, refused when not writable", "[checkpoint]") {

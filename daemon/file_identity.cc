@@ -1,0 +1,85 @@
+#include "daemon/file_identity.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/hash.h"
+
+namespace homeo {
+
+std::optional<Fingerprint> readFingerprint(int fd, uint32_t max_len) {
+  char buf[kFingerprintBytes];
+  if (max_len > kFingerprintBytes) max_len = kFingerprintBytes;
+  size_t got = 0;
+  while (got < max_len) {
+    const ssize_t n = ::pread(fd, buf + got, max_len - got, static_cast<off_t>(got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return Fingerprint{static_cast<uint32_t>(got), fnv1a(std::string_view(buf, got))};
+}
+
+bool fingerprintMatches(int fd, const Fingerprint& fp) {
+  if (fp.len == 0) return true;
+  auto now = readFingerprint(fd, fp.len);
+  return now && *now == fp;
+}
+
+std::string dirName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+namespace {
+
+template <typename Fn>
+std::optional<std::string> scanDir(const std::string& dir, Fn&& accept) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return std::nullopt;
+  std::optional<std::string> found;
+  while (dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    const std::string path = dir == "/" ? "/" + name : dir + "/" + name;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (accept(path, st)) {
+      found = path;
+      break;
+    }
+  }
+  ::closedir(d);
+  return found;
+}
+
+}  // namespace
+
+std::optional<std::string> findByInode(const std::string& dir, uint64_t dev, uint64_t ino) {
+  return scanDir(dir, [&](const std::string&, const struct stat& st) {
+    return st.st_dev == dev && st.st_ino == ino;
+  });
+}
+
+std::optional<std::string> findCopy(const std::string& dir, const Fingerprint& fp,
+                                    uint64_t min_size, uint64_t except_ino) {
+  if (fp.len < kMinCopyFingerprintBytes) return std::nullopt;
+  return scanDir(dir, [&](const std::string& path, const struct stat& st) {
+    if (st.st_ino == except_ino || static_cast<uint64_t>(st.st_size) < min_size) return false;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool same = fingerprintMatches(fd, fp);
+    ::close(fd);
+    return same;
+  });
+}
+
+}  // namespace homeo
