@@ -79,10 +79,26 @@ void appendJsonString(std::string& out, std::string_view s) {
       if (len == 0) {
         out.append(kReplacement);
         ++i;
+        continue;
+      }
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      // C1 controls and the line/paragraph separators are escaped: readers that split NDJSON
+      // on every Unicode line break (or JavaScript) must still see one record per line.
+      if ((len == 2 && c == 0xC2 && c1 < 0xA0) ||
+          (len == 3 && c == 0xE2 && c1 == 0x80 &&
+           (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
+            static_cast<unsigned char>(s[i + 2]) == 0xA9))) {
+        const unsigned cp =
+            len == 2 ? c1 : (0x2000u | (static_cast<unsigned char>(s[i + 2]) & 0x3F));
+        out.append("\\u");
+        out.push_back(kHex[(cp >> 12) & 0xF]);
+        out.push_back(kHex[(cp >> 8) & 0xF]);
+        out.push_back(kHex[(cp >> 4) & 0xF]);
+        out.push_back(kHex[cp & 0xF]);
       } else {
         out.append(s.data() + i, len);
-        i += len;
       }
+      i += len;
       continue;
     }
     switch (c) {

@@ -150,10 +150,16 @@ std::vector<std::string> getGlobs(const OptionMap& m, std::string_view key, bool
 }
 
 InputConfig decodeInput(const OptionMap& m, const std::string& default_service, Diags& d) {
-  m.rejectUnknown({"paths", "exclude", "format", "service", "read_from", "tags", "min_level"},
+  m.rejectUnknown({"paths", "exclude", "format", "service", "read_from", "tags", "min_level",
+                   "ignore_older_ms", "context"},
                   "input", d);
   InputConfig in;
   in.where = m.where();
+  // Per input, context adds labels to the global providers' output.
+  if (auto ctx = m.getMap("context", d)) {
+    ctx->rejectUnknown({"labels"}, "input context", d);
+    if (auto labels = ctx->getStringMap("labels", d)) in.context_labels = std::move(*labels);
+  }
   if (!m.has("paths")) {
     d.push_back({m.where(), "missing required key 'paths' in input"});
   } else {
@@ -167,6 +173,10 @@ InputConfig decodeInput(const OptionMap& m, const std::string& default_service, 
   if (auto format = getNonEmptyString(m, "format", d)) in.format = *format;
   in.format_where = whereOf(m, "format");
   in.service = getNonEmptyString(m, "service", d).value_or(default_service);
+  // Files not modified for this long when they are found are left alone (0: off).
+  if (auto n = m.getInt("ignore_older_ms", d, 0, int64_t{10} * 365 * 24 * 3600 * 1000)) {
+    in.ignore_older_ms = static_cast<uint64_t>(*n);
+  }
   if (auto read_from = m.getString("read_from", d)) {
     if (*read_from == "beginning") {
       in.read_from = ReadFrom::kBeginning;
@@ -248,6 +258,107 @@ TransportConfig decodeTransport(const OptionMap& m, Diags& d) {
   return t;
 }
 
+// The provider's mapping minus `type`, which its factory validates.
+OptionMap optionsWithout(const OptionMap& m, std::string_view skip) {
+  OptionValue options;
+  options.kind = OptionValue::Kind::kMap;
+  options.where = m.where();
+  const OptionValue& all = m.value();
+  for (size_t i = 0; i < all.entries.size(); ++i) {
+    if (all.entries[i].first == skip) continue;
+    options.entries.push_back(all.entries[i]);
+    if (i < all.key_locations.size()) options.key_locations.push_back(all.key_locations[i]);
+  }
+  return OptionMap(std::move(options));
+}
+
+ContextConfig decodeContext(const OptionMap& m, Diags& d) {
+  m.rejectUnknown({"providers", "timeout_ms"}, "context", d);
+  ContextConfig c;
+  c.configured = true;
+  if (auto n = m.getInt("timeout_ms", d, 1, 60000)) c.timeout_ms = static_cast<uint32_t>(*n);
+  for (const OptionMap& p : getMapList(m, "providers", "context provider", d)) {
+    ContextProviderConfig pc;
+    pc.where = p.where();
+    if (auto type = getNonEmptyString(p, "type", d, /*required=*/true)) pc.type = *type;
+    pc.options = optionsWithout(p, "type");
+    c.providers.push_back(std::move(pc));
+  }
+  return c;
+}
+
+bool isRuleName(const std::string& name) { return isParserName(name); }
+
+ScrubConfig decodeScrub(const OptionMap& m, Diags& d) {
+  m.rejectUnknown({"enabled", "disable", "hash_key_file", "hash_key_env", "rules"}, "scrub", d);
+  ScrubConfig sc;
+  sc.where = m.where();
+  if (auto enabled = m.getBool("enabled", d)) sc.enabled = *enabled;
+  if (auto names = m.getStringList("disable", d)) {
+    for (size_t i = 0; i < names->size(); ++i) {
+      sc.disable.push_back((*names)[i]);
+      sc.disable_where.push_back(itemWhere(m, "disable", i));
+    }
+  }
+  if (auto f = getNonEmptyString(m, "hash_key_file", d)) sc.hash_key_file = *f;
+  if (auto e = getNonEmptyString(m, "hash_key_env", d)) sc.hash_key_env = *e;
+  if (!sc.hash_key_file.empty() && !sc.hash_key_env.empty()) {
+    d.push_back({whereOf(m, "hash_key_env"), "give either 'hash_key_file' or 'hash_key_env'"});
+  }
+  bool needs_key = false;
+  for (const OptionMap& r : getMapList(m, "rules", "scrub rule", d)) {
+    r.rejectUnknown({"name", "pattern", "action"}, "scrub rule", d);
+    ScrubRuleConfig rc;
+    rc.where = r.where();
+    if (auto name = r.getString("name", d, /*required=*/true)) {
+      rc.name = *name;
+      if (!isRuleName(rc.name)) {
+        d.push_back({whereOf(r, "name"),
+                     "rule name '" + rc.name + "' must be lower-case letters, digits, '_' or '-'"});
+      }
+      for (const auto& other : sc.rules) {
+        if (other.name == rc.name) {
+          d.push_back({whereOf(r, "name"), "duplicate scrub rule name '" + rc.name + "'"});
+        }
+      }
+    }
+    if (auto pattern = r.getString("pattern", d, /*required=*/true)) {
+      rc.pattern = *pattern;
+      RE2::Options options;
+      options.set_log_errors(false);
+      RE2 re(rc.pattern, options);
+      if (!re.ok()) {
+        d.push_back({whereOf(r, "pattern"), "invalid pattern: " + re.error()});
+      } else if (re.Match("", 0, 0, RE2::UNANCHORED, nullptr, 0)) {
+        d.push_back({whereOf(r, "pattern"), "pattern matches the empty string"});
+      }
+    }
+    if (auto action = r.getString("action", d)) {
+      if (*action == "mask") {
+        rc.action = ScrubAction::kMask;
+      } else if (*action == "remove") {
+        rc.action = ScrubAction::kRemove;
+      } else if (*action == "hash") {
+        rc.action = ScrubAction::kHash;
+        needs_key = true;
+      } else {
+        d.push_back({whereOf(r, "action"),
+                     "expected 'mask', 'remove' or 'hash' for 'action', got \"" + *action + "\""});
+      }
+    }
+    sc.rules.push_back(std::move(rc));
+  }
+  if (needs_key && sc.hash_key_file.empty() && sc.hash_key_env.empty()) {
+    d.push_back(
+        {whereOf(m, "rules"), "action 'hash' needs a key: set 'hash_key_file' or 'hash_key_env'"});
+  }
+  if (!sc.hash_key_env.empty() && std::getenv(sc.hash_key_env.c_str()) == nullptr) {
+    d.push_back({whereOf(m, "hash_key_env"),
+                 "environment variable '" + sc.hash_key_env + "' (the hash key) is not set"});
+  }
+  return sc;
+}
+
 // HOST:PORT with a numeric port (0 picks a free one, for tests); an IPv6 host in brackets.
 bool isListenAddress(std::string_view s) {
   size_t colon = s.rfind(':');
@@ -303,10 +414,11 @@ void checkTimezone(const std::string& tz, const Location& where, Diags& d) {
 }
 
 void decodeTopLevel(const OptionMap& top, Config& cfg, Diags& d) {
-  top.rejectUnknown({"service", "state_dir", "min_level", "timezone", "inputs", "parsers", "batch",
-                     "transports", "metrics", "multiline_timeout_ms", "partial_line_timeout_ms",
-                     "drain_timeout_ms", "max_line_bytes"},
-                    "configuration", d);
+  top.rejectUnknown(
+      {"service", "state_dir", "min_level", "timezone", "inputs", "parsers", "batch", "transports",
+       "metrics", "multiline_timeout_ms", "partial_line_timeout_ms", "drain_timeout_ms",
+       "max_line_bytes", "close_inactive_ms", "rotate_wait_ms", "context", "scrub"},
+      "configuration", d);
 
   if (auto s = getNonEmptyString(top, "service", d)) cfg.service = *s;
   if (auto s = getNonEmptyString(top, "state_dir", d)) cfg.state_dir = *s;
@@ -349,6 +461,8 @@ void decodeTopLevel(const OptionMap& top, Config& cfg, Diags& d) {
   }
 
   if (auto metrics = top.getMap("metrics", d)) cfg.metrics = decodeMetrics(*metrics, d);
+  if (auto context = top.getMap("context", d)) cfg.context = decodeContext(*context, d);
+  if (auto scrub = top.getMap("scrub", d)) cfg.scrub = decodeScrub(*scrub, d);
 
   if (auto n = top.getInt("multiline_timeout_ms", d, 1, kMaxLineTimeoutMs)) {
     cfg.multiline_timeout_ms = *n;
@@ -361,6 +475,12 @@ void decodeTopLevel(const OptionMap& top, Config& cfg, Diags& d) {
   }
   if (auto n = top.getInt("max_line_bytes", d, kMinLineBytes, kMaxLineBytes)) {
     cfg.max_line_bytes = *n;
+  }
+  if (auto n = top.getInt("close_inactive_ms", d, 100, kMaxDrainTimeoutMs)) {
+    cfg.close_inactive_ms = static_cast<uint32_t>(*n);
+  }
+  if (auto n = top.getInt("rotate_wait_ms", d, 0, kMaxDrainTimeoutMs)) {
+    cfg.rotate_wait_ms = static_cast<uint32_t>(*n);
   }
 }
 

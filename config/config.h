@@ -79,8 +79,49 @@ class OptionMap {
 
 enum class ReadFrom { kBeginning, kEnd };
 
+// One context provider: its type and the rest of its mapping, which the provider's factory
+// validates (daemon/context/).
+struct ContextProviderConfig {
+  Location where;
+  std::string type;
+  OptionMap options;  // the mapping minus `type`
+};
+
+// The `context:` section, globally and per input.
+struct ContextConfig {
+  bool configured = false;  // false: the section is absent (defaults apply)
+  std::vector<ContextProviderConfig> providers;
+  // A provider whose data is older than this, or whose last sample failed, adds
+  // context.context_error_<name> instead of blocking the record.
+  uint32_t timeout_ms = 50;
+};
+
+enum class ScrubAction { kMask, kRemove, kHash };
+
+// A user scrub rule: an RE2 pattern (validated at load); groups named `secret…` are what is
+// replaced, else the whole match.
+struct ScrubRuleConfig {
+  Location where;
+  std::string name;
+  std::string pattern;
+  ScrubAction action = ScrubAction::kMask;
+};
+
+// The `scrub:` section. Built-in rules all run unless named in `disable`.
+struct ScrubConfig {
+  bool enabled = true;
+  std::vector<std::string> disable;
+  std::vector<Location> disable_where;  // one per name, for "unknown rule" messages
+  std::string hash_key_file;            // the HMAC key of action `hash` (file or variable)
+  std::string hash_key_env;
+  Location where;
+  std::vector<ScrubRuleConfig> rules;
+};
+
 struct InputConfig {
   Location where;
+  // Labels added to this input's records (context.labels), over the global labels.
+  std::map<std::string, std::string> context_labels;
   std::vector<std::string> paths;    // globs; at least one
   std::vector<std::string> exclude;  // globs matched against the file name and the full path
   std::string format = "auto";       // "auto", a built-in format or a user parser's name
@@ -89,6 +130,7 @@ struct InputConfig {
   ReadFrom read_from = ReadFrom::kEnd;
   std::vector<std::string> tags;
   std::optional<Level> min_level;  // overrides the top-level min_level
+  uint64_t ignore_older_ms = 0;    // files unmodified this long when found are skipped; 0: off
 };
 
 // A user-defined format: an RE2 pattern with named groups (level, timestamp, message, module,
@@ -127,6 +169,8 @@ struct Config {
   BatchConfig batch;
   std::vector<TransportConfig> transports;
   MetricsConfig metrics;
+  ContextConfig context;
+  ScrubConfig scrub;
   // How long a multi-line event may wait for its next line before it is complete.
   uint32_t multiline_timeout_ms = 500;
   // How long a last line without its newline is held before it is read as a line.
@@ -135,6 +179,11 @@ struct Config {
   uint32_t drain_timeout_ms = 10000;
   // Longer lines are cut at this size, marked and counted.
   size_t max_line_bytes = 1 << 20;
+  // A file with nothing new for this long has its descriptor closed; it is opened again when
+  // it changes (so thousands of idle files hold no descriptors).
+  uint32_t close_inactive_ms = 300000;
+  // How long a file that left its name (rotated, deleted) is still read before it is closed.
+  uint32_t rotate_wait_ms = 5000;
 };
 
 struct LoadResult {

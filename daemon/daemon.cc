@@ -39,6 +39,9 @@ using FileId = std::pair<uint64_t, uint64_t>;  // device, inode
 constexpr size_t kReadChunk = 256 * 1024;
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kRescanEvery = std::chrono::seconds(10);
+// A new file is opened once its size held still for kSettleLook, or after kSettleMax.
+constexpr auto kSettleLook = std::chrono::milliseconds(50);
+constexpr auto kSettleMax = std::chrono::milliseconds(400);
 // How often files and directories are polled where inotify cannot watch them.
 constexpr auto kPollEvery = std::chrono::milliseconds(500);
 // Time spent in one pump turn before other handlers (signals, acks, inotify) get their go.
@@ -64,6 +67,10 @@ struct Follower {
   // original (resume_fd) from its start.
   int resume_fd = -1;
   std::string copy_path;
+  // What was read of the content before the last truncation, so a copy of it found later
+  // starts where reading stopped.
+  Fingerprint old_fp;
+  uint64_t old_offset = 0;
   LineSplitter splitter;
   std::unique_ptr<SourceParser> parser;
   std::deque<Mark> marks;
@@ -114,7 +121,9 @@ class Daemon {
       }
       transports.push_back(std::move(tr));
     }
-    dispatcher_ = std::make_unique<Dispatcher>(io_.get_executor(), std::move(transports));
+    DispatcherOptions dopts;
+    dopts.spool_dir = cfg_.state_dir + "/spool";
+    dispatcher_ = std::make_unique<Dispatcher>(io_.get_executor(), std::move(transports), dopts);
     dispatcher_->setDeadLetter(std::make_unique<FileTransport>(
         io_.get_executor(), cfg_.state_dir + "/dead-letter.jsonl", /*fsync=*/true));
     dispatcher_->onAcked([this](uint64_t seq) { onAcked(seq); });
@@ -157,6 +166,7 @@ class Daemon {
     watcher_.stop();
     tick_.cancel();
     rescan_timer_.cancel();
+    settle_timer_.cancel();
     for (auto& [id, f] : followers_) {
       f->parser->flush();
       mark(*f);
@@ -232,7 +242,10 @@ class Daemon {
         auto it = followers_.find(id);
         Follower* f = nullptr;
         if (it == followers_.end()) {
-          f = open(in, path, id, st, initial);
+          bool found_at_start = initial;
+          uint64_t size_when_found = static_cast<uint64_t>(st.st_size);
+          if (!settled(id, st, found_at_start, size_when_found)) continue;
+          f = open(in, path, id, st, found_at_start, size_when_found);
           if (!f) continue;
         } else {
           f = it->second.get();
@@ -257,6 +270,43 @@ class Daemon {
     if (initial) resumeRotatedWhileDown(seen);
   }
 
+  // A file that appears while running is opened once its size held still between two looks
+  // (or after kSettleMax): a copy logrotate is still writing must be whole before its first
+  // bytes can tell whose copy it is.
+  // `initial` says whether the file was found by the first scan; a file that settles later
+  // keeps that (read_from applies to it).
+  bool settled(FileId id, const struct stat& st, bool& initial, uint64_t& first_size) {
+    const auto now = Clock::now();
+    const auto mtime = std::chrono::system_clock::from_time_t(st.st_mtime);
+    if (initial && std::chrono::system_clock::now() - mtime > std::chrono::seconds(2)) {
+      return true;  // untouched for a while: nobody is writing it
+    }
+    const auto size = static_cast<uint64_t>(st.st_size);
+    auto [it, fresh] = settling_.try_emplace(id, Settling{size, now, initial, size});
+    // A copy is whole when its size held still, and it is at least a fingerprint long (or
+    // it is a small file that simply stays small).
+    if (!fresh && ((it->second.size == size && size >= kFingerprintBytes) ||
+                   now - it->second.since >= kSettleMax)) {
+      initial = it->second.initial;
+      first_size = it->second.first_size;
+      settling_.erase(it);
+      return true;
+    }
+    it->second.size = size;
+    rescanSoon();
+    return false;
+  }
+
+  void rescanSoon() {
+    if (settle_timer_armed_) return;
+    settle_timer_armed_ = true;
+    settle_timer_.expires_after(kSettleLook);
+    settle_timer_.async_wait([this](const boost::system::error_code& ec) {
+      settle_timer_armed_ = false;
+      if (!ec && !draining_) rescan(false);
+    });
+  }
+
   // Files read before a stop that were rotated to a name the globs do not match while the
   // daemon was down: found by inode beside their old name and read to their end.
   void resumeRotatedWhileDown(const std::set<FileId>& seen) {
@@ -266,7 +316,10 @@ class Daemon {
     }
     for (const auto& cp : missing) {
       const auto path = findByInode(dirName(cp.path), cp.dev, cp.ino);
-      if (!path) continue;
+      if (!path) {
+        checkpoints_.erase(cp.dev, cp.ino);  // gone for good
+        continue;
+      }
       const config::InputConfig* in = inputFor(cp.path);
       struct stat st {};
       if (!in || ::stat(path->c_str(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= cp.offset)
@@ -292,28 +345,73 @@ class Daemon {
   // copytruncate copy); else its start, or its end when read_from says so on the very first
   // start.
   uint64_t startOffset(const config::InputConfig& in, const std::string& path, FileId id, int fd,
-                       uint64_t size, const Fingerprint& fp, bool initial) {
+                       uint64_t size, const Fingerprint& fp, bool initial, uint64_t size_at_start) {
     if (auto cp = checkpoints_.find(id.first, id.second)) {
       if (fingerprintMatches(fd, {cp->fp_len, cp->fp_hash})) {
         return cp->offset <= size ? cp->offset : 0;
       }
+      // Same inode, other content: truncated (copytruncate while we were stopped) or reused.
+      // What was written after the checkpoint may be in a copy beside it.
       spdlog::info("{} holds new content under a known inode; reading it from the start", path);
+      orphans_.push_back(*cp);
       checkpoints_.erase(id.first, id.second);
+      resumeCopy(*cp, id.second);
       return 0;
     }
     if (fp.len >= kMinCopyFingerprintBytes) {
+      // A copy of a file being followed (copytruncate into a name the globs match): what the
+      // follower has read is not read again.
+      for (const auto& [fid, f] : followers_) {
+        if (!f->gone && f->fp == fp && f->read_offset <= size) {
+          spdlog::info("{} is a copy of {}; reading it from offset {}", path, f->path,
+                       f->read_offset);
+          return f->read_offset;
+        }
+        if (f->old_fp == fp && f->old_offset <= size) {
+          spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, f->path,
+                       f->old_offset);
+          return f->old_offset;
+        }
+      }
+      for (const auto& o : orphans_) {
+        if (o.fp_len == fp.len && o.fp_hash == fp.hash && o.offset <= size) {
+          spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, o.path,
+                       o.offset);
+          return o.offset;
+        }
+      }
       if (auto cp = checkpoints_.findByFingerprint(fp.len, fp.hash);
           cp && !followers_.count({cp->dev, cp->ino}) && cp->offset <= size) {
         spdlog::info("{} is a copy of {}; reading it from offset {}", path, cp->path, cp->offset);
         return cp->offset;
       }
     }
-    if (initial && !checkpoints_.existed() && in.read_from == config::ReadFrom::kEnd) return size;
+    if (initial && !checkpoints_.existed() && in.read_from == config::ReadFrom::kEnd) {
+      return std::min(size, size_at_start);
+    }
     return 0;
   }
 
+  // Reads the rest of a truncated file's old content from its copy, when one lies beside it
+  // under a name the globs do not match (they would have found it themselves).
+  void resumeCopy(const Checkpoint& cp, uint64_t except_ino) {
+    const auto copy = findCopy(dirName(cp.path), {cp.fp_len, cp.fp_hash}, cp.offset, except_ino);
+    if (!copy || inputFor(*copy)) return;
+    const config::InputConfig* in = inputFor(cp.path);
+    struct stat st {};
+    if (!in || ::stat(copy->c_str(), &st) != 0) return;
+    const FileId cid{st.st_dev, st.st_ino};
+    if (followers_.count(cid)) return;
+    Follower* f = open(*in, *copy, cid, st, false);
+    if (!f) return;
+    f->gone = true;
+    f->gone_since = Clock::now();
+    enqueue(*f);
+  }
+
   Follower* open(const config::InputConfig& in, const std::string& path, FileId id,
-                 const struct stat& st, bool initial) {
+                 const struct stat& st, bool initial,
+                 std::optional<uint64_t> size_at_start = std::nullopt) {
     if (in.ignore_older_ms > 0 && !checkpoints_.find(id.first, id.second)) {
       const auto age =
           std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
@@ -335,8 +433,9 @@ class Daemon {
     f->input = &in;
     f->fd = fd;
     f->fp = readFingerprint(fd).value_or(Fingerprint{});
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
     const uint64_t start =
-        startOffset(in, path, id, fd, static_cast<uint64_t>(st.st_size), f->fp, initial);
+        startOffset(in, path, id, fd, size, f->fp, initial, size_at_start.value_or(size));
     f->read_offset = start;
     f->splitter.reset(start);
     SourceInfo info;
@@ -430,7 +529,9 @@ class Daemon {
   // from its start.
   void onTruncated(Follower& f) {
     if (f.resume_fd < 0) {
-      if (auto copy = findCopy(dirName(f.path), f.fp, f.read_offset, f.id.second)) {
+      auto copy = findCopy(dirName(f.path), f.fp, f.read_offset, f.id.second);
+      // A copy the globs match has a follower of its own, which reads its rest.
+      if (copy && !inputFor(*copy)) {
         const int cfd = ::open(copy->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (cfd >= 0) {
           spdlog::info("{} was truncated; reading its last lines from the copy {}", f.path, *copy);
@@ -446,6 +547,10 @@ class Daemon {
   }
 
   void restartFromZero(Follower& f) {
+    if (f.fp.len >= kMinCopyFingerprintBytes) {
+      f.old_fp = f.fp;
+      f.old_offset = f.read_offset;
+    }
     f.splitter.reset(0);
     f.parser->restartAt(0);
     f.read_offset = 0;
@@ -564,12 +669,14 @@ class Daemon {
     for (auto& [id, fp] : followers_) {
       Follower& f = *fp;
       const auto idle = now - f.last_data;
-      if (f.splitter.hasPartial() && idle >= partial) {
+      // A queued follower has unread data (reading may be paused by backpressure): its partial
+      // line and open event are not complete, however long the pause.
+      if (f.splitter.hasPartial() && idle >= partial && !f.queued) {
         f.splitter.finish([&](std::string_view line, uint64_t off, uint64_t end, bool) {
           f.parser->addLine(line, off, end);
         });
       }
-      if (f.parser->pending() && idle >= multiline) {
+      if (f.parser->pending() && idle >= multiline && !f.queued) {
         f.parser->flush();
         mark(f);
       }
@@ -659,6 +766,18 @@ class Daemon {
   std::set<std::string> watched_;
   std::set<std::string> warned_dirs_;
   std::set<FileId> ignored_;
+  struct Settling {
+    uint64_t size;
+    Clock::time_point since;
+    bool initial;         // found by the first scan
+    uint64_t first_size;  // its size then: `read_from: end` means the end as of the start
+  };
+  std::map<FileId, Settling> settling_;
+  asio::steady_timer settle_timer_{io_};
+  bool settle_timer_armed_ = false;
+  // Checkpoints of content that was truncated away while the daemon was stopped, so a copy
+  // of it found in the same scan still starts where reading stopped.
+  std::vector<Checkpoint> orphans_;
   Clock::time_point last_poll_{};
   std::vector<char> buf_ = std::vector<char>(kReadChunk);
   std::string json_;

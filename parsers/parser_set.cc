@@ -53,13 +53,29 @@ std::vector<std::string> ParserSet::names() const {
   return out;
 }
 
+namespace {
+
+// Binary junk (NUL bytes, control characters) is no log line: it must not outvote the lines
+// around it when a format is chosen.
+bool looksBinary(std::string_view line) {
+  size_t ctrl = 0;
+  for (char ch : line) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == 0) return true;
+    if ((c < 0x20 && c != '\t' && c != 0x1b) || c == 0x7f) ++ctrl;
+  }
+  return ctrl * 50 > line.size();
+}
+
+}  // namespace
+
 Detection detectFormat(const ParserSet& parsers, std::span<const std::string_view> sample) {
   Detection best;
   best.parser = &parsers.text();
   best.sampled = sample.size();
   size_t header_like = 0;
   for (const auto line : sample) {
-    if (!line.empty() && !looksLikeTraceLine(line)) ++header_like;
+    if (!line.empty() && !looksLikeTraceLine(line) && !looksBinary(line)) ++header_like;
   }
   if (header_like == 0) return best;
   int64_t best_score = 0;

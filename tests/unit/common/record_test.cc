@@ -74,3 +74,13 @@ TEST_CASE("fingerprint: variable parts removed", "[record]") {
   CHECK(a == computeErrorId("h", 1, 10, "x"));
   CHECK(a != computeErrorId("h", 1, 11, "x"));
 }
+
+TEST_CASE("json: Unicode line breaks are escaped", "[json]") {
+  std::string out;
+  appendJsonString(out,
+                   "a\xC2\x85"
+                   "b\xE2\x80\xA8"
+                   "c\xE2\x80\xA9"
+                   "d\xC2\xA0");
+  CHECK(out == "\"a\\u0085b\\u2028c\\u2029d\xC2\xA0\"");
+}

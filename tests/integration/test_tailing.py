@@ -1,0 +1,167 @@
+"""Tailing edge cases: truncation, deletion while open, inode reuse, long lines, binary junk,
+a checkpoint file cut in half. Each test drives the real daemon against a temp directory."""
+
+import os
+import random
+import signal
+import time
+import unittest
+
+import homeo_testlib as lib
+
+
+def bracket_line(i, level="ERROR"):
+    return f"[{level}][2023-05-20 14:30:22] app.tail - KeyError: n={i}\n"
+
+
+def numbers(records):
+    out = []
+    for r in records:
+        msg = r["error_details"]["message"]
+        if msg.startswith("n="):
+            out.append(int(msg[2:]))
+    return out
+
+
+class TailingTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = lib.TempDir()
+        self.logs = self.tmp.mkdir("logs")
+        self.log = os.path.join(self.logs, "app.log")
+        self.out = self.tmp.join("out.jsonl")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def config(self, **overrides):
+        cfg = lib.daemon_config(self.tmp.path, os.path.join(self.logs, "*.log"), self.out,
+                                rotate_wait_ms=300, **overrides)
+        return cfg
+
+    def daemon(self, **overrides):
+        return lib.DaemonProcess(self.config(**overrides), self.tmp.join("config.yaml"))
+
+    def wait_numbers(self, expected, d, timeout=5.0):
+        def got():
+            return sorted(numbers(lib.read_ndjson(self.out))) == sorted(expected)
+
+        lib.wait_for(got, timeout,
+                     lambda: f"expected numbers {sorted(expected)[:20]}..., got "
+                             f"{sorted(numbers(lib.read_ndjson(self.out)))[:40]}\n{d.describe()}")
+
+    def test_truncate_to_zero_and_regrow(self):
+        lib.append_text(self.log, "".join(bracket_line(i) for i in range(10)))
+        with self.daemon() as d:
+            self.wait_numbers(range(10), d)
+            with open(self.log, "w") as f:  # truncate in place
+                f.write("".join(bracket_line(i) for i in range(100, 104)))
+            self.wait_numbers(list(range(10)) + list(range(100, 104)), d)
+            # Regrown past the old size before the daemon looks again: still seen as new.
+            with open(self.log, "w") as f:
+                f.write("".join(bracket_line(i) for i in range(200, 230)))
+            self.wait_numbers(list(range(10)) + list(range(100, 104)) + list(range(200, 230)),
+                              d)
+            self.assertEqual(d.stop(), 0)
+
+    def test_delete_while_open_is_drained_then_released(self):
+        lib.append_text(self.log, "".join(bracket_line(i) for i in range(5)))
+        with self.daemon() as d:
+            self.wait_numbers(range(5), d)
+            with open(self.log, "a") as f:
+                f.write("".join(bracket_line(i) for i in range(5, 50)))
+            os.unlink(self.log)
+            self.wait_numbers(range(50), d)
+
+            def released():
+                fd_dir = f"/proc/{d.proc.pid}/fd"
+                for fd in os.listdir(fd_dir):
+                    try:
+                        if os.readlink(os.path.join(fd_dir, fd)).startswith(self.log):
+                            return False
+                    except OSError:
+                        pass
+                return True
+
+            lib.wait_for(released, 5.0, "the deleted file's descriptor was not released")
+            self.assertEqual(d.stop(), 0)
+
+    def test_new_content_under_a_known_inode_is_read_from_the_start(self):
+        lib.append_text(self.log, "".join(bracket_line(i) for i in range(20)))
+        with self.daemon() as d:
+            self.wait_numbers(range(20), d)
+            self.assertEqual(d.stop(), 0)
+        ino = os.stat(self.log).st_ino
+        # While stopped, the same inode gets other, longer content.
+        with open(self.log, "r+") as f:
+            f.truncate(0)
+            f.write("".join(bracket_line(i) for i in range(1000, 1040)))
+        self.assertEqual(os.stat(self.log).st_ino, ino)
+        with self.daemon() as d:
+            self.wait_numbers(list(range(20)) + list(range(1000, 1040)), d)
+            self.assertEqual(d.stop(), 0)
+
+    def test_restart_neither_rereads_nor_skips(self):
+        lib.append_text(self.log, "".join(bracket_line(i) for i in range(30)))
+        with self.daemon() as d:
+            self.wait_numbers(range(30), d)
+            self.assertEqual(d.stop(), 0)
+        lib.append_text(self.log, "".join(bracket_line(i) for i in range(30, 60)))
+        with self.daemon() as d:
+            self.wait_numbers(range(60), d)
+            self.assertEqual(d.stop(), 0)
+        got = numbers(lib.read_ndjson(self.out))
+        self.assertEqual(len(got), len(set(got)), "a restart resent records")
+
+    def test_line_longer_than_max_line_bytes(self):
+        with self.daemon(max_line_bytes=4096) as d:
+            with open(self.log, "a") as f:
+                f.write(bracket_line(1))
+                f.write("[ERROR][2023-05-20 14:30:22] app.tail - huge " + "x" * (10 << 20) + "\n")
+                f.write(bracket_line(2))
+            self.wait_numbers([1, 2], d, timeout=15)
+            records = lib.read_ndjson(self.out)
+            huge = [r for r in records if "huge" in r["message"]]
+            self.assertEqual(len(huge), 1)
+            self.assertLessEqual(len(huge[0]["metadata"]["raw_log"]), 4096)
+            self.assertTrue(d.alive())
+            self.assertEqual(d.stop(), 0)
+
+    def test_binary_junk_and_invalid_utf8(self):
+        rnd = random.Random(7)
+        junk = bytes(rnd.randrange(256) for _ in range(64 * 1024))
+        with self.daemon() as d:
+            with open(self.log, "ab") as f:
+                f.write(bracket_line(1).encode())
+                f.write(junk)
+                f.write(b"\n[ERROR][2023-05-20 14:30:22] app.tail - bad \xff\xfe utf8\n")
+                f.write(bracket_line(2).encode())
+            self.wait_numbers([1, 2], d, timeout=10)
+            lib.wait_for(lambda: any("bad" in r["message"] for r in lib.read_ndjson(self.out)),
+                         5.0, "the line with invalid UTF-8 did not arrive")
+            for r in lib.read_ndjson(self.out):  # read_ndjson parses every line as JSON
+                if "bad" in r["message"]:
+                    self.assertIn("\ufffd", r["message"])
+            self.assertTrue(d.alive())
+            self.assertEqual(d.stop(), 0)
+
+    def test_checkpoint_file_cut_in_half(self):
+        lib.append_text(self.log, "".join(bracket_line(i) for i in range(200)))
+        with self.daemon() as d:
+            self.wait_numbers(range(200), d)
+            self.assertEqual(d.stop(), 0)
+        cp = self.tmp.join("state", "checkpoints")
+        size = os.path.getsize(cp)
+        self.assertGreater(size, 0)
+        with open(cp, "r+b") as f:
+            f.truncate(size // 2)
+        lib.append_text(self.log, bracket_line(500))
+        with self.daemon() as d:
+            lib.wait_for(lambda: 500 in numbers(lib.read_ndjson(self.out)), 5.0,
+                         lambda: "the daemon did not recover from a cut checkpoint file\n" +
+                         d.describe())
+            self.assertIn("corrupt", d.stderr_text())
+            self.assertEqual(d.stop(), 0)
+
+
+if __name__ == "__main__":
+    lib.main()
