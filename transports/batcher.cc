@@ -21,6 +21,21 @@ Batcher::~Batcher() {
 }
 
 uint64_t Batcher::add(std::string record_json, Level level) {
+  // Records without routes in a batch that has some get an empty one, so indexes line up.
+  if (!open_->routes.empty()) open_->routes.emplace_back();
+  return append(std::move(record_json), level);
+}
+
+uint64_t Batcher::add(std::string record_json, Level level, std::string_view service,
+                      const std::vector<std::string>& tags) {
+  if (open_->routes.size() < open_->records.size()) open_->routes.resize(open_->records.size());
+  RecordRoute& route = open_->routes.emplace_back();
+  route.service.assign(service);
+  route.tags = tags;
+  return append(std::move(record_json), level);
+}
+
+uint64_t Batcher::append(std::string record_json, Level level) {
   const uint64_t seq = open_->seq;
   const bool was_empty = open_->records.empty();
   open_->bytes += record_json.size();

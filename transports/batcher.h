@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/level.h"
 #include "config/config.h"
@@ -33,6 +35,9 @@ class Batcher {
   // Appends a record (one JSON object, no newline) to the open batch and returns the seq of the
   // batch it went into (always the openSeq() from before the call). May seal and dispatch.
   uint64_t add(std::string record_json, Level level);
+  // The same with the record's service and tags, for the transports' routing filters.
+  uint64_t add(std::string record_json, Level level, std::string_view service,
+               const std::vector<std::string>& tags);
 
   // Seals and dispatches the open batch now, if it holds any record.
   void flush();
@@ -47,6 +52,7 @@ class Batcher {
  private:
   void seal();
   void startTimer();
+  uint64_t append(std::string record_json, Level level);
 
   boost::asio::steady_timer timer_;
   config::BatchConfig config_;

@@ -1,4 +1,5 @@
 #include "transports/file/file_transport.h"
+#include "transports/http/http_transport.h"
 #include "transports/stdout/stdout_transport.h"
 #include "transports/transport.h"
 
@@ -8,6 +9,7 @@ namespace homeo {
 void registerBuiltinTransports(TransportRegistry& registry) {
   registry.add(stdoutTransportFactory());
   registry.add(fileTransportFactory());
+  registry.add(httpTransportFactory());
 }
 
 }  // namespace homeo

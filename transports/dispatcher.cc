@@ -8,9 +8,39 @@
 #include <cstdlib>
 #include <utility>
 
+#include "common/json.h"
+
 namespace homeo {
 
 namespace {
+
+// A Retry-After longer than this is taken as this: a destination should not park a batch for
+// longer than the backoff cap would, by much.
+constexpr std::chrono::minutes kMaxRetryAfter{5};
+
+// The dead-letter lines of a rejected batch; the seq is the rejected one's.
+std::shared_ptr<const Batch> deadLetterLines(const Batch& batch, std::string_view transport,
+                                             std::string_view reason) {
+  auto out = std::make_shared<Batch>();
+  out->seq = batch.seq;
+  out->records.reserve(batch.records.size());
+  std::string prefix = "{\"transport\":";
+  appendJsonString(prefix, transport);
+  prefix += ",\"reason\":";
+  appendJsonString(prefix, reason);
+  prefix += ",\"record\":";
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    std::string line;
+    line.reserve(prefix.size() + batch.records[i].size() + 1);
+    line += prefix;
+    line += batch.records[i];
+    line += '}';
+    out->bytes += line.size();
+    out->records.push_back(std::move(line));
+    out->levels.push_back(i < batch.levels.size() ? batch.levels[i] : Level::kError);
+  }
+  return out;
+}
 
 // At most one "rejected for good" line per transport in this interval; the rest are counted.
 constexpr std::chrono::seconds kPermanentLogInterval{10};
@@ -29,10 +59,34 @@ Dispatcher::Dispatcher(boost::asio::any_io_executor executor,
     Lane lane;
     lane.max_in_flight = std::max<size_t>(1, transport->maxInFlight());
     lane.stats.type = std::string(transport->type());
+    const SpoolOptions& so = transport->spoolOptions();
+    if (!options_.spool_dir.empty() && so.enabled) {
+      auto spool = std::make_unique<Spool>(
+          executor_,
+          options_.spool_dir + "/" + std::to_string(lanes_.size()) + "-" + lane.stats.type,
+          so.max_bytes,
+          so.policy == SpoolOptions::Policy::kBlock ? Spool::Policy::kBlock
+                                                    : Spool::Policy::kDropOldest);
+      std::string error;
+      if (spool->open(error)) {
+        lane.spooling = !spool->empty();
+        lane.spool = std::move(spool);
+      } else {
+        spdlog::error("transport {}: {}; it has no disk spool", lane.stats.type, error);
+      }
+    }
     lane.transport = std::move(transport);
     lanes_.push_back(std::move(lane));
   }
   if (options_.max_queued_batches == 0) options_.max_queued_batches = 1;
+  // What an earlier run left in a spool is sent without waiting for new records.
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    if (lanes_[i].spooling) {
+      boost::asio::post(executor_, [this, alive = std::weak_ptr<int>(alive_), i] {
+        if (!alive.expired()) pump(i);
+      });
+    }
+  }
 }
 
 Dispatcher::~Dispatcher() {
@@ -51,6 +105,39 @@ void Dispatcher::onSaturation(std::function<void(bool)> callback) {
 void Dispatcher::onPermanentFailure(
     std::function<void(size_t, const Batch&, const std::string&)> callback) {
   on_permanent_ = std::move(callback);
+}
+
+void Dispatcher::setDeadLetter(std::unique_ptr<Transport> sink) { dead_letter_ = std::move(sink); }
+
+std::shared_ptr<const Batch> Dispatcher::routed(Lane& lane,
+                                                const std::shared_ptr<const Batch>& batch) {
+  const RouteFilter& filter = lane.transport->route();
+  if (filter.empty()) return batch;
+  const size_t n = batch->records.size();
+  auto routeOf = [&](size_t i) { return i < batch->routes.size() ? &batch->routes[i] : nullptr; };
+  auto levelOf = [&](size_t i) {
+    return i < batch->levels.size() ? batch->levels[i] : Level::kError;
+  };
+  size_t wanted = 0;
+  for (size_t i = 0; i < n; ++i) wanted += filter.wants(levelOf(i), routeOf(i));
+  lane.stats.skipped_records += n - wanted;
+  if (wanted == n) return batch;
+  if (wanted == 0) return nullptr;
+  auto part = std::make_shared<Batch>();
+  part->seq = batch->seq;
+  part->records.reserve(wanted);
+  part->levels.reserve(wanted);
+  for (size_t i = 0; i < n; ++i) {
+    if (!filter.wants(levelOf(i), routeOf(i))) continue;
+    part->records.push_back(batch->records[i]);
+    part->levels.push_back(levelOf(i));
+    if (const RecordRoute* route = routeOf(i)) {
+      part->routes.resize(part->records.size() - 1);
+      part->routes.push_back(*route);
+    }
+    part->bytes += batch->records[i].size();
+  }
+  return part;
 }
 
 void Dispatcher::dispatch(std::shared_ptr<const Batch> batch) {
@@ -73,13 +160,42 @@ void Dispatcher::dispatch(std::shared_ptr<const Batch> batch) {
     return;
   }
   for (size_t i = 0; i < lanes_.size(); ++i) {
-    lanes_[i].queue.push_back(batch);
+    std::shared_ptr<const Batch> part = routed(lanes_[i], batch);
+    if (!part) {
+      finish(batch->seq);  // nothing in it for this transport
+      continue;
+    }
+    lanes_[i].queue.push_back(std::move(part));
+    if (lanes_[i].spooling) spoolQueued(i);
     pump(i);
   }
 }
 
 void Dispatcher::pump(size_t lane) {
   Lane& l = lanes_[lane];
+  if (l.spooling) spoolQueued(lane);  // what waited for room (drop_oldest may make some)
+  if (l.spool && !l.spool->empty()) {
+    // The spool is older than the queue: send it first, one batch at a time.
+    if (!stopped_ && !l.replaying && l.in_flight == 0 && l.spool->entries().front().written) {
+      l.replaying = true;
+      ++l.in_flight;
+      l.spool->readOldest([this, alive = std::weak_ptr<int>(alive_), lane](
+                              std::shared_ptr<const Batch> batch, std::string error) {
+        if (alive.expired() || stopped_) return;
+        if (!batch) {
+          // Unreadable (removed or damaged from outside): counted as dropped, never retried.
+          Lane& l = lanes_[lane];
+          spdlog::error("transport {}: cannot read spooled batch: {}", l.stats.type, error);
+          l.stats.dropped_records += l.spool->entries().front().records;
+          --l.in_flight;
+          replayDone(lane);
+          return;
+        }
+        send(lane, std::move(batch), 1);
+      });
+    }
+    return;
+  }
   while (!stopped_ && l.in_flight < l.max_in_flight && !l.queue.empty()) {
     std::shared_ptr<const Batch> batch = std::move(l.queue.front());
     l.queue.pop_front();
@@ -90,18 +206,18 @@ void Dispatcher::pump(size_t lane) {
 
 void Dispatcher::send(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt) {
   Lane& l = lanes_[lane];
-  auto done = [this, alive = std::weak_ptr<int>(alive_), lane, batch, attempt](SendResult result,
-                                                                               std::string reason) {
+  auto done = [this, alive = std::weak_ptr<int>(alive_), lane, batch, attempt](
+                  SendResult result, std::string reason, std::chrono::milliseconds retry_after) {
     if (alive.expired()) return;
     if (lanes_[lane].sending) {
       // Completed inside send(): finish on a later turn so pump() is not re-entered.
-      boost::asio::post(executor_,
-                        [this, alive, lane, batch, attempt, result, reason = std::move(reason)] {
-                          if (!alive.expired()) onSendDone(lane, batch, attempt, result, reason);
-                        });
+      boost::asio::post(executor_, [this, alive, lane, batch, attempt, result,
+                                    reason = std::move(reason), retry_after] {
+        if (!alive.expired()) onSendDone(lane, batch, attempt, result, reason, retry_after);
+      });
       return;
     }
-    onSendDone(lane, batch, attempt, result, reason);
+    onSendDone(lane, batch, attempt, result, reason, retry_after);
   };
   l.sending = true;
   l.transport->send(std::move(batch), std::move(done));
@@ -109,7 +225,8 @@ void Dispatcher::send(size_t lane, std::shared_ptr<const Batch> batch, unsigned 
 }
 
 void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
-                            SendResult result, const std::string& reason) {
+                            SendResult result, const std::string& reason,
+                            std::chrono::milliseconds retry_after) {
   if (stopped_) return;
   Lane& l = lanes_[lane];
   switch (result) {
@@ -121,17 +238,42 @@ void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, uns
         spdlog::info("transport {} delivers again", l.stats.type);
         l.failing = false;
       }
+      if (batch->seq == 0) {
+        replayDone(lane);
+        return;
+      }
       finish(batch->seq);
       break;
-    case SendResult::kRetryable:
+    case SendResult::kRetryable: {
       ++l.stats.retries;
+      l.stats.retried_records += batch->records.size();
+      const auto now = std::chrono::steady_clock::now();
+      if (!l.failing) l.failing_since = now;
+      // Failing for a while: this batch (the only one out) and the queue go to the spool.
+      size_t dropped = 0;
+      if (batch->seq != 0 && l.spool && !l.spooling && l.in_flight == 1 &&
+          now - l.failing_since >= l.transport->spoolOptions().after &&
+          l.spool->reserve(batch->bytes + batch->records.size(), false, dropped)) {
+        spdlog::warn(
+            "transport {} has failed for {} ms; spooling batches to disk: {}", l.stats.type,
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - l.failing_since).count(),
+            reason);
+        l.failing = true;
+        l.spooling = true;
+        l.stats.dropped_records += dropped;
+        --l.in_flight;
+        spoolBatch(lane, std::move(batch), 0);
+        spoolQueued(lane);
+        return;
+      }
       if (!l.failing) {
         spdlog::warn("transport {} failed to deliver batch {}, retrying with backoff: {}",
                      l.stats.type, batch->seq, reason);
         l.failing = true;
       }
-      scheduleRetry(lane, std::move(batch), attempt);
+      scheduleRetry(lane, std::move(batch), attempt, retry_after);
       return;  // the batch keeps its in-flight slot
+    }
     case SendResult::kPermanent: {
       --l.in_flight;
       ++l.stats.failed_batches;
@@ -151,17 +293,113 @@ void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, uns
         ++l.permanent_unlogged;
       }
       if (on_permanent_) on_permanent_(lane, *batch, reason);
-      finish(batch->seq);
+      if (dead_letter_) {
+        // Done for this transport once the sink holds it; the lane goes on meanwhile.
+        deadLetter(lane, deadLetterLines(*batch, l.stats.type, reason), batch->seq, 1);
+      } else if (batch->seq != 0) {
+        finish(batch->seq);
+      }
+      if (batch->seq == 0) {
+        replayDone(lane);
+        return;
+      }
       break;
     }
   }
   pump(lane);
 }
 
-void Dispatcher::scheduleRetry(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt) {
+void Dispatcher::deadLetter(size_t lane, std::shared_ptr<const Batch> lines, uint64_t seq,
+                            unsigned attempt) {
+  dead_letter_->send(lines, [this, alive = std::weak_ptr<int>(alive_), lane, lines, seq, attempt](
+                                SendResult result, std::string reason) {
+    if (alive.expired() || stopped_) return;
+    if (result == SendResult::kAccepted) {
+      lanes_[lane].stats.dead_lettered_records += lines->records.size();
+      if (seq != 0) finish(seq);  // seq 0: a spooled batch, acknowledged when it was spooled
+      return;
+    }
+    if (attempt == 1) {
+      spdlog::error("cannot write batch {} rejected by transport {} to the dead-letter file: {}",
+                    seq, lanes_[lane].stats.type, reason);
+    }
+    auto& timer = dead_letter_retries_.emplace_back(executor_);
+    auto it = std::prev(dead_letter_retries_.end());
+    timer.expires_after(backoff(attempt));
+    timer.async_wait([this, alive, it, lane, lines, seq, attempt](boost::system::error_code) {
+      if (alive.expired() || stopped_) return;
+      dead_letter_retries_.erase(it);
+      deadLetter(lane, lines, seq, attempt + 1);
+    });
+  });
+}
+
+void Dispatcher::spoolQueued(size_t lane) {
+  Lane& l = lanes_[lane];
+  while (!l.queue.empty()) {
+    const Batch& next = *l.queue.front();
+    size_t dropped = 0;
+    const bool fits = l.spool->reserve(next.bytes + next.records.size(), l.replaying, dropped);
+    if (dropped > 0) {
+      l.stats.dropped_records += dropped;
+      if (!l.drop_logged) {
+        spdlog::warn("transport {}: spool full; dropping its oldest batches (counted)",
+                     l.stats.type);
+        l.drop_logged = true;
+      }
+    }
+    if (!fits) return;  // block: the rest waits in memory, and reading pauses
+    std::shared_ptr<const Batch> batch = std::move(l.queue.front());
+    l.queue.pop_front();
+    spoolBatch(lane, std::move(batch), 0);
+  }
+}
+
+void Dispatcher::spoolBatch(size_t lane, std::shared_ptr<const Batch> batch, uint64_t rewrite_id) {
+  Lane& l = lanes_[lane];
+  auto id = std::make_shared<uint64_t>(rewrite_id);
+  auto done = [this, alive = std::weak_ptr<int>(alive_), lane, batch, id](bool ok,
+                                                                          std::string error) {
+    if (alive.expired() || stopped_) return;
+    Lane& l = lanes_[lane];
+    if (ok) {
+      l.stats.spooled_records += batch->records.size();
+      finish(batch->seq);
+      pump(lane);
+      return;
+    }
+    // The file keeps its place in the spool; write it again after a while.
+    spdlog::error("transport {}: cannot spool batch {}: {}", l.stats.type, batch->seq, error);
+    auto& timer = dead_letter_retries_.emplace_back(executor_);
+    auto it = std::prev(dead_letter_retries_.end());
+    timer.expires_after(options_.max_backoff);
+    timer.async_wait([this, alive, it, lane, batch, id](boost::system::error_code) {
+      if (alive.expired() || stopped_) return;
+      dead_letter_retries_.erase(it);
+      spoolBatch(lane, batch, *id);
+    });
+  };
+  *id = l.spool->append(batch, std::move(done), rewrite_id);
+}
+
+void Dispatcher::replayDone(size_t lane) {
+  Lane& l = lanes_[lane];
+  l.replaying = false;
+  l.spool->removeOldest();
+  if (l.spool->empty()) {
+    l.spooling = false;
+    l.drop_logged = false;
+    spdlog::info("transport {}: spool sent", l.stats.type);
+  }
+  pump(lane);
+}
+
+void Dispatcher::scheduleRetry(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
+                               std::chrono::milliseconds retry_after) {
   retries_.emplace_back(executor_, lane, std::move(batch), attempt + 1);
   auto it = std::prev(retries_.end());
-  it->timer.expires_after(backoff(attempt));
+  it->timer.expires_after(std::max<std::chrono::milliseconds>(
+      backoff(attempt), std::min<std::chrono::milliseconds>(retry_after, kMaxRetryAfter)));
   // Cancellation (drain() cutting the delay short) also sends right away; stop() sets stopped_
   // before it destroys the timers, and the handler then must not touch `it`.
   it->timer.async_wait([this, alive = std::weak_ptr<int>(alive_), it](boost::system::error_code) {
@@ -245,6 +483,7 @@ void Dispatcher::drain(std::chrono::milliseconds timeout, std::function<void(boo
         finishDrain(false);
       });
   for (auto& retry : retries_) retry.timer.cancel();
+  for (auto& timer : dead_letter_retries_) timer.cancel();
 }
 
 void Dispatcher::finishDrain(bool all_acked) {
@@ -258,6 +497,11 @@ void Dispatcher::stop() {
   if (stopped_) return;
   stopped_ = true;
   retries_.clear();
+  dead_letter_retries_.clear();
+  if (dead_letter_) dead_letter_->stop();
+  for (auto& lane : lanes_) {
+    if (lane.spool) lane.spool->stop();
+  }
   finishDrain(false);
   for (auto& lane : lanes_) {
     lane.transport->stop();
@@ -273,6 +517,8 @@ std::vector<TransportStats> Dispatcher::stats() const {
     TransportStats s = lane.stats;
     s.queued = lane.queue.size();
     s.in_flight = lane.in_flight;
+    s.spool_bytes = lane.spool ? lane.spool->bytes() : 0;
+    s.failing = lane.failing;
     out.push_back(std::move(s));
   }
   return out;

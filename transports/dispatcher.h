@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "transports/spool.h"
 #include "transports/transport.h"
 
 namespace homeo {
@@ -24,9 +25,16 @@ struct TransportStats {
   uint64_t sent_records = 0;
   uint64_t failed_batches = 0;  // rejected for good (kPermanent); dropped for this transport
   uint64_t failed_records = 0;
-  uint64_t retries = 0;  // kRetryable results, each followed by a retry after backoff
-  size_t queued = 0;     // waiting for a free in-flight slot
-  size_t in_flight = 0;  // sent and not finished, including those waiting to retry
+  uint64_t retries = 0;                // kRetryable results, each followed by a retry after backoff
+  uint64_t retried_records = 0;        // records of those batches
+  uint64_t skipped_records = 0;        // not routed to this transport (its min_level/services/tags)
+  uint64_t dead_lettered_records = 0;  // rejected records written to the dead-letter sink
+  uint64_t spooled_records = 0;        // written to the disk spool (and acknowledged so)
+  uint64_t dropped_records = 0;        // spooled records deleted unsent (drop_oldest)
+  uint64_t spool_bytes = 0;            // in the spool now
+  size_t queued = 0;                   // waiting for a free in-flight slot
+  size_t in_flight = 0;                // sent and not finished, including those waiting to retry
+  bool failing = false;                // its last send was retryable and none succeeded since
 };
 
 struct DispatcherOptions {
@@ -39,15 +47,20 @@ struct DispatcherOptions {
   std::chrono::milliseconds max_backoff{30000};
   double backoff_multiplier = 2.0;
   double jitter = 0.2;
+  // Where transports keep their disk spools (<dir>/<index>-<type>/); empty: no spooling.
+  std::string spool_dir;
 };
 
 // Fans sealed batches out to every transport and reports acknowledgement.
 //
 // Each transport gets every batch, in seq order, with at most maxInFlight() outstanding sends;
-// the rest wait in its queue. kRetryable sends the same batch again after an exponential backoff
-// (never blocking); kPermanent is counted, logged (rate-limited) and finishes the batch for that
-// transport. A batch is done when every transport finished it, and onAcked() reports the highest
-// seq S such that every batch with seq <= S is done, even when transports finish out of order.
+// the rest wait in its queue. A transport with a route filter (Transport::route()) gets only the
+// records it wants: a batch it wants none of is done for it without a send. kRetryable sends the
+// same batch again after an exponential backoff, or after the delay the destination asked for if
+// that is longer (never blocking); kPermanent is counted, logged (rate-limited) and finishes the
+// batch for that transport, once the dead-letter sink (if set) holds it. A batch is done when every
+// transport finished it, and onAcked() reports the highest seq S such that every batch with seq <=
+// S is done, even when transports finish out of order.
 //
 // Single-threaded: every method runs on the event loop's executor, which transports complete on.
 // Callbacks (onAcked, onSaturation, drain's done) are posted, never run inside dispatch().
@@ -72,6 +85,12 @@ class Dispatcher {
   void onPermanentFailure(
       std::function<void(size_t transport, const Batch& batch, const std::string& reason)>
           callback);
+
+  // Where batches a transport rejected for good go (e.g. a FileTransport on
+  // state_dir/dead-letter.jsonl): one JSON line per record, {"transport":..,"reason":..,
+  // "record":{..}}. Such a batch counts as done for that transport only once the sink accepted
+  // it, so a rejected record is never lost; a failing sink is retried with backoff.
+  void setDeadLetter(std::unique_ptr<Transport> sink);
 
   // For shutdown, after the Batcher was flushed: calls done(true) once everything dispatched so
   // far is done, or done(false) when the timeout passes first. Pending retry delays are cut
@@ -105,6 +124,13 @@ class Dispatcher {
     size_t in_flight = 0;
     bool sending = false;  // inside transport->send(), to catch completions made inline
     bool failing = false;  // last result was kRetryable; logged once until it recovers
+    std::chrono::steady_clock::time_point failing_since{};
+    // Disk spool: while it holds batches, new ones go there too and the queue waits, so that
+    // the destination gets everything in order. `replaying`: its oldest batch is being sent.
+    std::unique_ptr<Spool> spool;
+    bool spooling = false;
+    bool replaying = false;
+    bool drop_logged = false;
     std::chrono::steady_clock::time_point last_permanent_log{};
     uint64_t permanent_unlogged = 0;
     TransportStats stats;
@@ -123,8 +149,16 @@ class Dispatcher {
   void pump(size_t lane);
   void send(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt);
   void onSendDone(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
-                  SendResult result, const std::string& reason);
-  void scheduleRetry(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt);
+                  SendResult result, const std::string& reason,
+                  std::chrono::milliseconds retry_after);
+  void scheduleRetry(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
+                     std::chrono::milliseconds retry_after);
+  // The part of `batch` that lane wants: the batch itself, a copy of the wanted records, or null.
+  std::shared_ptr<const Batch> routed(Lane& lane, const std::shared_ptr<const Batch>& batch);
+  void deadLetter(size_t lane, std::shared_ptr<const Batch> lines, uint64_t seq, unsigned attempt);
+  void spoolQueued(size_t lane);
+  void spoolBatch(size_t lane, std::shared_ptr<const Batch> batch, uint64_t rewrite_id);
+  void replayDone(size_t lane);
   void finish(uint64_t seq);
   void advance();
   std::chrono::milliseconds backoff(unsigned attempt);
@@ -148,6 +182,8 @@ class Dispatcher {
   std::function<void(bool)> on_saturation_;
   std::function<void(size_t, const Batch&, const std::string&)> on_permanent_;
   std::function<void(bool)> drain_done_;
+  std::unique_ptr<Transport> dead_letter_;
+  std::list<boost::asio::steady_timer> dead_letter_retries_;
   boost::asio::steady_timer drain_timer_;
   std::minstd_rand rng_;
   // Expires with the Dispatcher; completions and timers that arrive later do nothing.

@@ -22,6 +22,20 @@ void TransportRegistry::add(TransportFactory factory) {
     spdlog::critical("transport type '{}' registered twice", factory.type);
     std::abort();
   }
+  // The routing options are the same for every transport: parsed here, not in each factory.
+  factory.create = [create = std::move(factory.create)](
+                       const TransportContext& ctx, const config::TransportConfig& cfg,
+                       std::vector<config::Diagnostic>& diags) -> std::unique_ptr<Transport> {
+    const size_t errors = diags.size();
+    RouteFilter route;
+    SpoolOptions spool;
+    const config::TransportConfig own = splitRouteOptions(cfg, route, spool, diags);
+    std::unique_ptr<Transport> transport = create(ctx, own, diags);
+    if (!transport || diags.size() != errors) return nullptr;
+    transport->setRoute(std::move(route));
+    transport->setSpoolOptions(spool);
+    return transport;
+  };
   factories_.push_back(std::move(factory));
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,6 +13,7 @@
 
 #include "common/level.h"
 #include "config/config.h"
+#include "transports/route.h"
 
 namespace homeo {
 
@@ -19,7 +23,10 @@ struct Batch {
   uint64_t seq = 0;                  // increasing per process; acknowledgement order
   std::vector<std::string> records;  // one JSON object each, no newline
   std::vector<Level> levels;         // levels[i] of records[i], for routing
-  size_t bytes = 0;                  // sum of record sizes
+  // routes[i]: service and tags of records[i], for routing. May be empty (then records have no
+  // service and no tags as far as filters are concerned).
+  std::vector<RecordRoute> routes;
+  size_t bytes = 0;  // sum of record sizes
 
   // The records as NDJSON (one per line, each line ending in \n).
   std::string ndjson() const;
@@ -31,7 +38,37 @@ enum class SendResult {
   kPermanent,  // the destination rejects the batch for good
 };
 
-using SendDone = std::function<void(SendResult result, std::string reason)>;
+// The completion of a send: done(result, reason), or done(result, reason, retry_after) when the
+// destination said how long to wait before the next attempt (HTTP Retry-After); the Dispatcher
+// then waits at least that long. Built from any callable taking (SendResult, std::string) or
+// (SendResult, std::string, std::chrono::milliseconds).
+class SendDone {
+ public:
+  using Fn = std::function<void(SendResult, std::string, std::chrono::milliseconds)>;
+
+  SendDone() = default;
+  SendDone(std::nullptr_t) {}  // NOLINT: like std::function
+  template <typename F>
+  requires std::invocable<F&, SendResult, std::string, std::chrono::milliseconds> SendDone(F f)
+      : fn_(std::move(f)) {}  // NOLINT: implicit, like std::function
+  template <typename F>
+  requires(!std::invocable<F&, SendResult, std::string, std::chrono::milliseconds> &&
+           std::invocable<F&, SendResult, std::string>)
+      SendDone(F f)  // NOLINT: implicit, like std::function
+      : fn_([f = std::move(f)](SendResult result, std::string reason,
+                               std::chrono::milliseconds) mutable {
+          f(result, std::move(reason));
+        }) {}
+
+  void operator()(SendResult result, std::string reason,
+                  std::chrono::milliseconds retry_after = std::chrono::milliseconds(0)) const {
+    fn_(result, std::move(reason), retry_after);
+  }
+  explicit operator bool() const { return static_cast<bool>(fn_); }
+
+ private:
+  Fn fn_;
+};
 
 // A destination for records. send() is called on the event loop and must not block it; the
 // transport calls `done` exactly once, on the event loop's executor, when the batch is
@@ -44,6 +81,18 @@ class Transport {
   virtual size_t maxInFlight() const { return 1; }
   // Ends background work; pending sends complete (with kRetryable) before it returns.
   virtual void stop() {}
+
+  // Which records this transport wants (the options every transport has: min_level, services,
+  // tags). Set by the registry when it builds the transport; the Dispatcher applies it.
+  const RouteFilter& route() const { return route_; }
+  void setRoute(RouteFilter route) { route_ = std::move(route); }
+  // Its disk spool (the options every transport has), set by the registry like route().
+  const SpoolOptions& spoolOptions() const { return spool_; }
+  void setSpoolOptions(SpoolOptions spool) { spool_ = spool; }
+
+ private:
+  RouteFilter route_;
+  SpoolOptions spool_;
 };
 
 // What a factory gets: the event loop's executor and the transport's config.
@@ -57,6 +106,7 @@ struct TransportFactory {
   std::string description;
   // Checks options (rejecting unknown keys) and builds the transport; on a problem appends
   // diagnostics and returns null. Must not contact the destination: `check` calls it too.
+  // The options every transport has (routeOptionKeys()) are taken out before it is called.
   std::function<std::unique_ptr<Transport>(const TransportContext& ctx,
                                            const config::TransportConfig& cfg,
                                            std::vector<config::Diagnostic>& diags)>
@@ -65,6 +115,8 @@ struct TransportFactory {
 
 class TransportRegistry {
  public:
+  // Registers a factory. Its create() is wrapped so that the options common to every transport
+  // (see transports/route.h) are parsed here, once, and set on the transport it builds.
   void add(TransportFactory factory);
   const TransportFactory* find(std::string_view type) const;
   const std::vector<TransportFactory>& all() const { return factories_; }

@@ -20,8 +20,9 @@ TEST_CASE("TransportRegistry finds registered factories", "[transports]") {
   REQUIRE(registry.find("file") != nullptr);
   CHECK(registry.find("file")->type == "file");
   CHECK_FALSE(registry.find("file")->description.empty());
+  REQUIRE(registry.find("http") != nullptr);
   CHECK(registry.find("kafka") == nullptr);
-  CHECK(registry.all().size() == 2);
+  CHECK(registry.all().size() == 3);
 }
 
 }  // namespace

@@ -1,0 +1,190 @@
+#include "transports/spool.h"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/unit/transports/fake_transport.h"
+#include "tests/unit/transports/test_util.h"
+#include "transports/dispatcher.h"
+
+namespace homeo {
+namespace {
+
+using testing::FakeTransport;
+using testing::makeBatch;
+using testing::runUntil;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+struct ScratchDir {
+  ScratchDir() {
+    std::string tmpl = (fs::temp_directory_path() / "homeo-spool-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  size_t files(const std::string& sub) const {
+    size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(path + "/" + sub))
+      n += e.is_regular_file();
+    return n;
+  }
+  std::string path;
+};
+
+// A destination the test switches off and on; it keeps the records it accepted, in order.
+struct Destination {
+  bool down = true;
+  std::vector<std::string> received;
+};
+
+struct SpoolSetup {
+  boost::asio::io_context io;
+  FakeTransport* fake = nullptr;
+  std::unique_ptr<Dispatcher> dispatcher;
+
+  SpoolSetup(Destination& dest, const std::string& dir, SpoolOptions spool) {
+    auto t =
+        std::make_unique<FakeTransport>(io.get_executor(), "fake", 1, [&dest](const Batch& b, int) {
+          if (dest.down) return SendResult::kRetryable;
+          for (const auto& r : b.records) {
+            dest.received.push_back(r);
+          }
+          return SendResult::kAccepted;
+        });
+    t->setSpoolOptions(spool);
+    fake = t.get();
+    std::vector<std::unique_ptr<Transport>> owned;
+    owned.push_back(std::move(t));
+    DispatcherOptions options;
+    options.initial_backoff = 1ms;
+    options.max_backoff = 5ms;
+    options.max_queued_batches = 1000;
+    options.spool_dir = dir;
+    dispatcher = std::make_unique<Dispatcher>(io.get_executor(), std::move(owned), options);
+  }
+};
+
+std::vector<std::string> numbered(int from, int to) {
+  std::vector<std::string> out;
+  for (int i = from; i < to; ++i) out.push_back("{\"n\":" + std::to_string(i) + "}");
+  return out;
+}
+
+SpoolOptions spoolNow() {
+  SpoolOptions o;
+  o.after = 0ms;
+  return o;
+}
+
+TEST_CASE("Spool takes batches while the destination is down and replays them in order",
+          "[transports][spool]") {
+  ScratchDir dir;
+  Destination dest;
+  SpoolSetup s(dest, dir.path, spoolNow());
+  for (int seq = 1; seq <= 10; ++seq) {
+    s.dispatcher->dispatch(makeBatch(seq, numbered((seq - 1) * 3, seq * 3)));
+  }
+  // Every batch counts as acknowledged once it is on disk.
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 10; }));
+  CHECK(dest.received.empty());
+  CHECK(s.dispatcher->stats()[0].spooled_records == 30);
+  CHECK(dir.files("0-fake") == 10);
+  CHECK(s.dispatcher->stats()[0].spool_bytes > 0);
+
+  // More arrive while it is still down: they go behind the spooled ones.
+  s.dispatcher->dispatch(makeBatch(11, numbered(30, 33)));
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 11; }));
+  dest.down = false;
+  s.dispatcher->dispatch(makeBatch(12, numbered(33, 36)));
+  REQUIRE(runUntil(s.io, [&] { return dest.received.size() == 36; }));
+  CHECK(dest.received == numbered(0, 36));
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->stats()[0].spool_bytes == 0; }));
+  REQUIRE(runUntil(s.io, [&] { return dir.files("0-fake") == 0; }));
+  CHECK(s.dispatcher->ackedThrough() == 12);
+}
+
+TEST_CASE("Spooled batches are sent after a restart, before new ones", "[transports][spool]") {
+  ScratchDir dir;
+  Destination dest;
+  {
+    SpoolSetup s(dest, dir.path, spoolNow());
+    for (int seq = 1; seq <= 5; ++seq)
+      s.dispatcher->dispatch(makeBatch(seq, numbered(seq * 10, seq * 10 + 2)));
+    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 5; }));
+    s.dispatcher->stop();
+  }
+  CHECK(dir.files("0-fake") == 5);
+  dest.down = false;
+  SpoolSetup s(dest, dir.path, spoolNow());
+  s.dispatcher->dispatch(makeBatch(1, numbered(100, 102)));  // a new run numbers from 1 again
+  REQUIRE(runUntil(s.io, [&] { return dest.received.size() == 12; }));
+  std::vector<std::string> want;
+  for (int seq = 1; seq <= 5; ++seq) {
+    for (auto& r : numbered(seq * 10, seq * 10 + 2)) want.push_back(r);
+  }
+  for (auto& r : numbered(100, 102)) want.push_back(r);
+  CHECK(dest.received == want);
+  REQUIRE(runUntil(s.io, [&] { return dir.files("0-fake") == 0; }));
+}
+
+TEST_CASE("A full spool blocks (saturating) or drops the oldest (counted)", "[transports][spool]") {
+  const std::string big(1000, 'x');
+  auto batchOf = [&](uint64_t seq) {
+    return makeBatch(seq, {"{\"n\":" + std::to_string(seq) + ",\"pad\":\"" + big + "\"}"});
+  };
+  SECTION("block") {
+    ScratchDir dir;
+    Destination dest;
+    SpoolOptions o = spoolNow();
+    o.max_bytes = 4096;  // four batches of 1017 bytes
+    SpoolSetup s(dest, dir.path, o);
+    for (uint64_t seq = 1; seq <= 8; ++seq) s.dispatcher->dispatch(batchOf(seq));
+    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 4; }));
+    s.io.restart();
+    s.io.run_for(50ms);
+    CHECK(s.dispatcher->ackedThrough() == 4);  // the rest waits in memory
+    CHECK(s.dispatcher->queuedBatches() == 4);
+    CHECK(s.dispatcher->stats()[0].dropped_records == 0);
+    dest.down = false;
+    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 8; }));
+    REQUIRE(runUntil(s.io, [&] { return dest.received.size() == 8; }));
+    for (size_t i = 0; i < 8; ++i) {
+      CHECK(dest.received[i].rfind("{\"n\":" + std::to_string(i + 1) + ",", 0) == 0);
+    }
+  }
+  SECTION("drop_oldest") {
+    ScratchDir dir;
+    Destination dest;
+    SpoolOptions o = spoolNow();
+    o.max_bytes = 4096;
+    o.policy = SpoolOptions::Policy::kDropOldest;
+    SpoolSetup s(dest, dir.path, o);
+    for (uint64_t seq = 1; seq <= 8; ++seq) s.dispatcher->dispatch(batchOf(seq));
+    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 8; }));
+    const uint64_t dropped = s.dispatcher->stats()[0].dropped_records;
+    CHECK(dropped >= 4);
+    CHECK(s.dispatcher->stats()[0].spool_bytes <= 4096);
+    dest.down = false;
+    REQUIRE(runUntil(s.io, [&] { return dest.received.size() + dropped == 8; }));
+    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->stats()[0].spool_bytes == 0; }));
+    CHECK(dest.received.size() + dropped == 8);
+    // What is left arrives in order and ends with the newest.
+    std::vector<int> ns;
+    for (const auto& r : dest.received) ns.push_back(std::stoi(r.substr(5)));
+    CHECK(std::is_sorted(ns.begin(), ns.end()));
+    CHECK(ns.back() == 8);
+  }
+}
+
+}  // namespace
+}  // namespace homeo

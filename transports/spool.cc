@@ -1,0 +1,234 @@
+#include "transports/spool.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+#include <vector>
+
+#include "transports/fd_write.h"
+
+namespace homeo {
+
+namespace {
+
+std::string errorText(int err) { return std::generic_category().message(err); }
+
+void syncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+int makeDirs(const std::string& path) {
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    const std::string dir = path.substr(0, slash);
+    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errno;
+    if (slash == std::string::npos) return 0;
+  }
+}
+
+}  // namespace
+
+Spool::Spool(boost::asio::any_io_executor loop, std::string dir, uint64_t max_bytes, Policy policy)
+    : loop_(std::move(loop)), dir_(std::move(dir)), max_bytes_(max_bytes), policy_(policy) {}
+
+Spool::~Spool() {
+  stop();
+  alive_.reset();
+}
+
+std::string Spool::pathOf(const Entry& e) const {
+  char name[64];
+  std::snprintf(name, sizeof(name), "/%016" PRIx64 "-%zu.ndjson", e.id, e.records);
+  return dir_ + name;
+}
+
+bool Spool::open(std::string& error) {
+  if (const int err = makeDirs(dir_); err != 0) {
+    error = "cannot create spool directory " + dir_ + ": " + errorText(err);
+    return false;
+  }
+  DIR* d = ::opendir(dir_.c_str());
+  if (d == nullptr) {
+    error = "cannot read spool directory " + dir_ + ": " + errorText(errno);
+    return false;
+  }
+  std::vector<Entry> found;
+  while (dirent* de = ::readdir(d)) {
+    const std::string name = de->d_name;
+    uint64_t id = 0;
+    size_t records = 0;
+    int used = 0;
+    if (name.ends_with(".tmp")) {
+      ::unlink((dir_ + "/" + name).c_str());  // a write that never completed
+      continue;
+    }
+    if (std::sscanf(name.c_str(), "%16" SCNx64 "-%zu.ndjson%n", &id, &records, &used) != 2 ||
+        static_cast<size_t>(used) != name.size()) {
+      continue;
+    }
+    struct stat st {};
+    if (::stat((dir_ + "/" + name).c_str(), &st) != 0) continue;
+    found.push_back({id, records, static_cast<uint64_t>(st.st_size), true});
+  }
+  ::closedir(d);
+  std::sort(found.begin(), found.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });
+  for (const auto& e : found) {
+    entries_.push_back(e);
+    bytes_ += e.bytes;
+    next_id_ = e.id + 1;
+  }
+  if (!entries_.empty()) {
+    spdlog::info("spool {}: {} batches ({} bytes) left from an earlier run will be sent first",
+                 dir_, entries_.size(), bytes_);
+  }
+  return true;
+}
+
+bool Spool::reserve(uint64_t bytes, bool keep_front, size_t& dropped) {
+  if (bytes_ + bytes <= max_bytes_) return true;
+  if (policy_ == Policy::kBlock) return false;
+  // drop_oldest: delete written files from the oldest on, sparing one being replayed.
+  size_t i = keep_front ? 1 : 0;
+  while (bytes_ + bytes > max_bytes_ && i < entries_.size() && entries_[i].written) {
+    const Entry e = entries_[i];
+    entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+    bytes_ -= e.bytes;
+    dropped += e.records;
+    post([path = pathOf(e)] { ::unlink(path.c_str()); });
+  }
+  return bytes_ + bytes <= max_bytes_;
+}
+
+uint64_t Spool::append(std::shared_ptr<const Batch> batch,
+                       std::function<void(bool, std::string)> done, uint64_t rewrite_id) {
+  std::string path;
+  if (rewrite_id != 0) {
+    for (const auto& e : entries_) {
+      if (e.id == rewrite_id) path = pathOf(e);
+    }
+    if (path.empty()) return rewrite_id;  // dropped meanwhile
+  } else {
+    const uint64_t size = batch->bytes + batch->records.size();
+    entries_.push_back({next_id_++, batch->records.size(), size, false});
+    bytes_ += size;
+    path = pathOf(entries_.back());
+  }
+  const uint64_t id = rewrite_id != 0 ? rewrite_id : entries_.back().id;
+  post([this, batch = std::move(batch), done = std::move(done), path, id,
+        alive = std::weak_ptr<int>(alive_)] {
+    const std::string tmp = path + ".tmp";
+    std::string error;
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      error = "open " + tmp + ": " + errorText(errno);
+    } else {
+      size_t written = 0;
+      int err = writeFully(fd, batch->ndjson(), written);
+      if (err == 0 && ::fdatasync(fd) != 0) err = errno;
+      ::close(fd);
+      if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+      if (err != 0) {
+        error = "write " + path + ": " + errorText(err);
+        ::unlink(tmp.c_str());
+      } else {
+        syncDir(dir_);
+      }
+    }
+    boost::asio::post(loop_, [this, alive, done, error, id] {
+      if (alive.expired()) return;
+      for (auto& e : entries_) {
+        if (e.id == id) e.written = error.empty();
+      }
+      done(error.empty(), error);
+    });
+  });
+  return id;
+}
+
+void Spool::readOldest(std::function<void(std::shared_ptr<const Batch>, std::string)> done) {
+  if (entries_.empty()) return;
+  const std::string path = pathOf(entries_.front());
+  post([this, path, done = std::move(done), alive = std::weak_ptr<int>(alive_)] {
+    auto batch = std::make_shared<Batch>();
+    std::string error;
+    FILE* f = std::fopen(path.c_str(), "re");
+    if (f == nullptr) {
+      error = "open " + path + ": " + errorText(errno);
+    } else {
+      char* line = nullptr;
+      size_t cap = 0;
+      ssize_t n;
+      while ((n = ::getline(&line, &cap, f)) > 0) {
+        std::string record(line, static_cast<size_t>(n));
+        if (record.back() == '\n') record.pop_back();
+        if (record.empty()) continue;
+        batch->bytes += record.size();
+        batch->records.push_back(std::move(record));
+        batch->levels.push_back(Level::kError);
+      }
+      std::free(line);
+      std::fclose(f);
+    }
+    boost::asio::post(loop_, [alive, done, batch, error] {
+      if (alive.expired()) return;
+      done(error.empty() ? batch : nullptr, error);
+    });
+  });
+}
+
+void Spool::removeOldest() {
+  if (entries_.empty()) return;
+  const Entry e = entries_.front();
+  entries_.pop_front();
+  bytes_ -= e.bytes;
+  post([path = pathOf(e)] { ::unlink(path.c_str()); });
+}
+
+void Spool::post(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    jobs_.push_back(std::move(job));
+  }
+  if (!worker_.joinable()) {
+    worker_ = std::thread([this] { run(); });
+  } else {
+    wake_.notify_one();
+  }
+}
+
+void Spool::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty()) break;  // stopping, and the queued work is done
+    auto job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    job();
+    lock.lock();
+  }
+}
+
+void Spool::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (worker_.joinable()) worker_.join();
+}
+
+}  // namespace homeo

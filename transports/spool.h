@@ -1,0 +1,78 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "transports/transport.h"
+
+namespace homeo {
+
+// A transport's crash-safe disk spool: a directory of batch files (NDJSON, named by a rising
+// id and the record count), each written to a temporary name, fsynced and renamed, so that a
+// file that exists is complete. The index (ids, sizes) lives on the event loop; the file work
+// runs in order on one worker thread and completes on the loop.
+class Spool {
+ public:
+  enum class Policy { kBlock, kDropOldest };
+  struct Entry {
+    uint64_t id;
+    size_t records;
+    uint64_t bytes;
+    bool written;
+  };
+
+  Spool(boost::asio::any_io_executor loop, std::string dir, uint64_t max_bytes, Policy policy);
+  ~Spool();
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  // Creates the directory and loads what an earlier run left (blocking; at start-up).
+  bool open(std::string& error);
+
+  bool empty() const { return entries_.empty(); }
+  uint64_t bytes() const { return bytes_; }
+  const std::deque<Entry>& entries() const { return entries_; }
+
+  // Makes room for `bytes`: true when it fits (drop_oldest may delete written files other than
+  // the `keep_front` one; their records are added to `dropped`). False: over the cap (block).
+  bool reserve(uint64_t bytes, bool keep_front, size_t& dropped);
+  // Writes a batch as the newest file and returns its id; done(ok, error) on the loop. A failed
+  // write keeps its place: write it again with `rewrite_id` set to that id.
+  uint64_t append(std::shared_ptr<const Batch> batch,
+                  std::function<void(bool ok, std::string error)> done, uint64_t rewrite_id = 0);
+  // Reads the oldest file; done(batch or null, error) on the loop. The batch has seq 0.
+  void readOldest(std::function<void(std::shared_ptr<const Batch>, std::string error)> done);
+  // Deletes the oldest file.
+  void removeOldest();
+  // Finishes the file work queued so far and stops the worker.
+  void stop();
+
+ private:
+  void post(std::function<void()> job);
+  void run();
+  std::string pathOf(const Entry& e) const;
+
+  boost::asio::any_io_executor loop_;
+  const std::string dir_;
+  const uint64_t max_bytes_;
+  const Policy policy_;
+  std::deque<Entry> entries_;  // oldest first
+  uint64_t bytes_ = 0;
+  uint64_t next_id_ = 1;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread worker_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace homeo
