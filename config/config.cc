@@ -55,7 +55,9 @@ std::optional<std::string> getNonEmptyString(const OptionMap& m, std::string_vie
                                              bool required = false) {
   std::optional<std::string> s = m.getString(key, d, required);
   if (s && s->empty()) {
-    d.push_back({whereOf(m, key), "'" + std::string(key) + "' must not be empty"});
+    std::string msg = "'";
+    msg.append(key).append("' must not be empty");
+    d.push_back({whereOf(m, key), std::move(msg)});
     return std::nullopt;
   }
   return s;

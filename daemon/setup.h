@@ -26,8 +26,14 @@ struct Registries {
 void validateConfig(const config::Config& cfg, const Registries& reg,
                     std::vector<config::Diagnostic>& diags);
 
-// The context providers and scrubber every record goes through.
-std::unique_ptr<RecordPipeline> makeRecordPipeline(const Registries& reg);
+// The context providers and scrubber every record goes through, as the config's `context:`
+// and `scrub:` sections say (without them: the host provider, every built-in scrub rule).
+// `log_paths` are files read outside the inputs (`parse` arguments). Returns nullptr and
+// appends diagnostics when a provider's options or a scrub rule are invalid or the hash key
+// cannot be read. Providers are not started (RecordPipeline::start).
+std::unique_ptr<RecordPipeline> makeRecordPipeline(const config::Config& cfg, const Registries& reg,
+                                                   std::vector<config::Diagnostic>& diags,
+                                                   const std::vector<std::string>& log_paths = {});
 
 // Sets the process time zone (TZ) from the config, for times written without a zone.
 void applyTimezone(const config::Config& cfg);

@@ -1,9 +1,36 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "daemon/context/context_provider.h"
 
 namespace homeo {
+namespace {
+
+std::string firstLine(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string cpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        size_t b = line.find_first_not_of(" \t", colon + 1);
+        return b == std::string::npos ? std::string() : line.substr(b);
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 HostFacts HostFacts::read() {
   HostFacts f;
@@ -20,7 +47,15 @@ HostFacts HostFacts::read() {
     f.hostname = buf;
   }
   f.platform = f.os_name + "-" + f.release + "-" + f.architecture;
+  f.machine_id = firstLine("/etc/machine-id");
+  f.boot_id = firstLine("/proc/sys/kernel/random/boot_id");
   return f;
+}
+
+void addContextError(ErrorRecord& r, std::string_view provider, std::string_view reason) {
+  std::string key = "context_error_";
+  key.append(provider);
+  setField(r.context, key, JsonValue(reason));
 }
 
 namespace {
@@ -28,19 +63,25 @@ namespace {
 // Fills system_info from facts read once at start.
 class HostProvider final : public ContextProvider {
  public:
-  HostProvider() : facts_(HostFacts::read()) {}
+  HostProvider() : facts_(HostFacts::read()), processor_(cpuModel()) {
+    if (processor_.empty()) processor_ = facts_.architecture;
+  }
   std::string_view name() const override { return "host"; }
   void apply(ErrorRecord& r) override {
     setField(r.system_info, "hostname", facts_.hostname);
     setField(r.system_info, "os_name", facts_.os_name);
     setField(r.system_info, "platform", facts_.platform);
     setField(r.system_info, "architecture", facts_.architecture);
-    setField(r.system_info, "processor", facts_.architecture);
+    setField(r.system_info, "processor", processor_);
+    setField(r.system_info, "kernel", facts_.release);
+    if (!facts_.machine_id.empty()) setField(r.system_info, "machine_id", facts_.machine_id);
+    if (!facts_.boot_id.empty()) setField(r.system_info, "boot_id", facts_.boot_id);
     setField(r.system_info, "service_name", r.service);
   }
 
  private:
   HostFacts facts_;
+  std::string processor_;
 };
 
 }  // namespace

@@ -1,97 +1,282 @@
 #include "daemon/scrub/scrubber.h"
 
-#include <spdlog/spdlog.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
 
 namespace homeo {
 namespace {
 
-struct RuleSpec {
-  const char* name;
-  const char* pattern;
-  const char* rewrite;
+struct BuiltinRule {
+  std::string name;
+  std::string pattern;
+  bool luhn;
 };
 
-// Key names are matched whole (with a prefix such as db_ or x-), so `author`, `monkey` or
-// `keyboard` are left alone.
-constexpr const char* kSecretKeyNames =
-    R"((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|)"
-    R"(private[_-]?key|client[_-]?secret|credentials?|auth[_-]?token|session[_-]?id))";
+// Secret key names. They must end right before the separator (`password=`, `"token": `), so
+// `author`, `monkey`, `keyboard`, `tokenizer` or `passwordless` never match; a prefix is
+// allowed (db_password, x-auth-token, PGPASSWORD).
+constexpr char kSecretKeyNames[] =
+    "(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
+    "secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth|sessionid|"
+    "session[_-]id)";
 
-const RuleSpec kBuiltinRules[] = {
-    {"key_value",
-     R"((?i)(\b[\w.-]*?)"
-     "(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
-     "secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?token|"
-     R"(session[_-]?id)["']?\s*[:=]\s*["']?)([^\s"'&,;}\]]+))",
-     R"(\1[REDACTED])"},
-    {"authorization_header", R"((?i)(\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?)([^"'\r\n]+))",
-     R"(\1[REDACTED])"},
-    {"cookie_header", R"((?i)(\b(?:set-)?cookie["']?\s*[:=]\s*["']?)([^"'\r\n]+))",
-     R"(\1[REDACTED])"},
-    {"bearer_token", R"((?i)(\bbearer\s+)([A-Za-z0-9\-._~+/]{8,}=*))", R"(\1[REDACTED])"},
-    {"url_password", R"((\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:)([^/\s@]+)(@))",
-     R"(\1[REDACTED]\3)"},
-    {"jwt", R"(\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,})", "[REDACTED]"},
-    {"aws_access_key", R"(\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)", "[REDACTED]"},
-    {"github_token", R"(\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}))",
-     "[REDACTED]"},
-    {"gitlab_token", R"(\bglpat-[A-Za-z0-9_-]{20,})", "[REDACTED]"},
-    {"slack_token", R"(\bxox[abposr]-[A-Za-z0-9-]{10,})", "[REDACTED]"},
-    {"stripe_key", R"(\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})", "[REDACTED]"},
-    {"private_key_block",
-     R"((?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$))",
-     "[REDACTED]"},
-};
+// Values after a secret key: double-quoted, escaped-double-quoted (JSON inside a string),
+// single-quoted, a flat {…} object or […] list, or a bare word up to a delimiter (not starting with
+// '[', so a value masked already is left alone).
+constexpr char kSecretValue[] =
+    R"re((?:"(?P<secret>(?:[^"\\\n]|\\[^"\n])*)"|\\"(?P<secret2>[^"\\\n]*)\\"|)re"
+    R"re('(?P<secret3>[^'\n]*)'|(?P<secret4>\{[^{}\n]*\})|)re"
+    R"re((?P<secret5>\[[^\[\]\n]*\])|(?P<secret6>[^\s"'&,;}\]\)\\\[][^\s"'&,;}\]\)\\]*)))re";
+
+// In the order they run: whole-token rules first, so a JWT inside `token=…` is counted once.
+const std::vector<BuiltinRule>& builtinRules() {
+  static const std::vector<BuiltinRule> rules = {
+      {"private_key_block",
+       // A PEM block on one line (or with escaped \n), or an unterminated BEGIN line; PEM body
+       // lines of a block split over log lines are caught by their shape (64 base64 chars).
+       R"((?s)-----BEGIN[A-Z0-9 +%]*PRIVATE[ +%0-9]*KEY-----.*?)"
+       R"((?:-----END[A-Z0-9 +%]*PRIVATE[ +%0-9]*KEY-----|$))"
+       R"(|(?m)^\s*[A-Za-z0-9+/]{60,76}={0,2}\s*$)",
+       false},
+      {"jwt", R"(\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,})", false},
+      {"aws_access_key", R"(\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[0-9A-Z]{16}\b)", false},
+      {"aws_secret_key",
+       R"((?i)aws[\w.-]{0,20}?(?:secret|key)[\w.-]{0,20}?\\?["']?\s*[:=]\s*\\?["']?)"
+       R"((?P<secret>[A-Za-z0-9/+=]{40})(?:[^A-Za-z0-9/+=]|$))",
+       false},
+      {"github_token", R"(\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}))", false},
+      {"gitlab_token", R"(\bglpat-[A-Za-z0-9_-]{20,})", false},
+      {"slack_token", R"(\bxox[abposr]-[A-Za-z0-9-]{10,})", false},
+      {"slack_webhook", R"((?i)hooks\.slack\.com/services/(?P<secret>[A-Za-z0-9/_-]+))", false},
+      {"stripe_key", R"(\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})", false},
+      {"authorization_header",
+       R"((?i)\b(?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?(?P<secret>[^"'\\\r\n]+))",
+       false},
+      {"cookie_header",
+       R"((?i)\b(?:set-)?cookie\\?["']?\s*[:=]\s*\\?["']?(?P<secret>[^"'\\\r\n]+))", false},
+      {"bearer_token", R"((?i)\bbearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{8,}=*))", false},
+      {"url_password", R"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:(?P<secret>[^/\s@]+)@)", false},
+      {"key_value",
+       std::string(R"((?i)\b[\w.-]*?)") + kSecretKeyNames + R"(\\?["']?\s*[:=]\s*)" + kSecretValue,
+       false},
+      // Issuer prefixes 2-6 (Mastercard, Amex, Visa, Discover, JCB, Diners), so a 13-digit epoch
+      // millisecond timestamp is never a card; Luhn then tells cards from order numbers.
+      {"card_number", R"((?:\b|%[0-9A-Fa-f]{2})(?P<secret>[2-6](?:(?:[ -]|%20)?\d){12,18})\b)",
+       true},
+  };
+  return rules;
+}
+
+std::string hexPrefix(const unsigned char* md, size_t bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  for (size_t i = 0; i < bytes; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 0xf]);
+  }
+  return out;
+}
 
 }  // namespace
 
-std::unique_ptr<Scrubber> Scrubber::createDefault() {
-  std::unique_ptr<Scrubber> s(new Scrubber());
-  for (const auto& spec : kBuiltinRules) {
-    RE2::Options opts;
-    opts.set_log_errors(false);
-    s->rules_.push_back({spec.name, std::make_unique<RE2>(spec.pattern, opts), spec.rewrite});
+bool luhnValid(std::string_view text) {
+  char digits[32];
+  size_t n = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '-') continue;
+    if (c == '%' && text.substr(i, 3) == "%20") {  // a URL-encoded space
+      i += 2;
+      continue;
+    }
+    if (c < '0' || c > '9' || n == sizeof digits) return false;
+    digits[n++] = c;
   }
-  if (!s->build()) return nullptr;
+  if (n < 13 || n > 19) return false;
+  int sum = 0;
+  for (size_t k = 0; k < n; ++k) {
+    int d = digits[n - 1 - k] - '0';
+    if (k % 2 == 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 == 0;
+}
+
+std::vector<std::string_view> Scrubber::builtinRuleNames() {
+  std::vector<std::string_view> names;
+  for (const auto& r : builtinRules()) names.emplace_back(r.name);
+  return names;
+}
+
+std::unique_ptr<Scrubber> Scrubber::createDefault() {
+  std::string error;
+  return create({}, {}, {}, &error);
+}
+
+std::unique_ptr<Scrubber> Scrubber::create(const std::vector<std::string>& disable,
+                                           const std::vector<RuleSpec>& custom,
+                                           std::string hash_key, std::string* error) {
+  const auto builtin = builtinRuleNames();
+  for (const auto& d : disable) {
+    if (std::find(builtin.begin(), builtin.end(), d) == builtin.end()) {
+      std::string known;
+      for (auto n : builtin) known += (known.empty() ? "" : ", ") + std::string(n);
+      *error = "unknown built-in scrub rule '" + d + "' (known: " + known + ")";
+      return nullptr;
+    }
+  }
+  std::unique_ptr<Scrubber> s(new Scrubber());
+  s->hash_key_ = std::move(hash_key);
+  for (const auto& spec : builtinRules()) {
+    if (std::find(disable.begin(), disable.end(), spec.name) != disable.end()) continue;
+    if (!s->addRule(spec.name, spec.pattern, Action::kMask, spec.luhn, error)) return nullptr;
+  }
+  for (const auto& spec : custom) {
+    if (std::find(builtin.begin(), builtin.end(), spec.name) != builtin.end()) {
+      *error = "scrub rule '" + spec.name + "' has the name of a built-in rule";
+      return nullptr;
+    }
+    if (spec.action == Action::kHash && s->hash_key_.empty()) {
+      *error = "scrub rule '" + spec.name + "' hashes but no hash key is set";
+      return nullptr;
+    }
+    if (!s->addRule(spec.name, spec.pattern, spec.action, false, error)) return nullptr;
+  }
+  if (!s->build(error)) return nullptr;
   return s;
 }
 
-bool Scrubber::build() {
+bool Scrubber::addRule(std::string name, const std::string& pattern, Action action, bool luhn,
+                       std::string* error) {
   RE2::Options opts;
   opts.set_log_errors(false);
-  set_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-  for (const auto& r : rules_) {
-    if (!r.re->ok()) {
-      spdlog::critical("scrub rule '{}' does not compile: {}", r.name, r.re->error());
-      return false;
-    }
-    std::string err;
-    if (set_->Add(r.re->pattern(), &err) < 0) {
-      spdlog::critical("scrub rule '{}' does not compile: {}", r.name, err);
-      return false;
-    }
+  auto re = std::make_unique<RE2>(pattern, opts);
+  if (!re->ok()) {
+    *error = "scrub rule '" + name + "' does not compile: " + re->error();
+    return false;
   }
-  if (!set_->Compile()) return false;
-  secret_key_ = std::make_unique<RE2>(std::string("(?i)^(?:[\\w.-]*?") + kSecretKeyNames +
-                                          "|(?:proxy-)?authorization|(?:set-)?cookie)$",
+  Rule rule;
+  rule.name = std::move(name);
+  rule.action = action;
+  rule.luhn = luhn;
+  for (const auto& [group, index] : re->NamedCapturingGroups()) {
+    if (group.rfind("secret", 0) == 0) rule.secret_groups.push_back(index);
+  }
+  std::sort(rule.secret_groups.begin(), rule.secret_groups.end());
+  rule.re = std::move(re);
+  rules_.push_back(std::move(rule));
+  return true;
+}
+
+bool Scrubber::build(std::string* error) {
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  // The set of every rule is one DFA; the default budget is too small for it.
+  opts.set_max_mem(int64_t{64} << 20);
+  set_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+  int max_groups = 0;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    std::string err;
+    if (set_->Add(rules_[i].re->pattern(), &err) < 0) {
+      *error = "scrub rule '" + rules_[i].name + "' does not compile: " + err;
+      return false;
+    }
+    max_groups = std::max(max_groups, rules_[i].re->NumberOfCapturingGroups());
+    if (rules_[i].name == "key_value") key_value_index_ = static_cast<int>(i);
+  }
+  if (!rules_.empty() && !set_->Compile()) {
+    *error = "the scrub rules are too large to compile together";
+    return false;
+  }
+  groups_.resize(static_cast<size_t>(max_groups) + 1);
+  secret_key_ = std::make_unique<RE2>(std::string(R"((?i)^[\w.-]*?)") + kSecretKeyNames +
+                                          "$|^(?:proxy-)?authorization$|^(?:set-)?cookie$",
                                       opts);
   counts_.assign(rules_.size(), 0);
-  return secret_key_->ok();
+  if (!secret_key_->ok()) {
+    *error = "secret key pattern: " + secret_key_->error();
+    return false;
+  }
+  return true;
+}
+
+void Scrubber::appendReplacement(const Rule& rule, std::string_view secret, std::string& out) {
+  switch (rule.action) {
+    case Action::kMask:
+      out.append(kMask);
+      break;
+    case Action::kRemove:
+      break;
+    case Action::kHash: {
+      unsigned char md[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      HMAC(EVP_sha256(), hash_key_.data(), static_cast<int>(hash_key_.size()),
+           reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), md, &len);
+      out.append("[HASH:");
+      out.append(hexPrefix(md, std::min<size_t>(len, 6)));
+      out.push_back(']');
+      break;
+    }
+  }
+}
+
+size_t Scrubber::applyRule(size_t index, std::string& s) {
+  const Rule& rule = rules_[index];
+  const int ngroups = 1 + rule.re->NumberOfCapturingGroups();
+  const re2::StringPiece text(s);
+  out_.clear();
+  size_t copied = 0;  // s[0, copied) is in out_
+  size_t pos = 0;
+  size_t n = 0;
+  while (pos <= s.size() &&
+         rule.re->Match(text, pos, s.size(), RE2::UNANCHORED, groups_.data(), ngroups)) {
+    const re2::StringPiece whole = groups_[0];
+    const size_t begin = static_cast<size_t>(whole.data() - s.data());
+    const size_t end = begin + whole.size();
+    pos = end > begin ? end : end + 1;
+    if (rule.luhn) {
+      const re2::StringPiece& digits =
+          rule.secret_groups.empty() ? whole : groups_[static_cast<size_t>(rule.secret_groups[0])];
+      if (!luhnValid(std::string_view(digits.data(), digits.size()))) continue;
+    }
+    auto replace = [&](re2::StringPiece g) {
+      const size_t gb = static_cast<size_t>(g.data() - s.data());
+      out_.append(s, copied, gb - copied);
+      appendReplacement(rule, std::string_view(g.data(), g.size()), out_);
+      copied = gb + g.size();
+      ++n;
+    };
+    if (rule.secret_groups.empty()) {
+      replace(whole);
+    } else {
+      for (int g : rule.secret_groups) {
+        const re2::StringPiece& piece = groups_[static_cast<size_t>(g)];
+        // A group that did not take part, or an empty value, has nothing to hide.
+        if (piece.data() == nullptr || piece.empty()) continue;
+        replace(piece);
+      }
+    }
+  }
+  if (n == 0) return 0;
+  out_.append(s, copied, std::string::npos);
+  s.swap(out_);
+  counts_[index] += n;
+  return n;
 }
 
 size_t Scrubber::scrub(std::string& s) {
-  if (s.empty()) return 0;
+  if (s.empty() || rules_.empty()) return 0;
   hits_.clear();
   if (!set_->Match(s, &hits_)) return 0;
+  std::sort(hits_.begin(), hits_.end());
   size_t n = 0;
-  for (int idx : hits_) {
-    auto& rule = rules_[static_cast<size_t>(idx)];
-    const int replaced = RE2::GlobalReplace(&s, *rule.re, rule.rewrite);
-    if (replaced > 0) {
-      counts_[static_cast<size_t>(idx)] += static_cast<uint64_t>(replaced);
-      n += static_cast<size_t>(replaced);
-    }
-  }
+  for (int idx : hits_) n += applyRule(static_cast<size_t>(idx), s);
   return n;
 }
 
@@ -107,10 +292,11 @@ void Scrubber::scrubValue(JsonValue& v) {
 
 void Scrubber::scrubJson(JsonObject& obj) {
   for (auto& [key, value] : obj) {
-    if (RE2::FullMatch(key, *secret_key_) && !value.isNull() && !value.isObject() &&
-        !value.isArray()) {
+    // A secret key hides its whole value, objects and lists included (credentials: {…}).
+    if (key_value_index_ >= 0 && !value.isNull() && RE2::FullMatch(key, *secret_key_)) {
+      if (const auto* str = value.asString(); str && (str->empty() || *str == kMask)) continue;
       value = JsonValue(std::string(kMask));
-      ++key_masks_;
+      ++counts_[static_cast<size_t>(key_value_index_)];
       continue;
     }
     scrubValue(value);
@@ -133,6 +319,21 @@ void Scrubber::scrubRecord(ErrorRecord& r) {
   scrubJson(r.context);
   scrubJson(r.metadata_extra);
   scrub(r.source_path);
+  for (auto& t : r.tags) scrub(t);
+}
+
+std::vector<Scrubber::RuleCount> Scrubber::counters() const {
+  std::vector<RuleCount> out;
+  out.reserve(rules_.size());
+  for (size_t i = 0; i < rules_.size(); ++i) out.push_back({rules_[i].name, counts_[i]});
+  return out;
+}
+
+uint64_t Scrubber::count(std::string_view rule) const {
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].name == rule) return counts_[i];
+  }
+  return 0;
 }
 
 }  // namespace homeo

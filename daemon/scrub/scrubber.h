@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/record.h"
@@ -14,44 +15,85 @@ namespace homeo {
 
 // Removes secrets from every string of a record before any transport sees it. One RE2::Set
 // pass tells which rules can match a string at all, so text with nothing to scrub costs a
-// single scan; only matching rules then rewrite it. Counts what was scrubbed per rule,
-// never what it was.
+// single scan; only the matching rules then rewrite it. Counts what was scrubbed per rule,
+// never what it was. Not thread-safe: one scrubber per event loop.
 class Scrubber {
  public:
-  struct Rule {
+  enum class Action { kMask, kRemove, kHash };
+
+  // A rule as configured. Groups whose name starts with `secret` are what is replaced (so a
+  // rule can keep the key in `password=…`); without such a group the whole match is.
+  struct RuleSpec {
     std::string name;
-    std::unique_ptr<RE2> re;
-    std::string rewrite;  // RE2 rewrite string (\1 … refer to groups)
+    std::string pattern;
+    Action action = Action::kMask;
   };
 
-  // The built-in rules: secrets in key=value and JSON pairs, Authorization headers, bearer
-  // tokens, URL user-info passwords, JWTs, cloud and SaaS keys, private key blocks.
+  struct RuleCount {
+    std::string_view name;
+    uint64_t count;
+  };
+
+  // The built-in rules, all on: secrets in key=value and JSON pairs, Authorization and Cookie
+  // headers, bearer tokens, URL user-info passwords, JWTs, AWS, GitHub, GitLab, Slack and
+  // Stripe keys, private key blocks, Luhn-valid card numbers.
   static std::unique_ptr<Scrubber> createDefault();
+
+  // The built-in rules minus `disable`, then `custom` in order. `hash_key` is the HMAC key
+  // of rules with Action::kHash. Returns nullptr with *error set when a name is unknown or
+  // duplicated, a pattern does not compile, or a hash rule has no key.
+  static std::unique_ptr<Scrubber> create(const std::vector<std::string>& disable,
+                                          const std::vector<RuleSpec>& custom, std::string hash_key,
+                                          std::string* error);
+
+  // Names of the built-in rules, in the order they run.
+  static std::vector<std::string_view> builtinRuleNames();
 
   // Scrubs one string in place; returns how many values were replaced.
   size_t scrub(std::string& s);
   // Scrubs every string of the record: message, traceback, raw log, frames, context,
-  // request/response data, system info, metadata.
+  // request/response data, system info, metadata. Values under secret-looking keys of the
+  // record's objects (context.password, …) are masked whole.
   void scrubRecord(ErrorRecord& r);
 
-  const std::vector<Rule>& rules() const { return rules_; }
-  const std::vector<uint64_t>& counts() const { return counts_; }
-  uint64_t keyMasks() const { return key_masks_; }
+  // What each rule replaced so far (JSON values masked by key count under `key_value`).
+  std::vector<RuleCount> counters() const;
+  // One rule's count; 0 for a rule that does not exist.
+  uint64_t count(std::string_view rule) const;
 
   static constexpr std::string_view kMask = "[REDACTED]";
 
  private:
+  struct Rule {
+    std::string name;
+    std::unique_ptr<RE2> re;
+    Action action = Action::kMask;
+    bool luhn = false;               // a match counts only when its digits pass Luhn
+    std::vector<int> secret_groups;  // empty: the whole match
+  };
+
   Scrubber() = default;
+  bool addRule(std::string name, const std::string& pattern, Action action, bool luhn,
+               std::string* error);
+  bool build(std::string* error);
+  size_t applyRule(size_t index, std::string& s);
+  void appendReplacement(const Rule& rule, std::string_view secret, std::string& out);
   void scrubJson(JsonObject& obj);
   void scrubValue(JsonValue& v);
-  bool build();
 
   std::vector<Rule> rules_;
   std::unique_ptr<RE2::Set> set_;
   std::unique_ptr<RE2> secret_key_;  // field names whose values are secret as a whole
   std::vector<uint64_t> counts_;
-  uint64_t key_masks_ = 0;
+  std::string hash_key_;
+  int key_value_index_ = -1;  // where JSON key masks are counted; -1: key rules are off
   std::vector<int> hits_;
+  std::vector<re2::StringPiece> groups_;
+  std::string out_;
 };
+
+// True when the digits of `text` (spaces, dashes and %20 ignored) are 13 to 19 digits passing the
+// Luhn check, as card numbers do.
+bool luhnValid(std::string_view text);
 
 }  // namespace homeo

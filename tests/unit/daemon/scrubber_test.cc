@@ -52,3 +52,131 @@ TEST_CASE("scrubber: whole record, JSON keys", "[scrub]") {
   CHECK(out.find("KEEP2") != std::string::npos);
   CHECK(out.find("KEEP3") != std::string::npos);
 }
+
+namespace {
+
+// Scrubs `text` with the default rules and returns it.
+std::string scrubbed(std::string text) {
+  static auto s = Scrubber::createDefault();
+  s->scrub(text);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("scrubber: every built-in secret kind is masked", "[scrub]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"auth failed pwd=Pw0rd-one x", "Pw0rd-one"},
+      {"PGPASSWORD='two words pw' x", "two words pw"},
+      {R"({"db": {"password": "pw in json"}})", "pw in json"},
+      {R"(msg "{\"api_key\":\"escapedkey123\"}")", "escapedkey123"},
+      {R"(credentials: {"user": "u1", "pass": "nestedpw"})", "nestedpw"},
+      {"client_secret: cs-abc-123", "cs-abc-123"},
+      {"x-auth-token=tok987654", "tok987654"},
+      {"auth=plainauthvalue", "plainauthvalue"},
+      {"GET https://ann:urlpass99@api.example.com/x", "urlpass99"},
+      {"Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"},
+      {"Cookie: session=cookieval1; theme=dark", "cookieval1"},
+      {"Set-Cookie: sid=setcookieval2; Path=/", "setcookieval2"},
+      {"calling with bearer abcdefghij0123456789", "abcdefghij0123456789"},
+      {"jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU", "c2lnbmF0dXJl"},
+      {"key AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"},
+      {"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"},
+      {"gh ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij", "ghp_ABCDEFGHIJ"},
+      {"pat github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuv", "github_pat_11ABC"},
+      {"gl glpat-abcdefghij0123456789", "glpat-abcdefghij"},
+      {"slack xoxb-123456789012-abcdefghijkl", "xoxb-123456789012"},
+      {"hook https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX", "XXXXSECRETXXXX"},
+      {"stripe sk_live_abcdefghijklmnop1234", "sk_live_abcdefgh"},
+      {"stripe rk_live_abcdefghijklmnop1234", "rk_live_abcdefgh"},
+      {"stripe sk_test_abcdefghijklmnop1234", "sk_test_abcdefgh"},
+      {"key -----BEGIN RSA PRIVATE KEY-----\\nMIIEpAIBAAKCAQEA\\n-----END RSA PRIVATE KEY----- x",
+       "MIIEpAIBAAKCAQEA"},
+      {"card 4111 1111 1111 1111 declined", "4111 1111 1111 1111"},
+      {"card 5500-0000-0000-0004 declined", "5500-0000-0000-0004"},
+      {"amex 378282246310005", "378282246310005"},
+  };
+  for (const auto& [text, secret] : cases) {
+    INFO(text);
+    CHECK(scrubbed(text).find(secret) == std::string::npos);
+  }
+}
+
+TEST_CASE("scrubber: look-alikes are left alone", "[scrub]") {
+  for (const std::string text : {
+           "the author=alice edited it",
+           "monkey=george keyboard=us tokenizer=bert passwordless=true",
+           "secretary=jane token_count=12 max_tokens=512",
+           "order 4111111111111112 shipped",  // fails Luhn
+           "at 1700000000123 ms",             // epoch milliseconds
+           "http://example.com:8080/path@v2",
+           "Password reset requested for MARKER_7",
+       }) {
+    INFO(text);
+    CHECK(scrubbed(text) == text);
+  }
+}
+
+TEST_CASE("scrubber: Luhn", "[scrub]") {
+  CHECK(luhnValid("4111111111111111"));
+  CHECK(luhnValid("4111-1111-1111-1111"));
+  CHECK_FALSE(luhnValid("4111111111111112"));
+  CHECK_FALSE(luhnValid("411111111111"));  // too short
+}
+
+TEST_CASE("scrubber: counters per rule, never values", "[scrub]") {
+  auto s = Scrubber::createDefault();
+  std::string a = "password=one password=two AKIAIOSFODNN7EXAMPLE";
+  CHECK(s->scrub(a) == 3);
+  CHECK(s->count("key_value") == 2);
+  CHECK(s->count("aws_access_key") == 1);
+  CHECK(s->count("jwt") == 0);
+  ErrorRecord r;
+  setField(r.context, "password", JsonValue("pw"));
+  s->scrubRecord(r);
+  CHECK(s->count("key_value") == 3);
+  uint64_t total = 0;
+  for (const auto& c : s->counters()) total += c.count;
+  CHECK(total == 4);
+}
+
+TEST_CASE("scrubber: disabled built-in rules and custom rules", "[scrub]") {
+  std::string error;
+  auto s = Scrubber::create({"card_number"},
+                            {{"order_email", R"([\w.+-]+@example\.com)", Scrubber::Action::kMask},
+                             {"ticket", R"(TICKET-(?P<secret>\d+))", Scrubber::Action::kRemove},
+                             {"user_id", R"(uid:(?P<secret>\w+))", Scrubber::Action::kHash}},
+                            "k3y", &error);
+  REQUIRE(s);
+  std::string t = "card 4111 1111 1111 1111 mail ann@example.com TICKET-42 uid:alice uid:alice";
+  s->scrub(t);
+  CHECK(t.find("4111 1111 1111 1111") != std::string::npos);  // card rule off
+  CHECK(t.find("ann@example.com") == std::string::npos);
+  CHECK(t.find("mail [REDACTED]") != std::string::npos);
+  CHECK(t.find("TICKET- ") != std::string::npos);
+  CHECK(t.find("alice") == std::string::npos);
+  const size_t h = t.find("uid:[HASH:");
+  REQUIRE(h != std::string::npos);
+  const std::string token = t.substr(h, 23);
+  CHECK(token.back() == ']');
+  CHECK(t.find(token, h + 1) != std::string::npos);  // one secret, one stable token
+  CHECK(s->count("user_id") == 2);
+
+  // A different key gives a different token.
+  auto other = Scrubber::create(
+      {}, {{"user_id", R"(uid:(?P<secret>\w+))", Scrubber::Action::kHash}}, "another", &error);
+  REQUIRE(other);
+  std::string u = "uid:alice";
+  other->scrub(u);
+  CHECK(u.find(token.substr(4)) == std::string::npos);
+}
+
+TEST_CASE("scrubber: bad rules are refused", "[scrub]") {
+  std::string error;
+  CHECK_FALSE(Scrubber::create({"no_such_rule"}, {}, "", &error));
+  CHECK(error.find("no_such_rule") != std::string::npos);
+  CHECK_FALSE(Scrubber::create({}, {{"bad", "(unclosed", Scrubber::Action::kMask}}, "", &error));
+  CHECK(error.find("bad") != std::string::npos);
+  CHECK_FALSE(Scrubber::create({}, {{"h", "x+", Scrubber::Action::kHash}}, "", &error));
+  CHECK_FALSE(Scrubber::create({}, {{"jwt", "x+", Scrubber::Action::kMask}}, "", &error));
+}
