@@ -1,12 +1,13 @@
 # The two commands of the quick start, plus a few conveniences.
 #   make run   install what is missing, build, run the daemon on the bundled example config
 #   make test  the same set-up, then every test (ctest)
+#   make deb   the Debian package, build-deb/homeostasisd_<version>_<arch>.deb
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench sanitize format clean
+.PHONY: all deps configure build run test bench sanitize format clean deb
 
 all: build
 
@@ -27,6 +28,16 @@ test: build
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+# Release at -O2, as Debian builds its packages; installed under /usr, config in /etc.
+DEB_BUILD_DIR ?= build-deb
+deb: deps
+	@cmake -S . -B $(DEB_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
+	  -DCMAKE_INSTALL_PREFIX=/usr -DHOMEO_BUILD_TESTS=OFF -DHOMEO_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(DEB_BUILD_DIR) -j$(JOBS)
+	@rm -f $(DEB_BUILD_DIR)/homeostasisd_*.deb
+	@cd $(DEB_BUILD_DIR) && { cpack -G DEB >cpack.log 2>&1 || { cat cpack.log; exit 1; }; }
+	@ls $(DEB_BUILD_DIR)/homeostasisd_*.deb
 
 sanitize:
 	@$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DHOMEO_SANITIZE=ON"

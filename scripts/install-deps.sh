@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config dpkg-dev groff-base
   libboost1.81-dev libre2-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   librdkafka-dev libsystemd-dev zlib1g-dev libssl-dev
   catch2 libbenchmark-dev

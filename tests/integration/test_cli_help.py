@@ -1,0 +1,113 @@
+"""`homeostasisd --help`, each `<command> --help` and the man page describe every command, option
+and exit status the command line has."""
+
+import os
+import re
+import unittest
+
+import homeo_testlib as lib
+
+# What each command accepts and can exit with (INTERFACE.md; daemon/cli.cc).
+COMMANDS = {
+    "run": {"options": ["--config"],
+            "exits": [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CANTCREAT,
+                      lib.EXIT_CONFIG]},
+    "check": {"options": ["--config"],
+              "exits": [lib.EXIT_OK, lib.EXIT_USAGE, lib.EXIT_CONFIG]},
+    "parse": {"options": ["--config", "--format", "--service", "--min-level"],
+              "exits": [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CONFIG]},
+    "detect": {"options": ["--config"],
+               "exits": [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CONFIG]},
+    "version": {"options": [], "exits": [lib.EXIT_OK]},
+}
+ALL_EXITS = [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CANTCREAT, lib.EXIT_CONFIG]
+MAN_PAGE = os.path.join(lib.REPO_DIR, "docs", "homeostasisd.8")
+
+
+def exit_section(text):
+    """The text from the first 'Exit status' on, where the statuses are listed."""
+    m = re.search(r"(?is)exit status.*", text)
+    return m.group(0) if m else ""
+
+
+def man_text():
+    """The man page source with roff escapes for '-' removed, so options read as typed."""
+    with open(MAN_PAGE, encoding="utf-8") as f:
+        return f.read().replace("\\-", "-")
+
+
+class CommandHelp(unittest.TestCase):
+    def help_of(self, *args):
+        r = lib.run_cmd(*args)
+        self.assertEqual(r.code, lib.EXIT_OK, r.describe())
+        self.assertEqual(r.stderr, "", r.describe())
+        self.assertTrue(r.stdout.strip(), r.describe())
+        return r.stdout
+
+    def test_top_level_help_lists_every_command_and_exit_status(self):
+        for flag in ("--help", "-h"):
+            text = self.help_of(flag)
+            for command in COMMANDS:
+                self.assertRegex(text, rf"homeostasisd {command}\b", f"{flag}: {command}")
+            exits = exit_section(text)
+            for code in ALL_EXITS:
+                self.assertRegex(exits, rf"\b{code}\b", f"{flag}: exit status {code}")
+
+    def test_each_command_help(self):
+        for command, spec in COMMANDS.items():
+            with self.subTest(command=command):
+                text = self.help_of(command, "--help")
+                self.assertRegex(text, rf"(?m)^Usage: homeostasisd {command}\b")
+                usage, _, body = text.partition("\n\n")
+                for option in spec["options"]:
+                    # In the usage lines, and explained in the text below them.
+                    self.assertIn(option, usage, f"`{command} --help` usage lacks {option}")
+                    self.assertIn(option, body,
+                                  f"`{command} --help` does not explain {option}:\n{text}")
+                exits = exit_section(text)
+                self.assertTrue(exits, f"`{command} --help` has no 'Exit status' part:\n{text}")
+                for code in spec["exits"]:
+                    self.assertRegex(exits, rf"\b{code}\b",
+                                     f"`{command} --help` does not describe exit status {code}")
+
+    def test_help_is_also_accepted_after_other_options(self):
+        # `--help` wins over a missing --config: asking for help is never a usage error.
+        text = self.help_of("parse", "--format", "json", "--help")
+        self.assertIn("--min-level", text)
+
+    def test_undocumented_option_is_a_usage_error(self):
+        r = lib.run_cmd("run", "--no-such-option", "x")
+        self.assertEqual(r.code, lib.EXIT_USAGE, r.describe())
+        self.assertIn("--help", r.stderr)
+
+
+class ManPage(unittest.TestCase):
+    def test_documents_every_command_option_and_exit_status(self):
+        text = man_text()
+        for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "EXIT STATUS",
+                        "SIGNALS", "FILES", "SEE ALSO"):
+            self.assertRegex(text, rf"(?m)^\.SH {section}$")
+        for command, spec in COMMANDS.items():
+            self.assertRegex(text, rf"(?m)^\.B {command}\b", f"SYNOPSIS: {command}")
+            for option in spec["options"]:
+                self.assertIn(option, text, f"{command}: {option}")
+        exits = text[text.index(".SH EXIT STATUS"):text.index(".SH SIGNALS")]
+        for code in ALL_EXITS:
+            self.assertRegex(exits, rf"(?m)^\.B {code}$", f"exit status {code}")
+        for sig in ("SIGTERM", "SIGINT", "SIGHUP"):
+            self.assertIn(sig, text)
+
+    def test_every_option_of_the_help_is_in_the_man_page(self):
+        text = man_text()
+        helps = [lib.run_cmd("--help").stdout]
+        helps += [lib.run_cmd(c, "--help").stdout for c in COMMANDS]
+        options = set()
+        for h in helps:
+            options.update(re.findall(r"(?<![\w-])--[a-z][a-z-]*", h))
+        self.assertIn("--config", options)
+        for option in sorted(options):
+            self.assertIn(option, text, f"{option} is in --help but not in the man page")
+
+
+if __name__ == "__main__":
+    lib.main()
