@@ -1,7 +1,6 @@
 #include "daemon/cli.h"
 
 #include <fcntl.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "daemon/daemon.h"
 #include "daemon/exit_codes.h"
 #include "daemon/line_splitter.h"
+#include "daemon/logging.h"
 #include "daemon/path_glob.h"
 #include "daemon/setup.h"
 #include "parsers/source_parser.h"
@@ -47,15 +47,22 @@ constexpr const char* kRunHelp = R"(Usage: homeostasisd run --config FILE
 
 Runs the daemon in the foreground: follows the configured inputs, ships error records to the
 configured transports, keeps checkpoints in state_dir.
+  --config FILE      the YAML configuration (required)
+
+Signals:
   SIGTERM, SIGINT  flush batches, commit checkpoints, exit 0 (within drain_timeout_ms)
   SIGHUP           reload the config; an invalid new config is reported and the old one kept
-Exit status: 0 after a drain, 78 invalid config, 73 state_dir not writable, 1 other failure.
+Exit status: 0 after a drain, 64 bad usage, 78 invalid config, 73 state_dir not writable,
+1 other failure.
 )";
 
 constexpr const char* kCheckHelp = R"(Usage: homeostasisd check --config FILE
 
-Validates the config (every problem as FILE:LINE:COL: message on stderr, exit 78) and prints
-the inputs, the files each would follow now, the directories watched and the transports.
+Validates the config (every problem as FILE:LINE:COL: message on stderr) and prints the
+inputs, the files each would follow now, the directories watched and the transports.
+  --config FILE      the YAML configuration to check (required)
+
+Exit status: 0 valid, 64 bad usage, 78 invalid config.
 )";
 
 constexpr const char* kParseHelp =
@@ -65,13 +72,28 @@ constexpr const char* kParseHelp =
 Reads each FILE (or stdin, for - or no FILE) to its end through the same detection,
 multi-line assembly, parsing, context and scrubbing as the daemon, and prints one JSON
 record per line on stdout. A summary (lines, records, formats, lines not parsed) goes to
-stderr. Defaults without --config: service 'unknown', min level ERROR.
+stderr.
+  --config FILE      service, min_level, parsers, context and scrubbing from this config
+  --format NAME|auto read every FILE as this format instead of detecting it (default auto)
+  --service NAME     the records' service (default: the config's, or 'unknown')
+  --min-level LEVEL  DEBUG|INFO|WARNING|ERROR|CRITICAL (default: the config's, or ERROR)
+
+Exit status: 0 success, 1 a FILE could not be read, 64 bad usage, 78 invalid config.
 )";
 
-constexpr const char* kDetectHelp = R"(Usage: homeostasisd detect FILE ...
+constexpr const char* kDetectHelp = R"(Usage: homeostasisd detect [--config FILE] FILE ...
 
 Prints, for each FILE, the format auto-detection picks on its first lines and how sure it
 is (the share of lines the format claims, 0.00 to 1.00).
+  --config FILE      also consider the user-defined formats of its parsers section
+
+Exit status: 0 success, 1 a FILE could not be read, 64 bad usage, 78 invalid config.
+)";
+
+constexpr const char* kVersionHelp = R"(Usage: homeostasisd version
+
+Prints 'homeostasisd VERSION'.
+Exit status: 0.
 )";
 
 struct Args {
@@ -248,7 +270,12 @@ int cmdParse(const Args& a) {
   if (a.format != "auto" && !parsers->find(a.format)) {
     return usageError("unknown format '" + a.format + "'");
   }
-  auto pipeline = makeRecordPipeline(reg);
+  auto pipeline = makeRecordPipeline(cfg, reg, diags, a.files);
+  if (!pipeline) {
+    printDiagnostics(diags);
+    return kExitConfig;
+  }
+  pipeline->start(/*periodic=*/false);
   const std::string host = HostFacts::read().hostname;
   std::vector<std::string> files = a.files;
   if (files.empty()) files.push_back("-");
@@ -347,10 +374,7 @@ int cmdRun(const Args& a) {
 int runCli(int argc, char** argv) {
   // A reader that went away is an EPIPE for the transport to count, not a reason to die.
   std::signal(SIGPIPE, SIG_IGN);
-  // Diagnostics go to stderr: stdout carries records (parse, the stdout transport).
-  auto logger = spdlog::stderr_logger_mt("homeostasisd");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
-  spdlog::set_default_logger(logger);
+  setupLogging();
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return kExitUsage;
@@ -362,6 +386,11 @@ int runCli(int argc, char** argv) {
     return kExitOk;
   }
   if (a.command == "version" || a.command == "--version") {
+    if (argc > 2 && (std::string_view(argv[2]) == "--help" || std::string_view(argv[2]) == "-h")) {
+      std::fputs(kVersionHelp, stdout);
+      return kExitOk;
+    }
+    if (argc > 2) return usageError("version takes no arguments");
     std::printf("homeostasisd %s\n", HOMEO_VERSION);
     return kExitOk;
   }

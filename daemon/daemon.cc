@@ -22,7 +22,9 @@
 #include "daemon/file_identity.h"
 #include "daemon/inotify_watcher.h"
 #include "daemon/line_splitter.h"
+#include "daemon/metrics_server.h"
 #include "daemon/path_glob.h"
+#include "daemon/prometheus.h"
 #include "daemon/setup.h"
 #include "parsers/source_parser.h"
 #include "transports/batcher.h"
@@ -75,6 +77,7 @@ struct Follower {
   std::unique_ptr<SourceParser> parser;
   std::deque<Mark> marks;
   uint64_t last_mark = UINT64_MAX;
+  uint64_t committed = 0;  // offset of the last checkpoint written
   Clock::time_point last_data = Clock::now();
   Clock::time_point gone_since{};
   bool gone = false;    // no longer at any path of its input
@@ -130,9 +133,11 @@ class Daemon {
     dispatcher_->onSaturation([this](bool saturated) {
       if (!saturated) schedulePump();
     });
-    batcher_ = std::make_unique<Batcher>(
-        io_.get_executor(), cfg_.batch,
-        [this](std::shared_ptr<const Batch> b) { dispatcher_->dispatch(std::move(b)); });
+    batcher_ = std::make_unique<Batcher>(io_.get_executor(), cfg_.batch,
+                                         [this](std::shared_ptr<const Batch> b) {
+                                           sealed_at_.emplace_back(b->seq, Clock::now());
+                                           dispatcher_->dispatch(std::move(b));
+                                         });
     pipeline_ = makeRecordPipeline(cfg_, reg_, diags);
     if (!pipeline_) {
       printDiagnostics(diags);
@@ -152,8 +157,37 @@ class Daemon {
     rescan(/*initial=*/true);
     tickLater();
     rescanLater();
+    if (cfg_.metrics.enabled) {
+      metrics_ = std::make_unique<MetricsServer>(
+          io_.get_executor(), [this](std::string_view target) { return serveHttp(target); });
+      if (metrics_->listen(cfg_.metrics.listen, &error)) {
+        spdlog::info("metrics on http://{}/metrics (port {})", cfg_.metrics.listen,
+                     metrics_->port());
+      } else {
+        spdlog::error("{}; running without the metrics endpoint", error);
+        metrics_.reset();
+      }
+    }
+    uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
+      watchdog_every_ = std::chrono::microseconds(watchdog_usec / 2);
+      watchdogLater();
+    }
     spdlog::info("following {} files of {} inputs", followers_.size(), cfg_.inputs.size());
     return kExitOk;
+  }
+
+  // One line for systemd's STATUS=.
+  std::string statusLine() {
+    const auto now = Clock::now();
+    const double secs = std::chrono::duration<double>(now - status_at_).count();
+    const double rate = secs > 0 ? static_cast<double>(records_total_ - status_records_) / secs : 0;
+    status_at_ = now;
+    status_records_ = records_total_;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "following %zu files, %.1f records/s, %llu records sent",
+                  followers_.size(), rate, static_cast<unsigned long long>(records_total_));
+    return buf;
   }
 
   size_t fileCount() const { return followers_.size(); }
@@ -167,6 +201,7 @@ class Daemon {
     tick_.cancel();
     rescan_timer_.cancel();
     settle_timer_.cancel();
+    watchdog_timer_.cancel();
     for (auto& [id, f] : followers_) {
       f->parser->flush();
       mark(*f);
@@ -174,6 +209,7 @@ class Daemon {
     batcher_->flush();
     dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
                        [this, done = std::move(done)](bool all) {
+                         if (metrics_) metrics_->stop();
                          commitCheckpoints();
                          if (!all) {
                            spdlog::warn(
@@ -458,6 +494,8 @@ class Daemon {
 
   void emit(Follower& f, ErrorRecord& r) {
     (void)f;
+    ++records_by_[{r.format, r.level}];
+    ++records_total_;
     json_.clear();
     pipeline_->finish(r, json_);
     batcher_->add(json_, r.level, r.service, r.tags);
@@ -595,8 +633,12 @@ class Daemon {
       return false;
     }
     const std::string_view chunk(buf_.data(), static_cast<size_t>(n));
+    InputStats& is = input_stats_[f.input];
+    is.bytes += static_cast<uint64_t>(n);
     f.splitter.feed(chunk, f.read_offset,
-                    [&](std::string_view line, uint64_t off, uint64_t end, bool) {
+                    [&](std::string_view line, uint64_t off, uint64_t end, bool cut) {
+                      ++is.lines;
+                      is.truncated += cut ? 1 : 0;
                       f.parser->addLine(line, off, end);
                     });
     f.read_offset += static_cast<uint64_t>(n);
@@ -621,6 +663,11 @@ class Daemon {
   }
 
   void onAcked(uint64_t seq) {
+    const auto now = Clock::now();
+    while (!sealed_at_.empty() && sealed_at_.front().first <= seq) {
+      latency_.observe(std::chrono::duration<double>(now - sealed_at_.front().second).count());
+      sealed_at_.pop_front();
+    }
     acked_ = seq;
     scheduleCommit();
   }
@@ -643,7 +690,10 @@ class Daemon {
         last = &m;
         f->marks.pop_front();
       }
-      if (last) checkpoints_.set({id.first, id.second, m.offset, m.fp.len, m.fp.hash, f->path});
+      if (last) {
+        checkpoints_.set({id.first, id.second, m.offset, m.fp.len, m.fp.hash, f->path});
+        f->committed = m.offset;
+      }
     }
     std::string error;
     if (!checkpoints_.save(&error)) {
@@ -725,11 +775,118 @@ class Daemon {
     mark(f);
     if (!f.marks.empty() && f.marks.back().seq > acked_) return;  // next time
     spdlog::info("closing {} (no longer at its path)", f.path);
+    retired_.add(f.parser->stats());
     ready_.erase(std::remove(ready_.begin(), ready_.end(), id), ready_.end());
     for (auto p = by_path_.begin(); p != by_path_.end();) {
       p = p->second == &f ? by_path_.erase(p) : std::next(p);
     }
     followers_.erase(it);
+  }
+
+  // Pings systemd's watchdog from the event loop, so a stalled loop gets the service restarted.
+  void watchdogLater() {
+    watchdog_timer_.expires_after(watchdog_every_);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      sd_notifyf(0, "WATCHDOG=1\nSTATUS=%s", statusLine().c_str());
+      watchdogLater();
+    });
+  }
+
+  MetricsServer::Response serveHttp(std::string_view target) {
+    MetricsServer::Response r;
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/metrics") {
+      r.body = renderMetrics();
+    } else if (path == "/health") {
+      r.content_type = "text/plain; charset=utf-8";
+      std::string why;
+      for (const auto& t : dispatcher_->stats()) {
+        if (t.failing) why += "transport " + t.type + " is failing; ";
+      }
+      if (dispatcher_->saturated()) why += "transports are not keeping up; reading is paused; ";
+      if (why.empty()) {
+        r.body = "ok\n";
+      } else {
+        r.status = 503;
+        r.body = why + "\n";
+      }
+    } else {
+      r.status = 404;
+      r.content_type = "text/plain; charset=utf-8";
+      r.body = "try /metrics or /health\n";
+    }
+    return r;
+  }
+
+  std::string renderMetrics() {
+    PrometheusText out;
+    auto inputLabel = [&](const config::InputConfig* in) {
+      return std::to_string(in ? static_cast<size_t>(in - cfg_.inputs.data()) : 0);
+    };
+    out.family("homeostasisd_bytes_read_total", "counter", "Bytes read from log files.");
+    for (const auto& [in, st] : input_stats_) out.sample({{"input", inputLabel(in)}}, st.bytes);
+    out.family("homeostasisd_lines_read_total", "counter", "Lines read from log files.");
+    for (const auto& [in, st] : input_stats_) out.sample({{"input", inputLabel(in)}}, st.lines);
+    out.family("homeostasisd_lines_truncated_total", "counter",
+               "Lines longer than max_line_bytes, cut.");
+    for (const auto& [in, st] : input_stats_) {
+      out.sample({{"input", inputLabel(in)}}, st.truncated);
+    }
+    out.family("homeostasisd_records_total", "counter", "Error records produced.");
+    for (const auto& [key, n] : records_by_) {
+      out.sample({{"format", key.first}, {"level", std::string(levelName(key.second))}}, n);
+    }
+    ParserTotals totals = retired_;
+    for (const auto& [id, f] : followers_) totals.add(f->parser->stats());
+    out.family("homeostasisd_events_total", "counter", "Log events assembled (lines grouped).");
+    out.sample({}, totals.events);
+    out.family("homeostasisd_events_below_level_total", "counter",
+               "Events below the minimum level, dropped.");
+    out.sample({}, totals.below_level);
+    out.family("homeostasisd_parse_failures_total", "counter",
+               "Events their file's format could not parse (read as text).");
+    out.sample({}, totals.unmatched);
+    if (auto* scrubber = pipeline_->scrubber()) {
+      out.family("homeostasisd_scrubbed_total", "counter", "Secret values scrubbed, per rule.");
+      for (const auto& rc : scrubber->counters()) {
+        out.sample({{"rule", std::string(rc.name)}}, rc.count);
+      }
+    }
+    const auto stats = dispatcher_->stats();
+    out.family("homeostasisd_transport_records_total", "counter",
+               "Records per transport and outcome.");
+    for (size_t i = 0; i < stats.size(); ++i) {
+      const auto& t = stats[i];
+      const std::string idx = std::to_string(i);
+      const std::pair<const char*, uint64_t> outcomes[] = {
+          {"sent", t.sent_records},       {"failed", t.failed_records},
+          {"retried", t.retried_records}, {"spooled", t.spooled_records},
+          {"dropped", t.dropped_records}, {"dead_lettered", t.dead_lettered_records}};
+      for (const auto& [name, n] : outcomes) {
+        out.sample({{"transport", idx}, {"type", t.type}, {"outcome", name}}, n);
+      }
+    }
+    out.family("homeostasisd_transport_queued_batches", "gauge",
+               "Batches not yet acknowledged by every transport.");
+    out.sample({}, dispatcher_->queuedBatches());
+    out.histogram("homeostasisd_batch_latency_seconds",
+                  "From a batch being sealed to every transport acknowledging it.", latency_);
+    out.family("homeostasisd_files_watched", "gauge", "Files followed.");
+    out.sample({}, followers_.size());
+    out.family("homeostasisd_files_open", "gauge", "Followed files with an open descriptor.");
+    size_t open = 0;
+    for (const auto& [id, f] : followers_) open += f->fd >= 0 ? 1 : 0;
+    out.sample({}, open);
+    out.family("homeostasisd_checkpoint_lag_bytes", "gauge",
+               "Bytes read but not yet acknowledged and checkpointed, per input.");
+    std::map<const config::InputConfig*, uint64_t> lag;
+    for (const auto& in : cfg_.inputs) lag[&in] = 0;
+    for (const auto& [id, f] : followers_) {
+      if (f->read_offset > f->committed) lag[f->input] += f->read_offset - f->committed;
+    }
+    for (const auto& [in, n] : lag) out.sample({{"input", inputLabel(in)}}, n);
+    return out.take();
   }
 
   void tickLater() {
@@ -766,6 +923,33 @@ class Daemon {
   std::set<std::string> watched_;
   std::set<std::string> warned_dirs_;
   std::set<FileId> ignored_;
+
+  // Self-metrics (see serveHttp).
+  struct InputStats {
+    uint64_t bytes = 0;
+    uint64_t lines = 0;
+    uint64_t truncated = 0;
+  };
+  struct ParserTotals {
+    uint64_t events = 0, below_level = 0, unmatched = 0, split = 0;
+    void add(const SourceStats& s) {
+      events += s.events;
+      below_level += s.below_level;
+      unmatched += s.unmatched;
+      split += s.split_events;
+    }
+  };
+  std::map<const config::InputConfig*, InputStats> input_stats_;
+  std::map<std::pair<std::string, Level>, uint64_t> records_by_;
+  uint64_t records_total_ = 0;
+  ParserTotals retired_;
+  std::deque<std::pair<uint64_t, Clock::time_point>> sealed_at_;
+  Histogram latency_{{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}};
+  std::unique_ptr<MetricsServer> metrics_;
+  asio::steady_timer watchdog_timer_{io_};
+  std::chrono::microseconds watchdog_every_{0};
+  Clock::time_point status_at_ = Clock::now();
+  uint64_t status_records_ = 0;
   struct Settling {
     uint64_t size;
     Clock::time_point since;
