@@ -1,5 +1,6 @@
 #include "common/record.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "common/hash.h"
@@ -197,8 +198,100 @@ namespace {
 
 bool isHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isWordChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+bool isAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool isWordChar(char c) { return isAlnum(c) || c == '_' || c == '-'; }
+
+bool startsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
+bool contains(std::string_view s, std::string_view p) { return s.find(p) != s.npos; }
+
+// "user@example.com" starting at i: returns its end, or i when it is not an address.
+size_t emailEnd(std::string_view m, size_t i) {
+  size_t j = i;
+  size_t at = std::string_view::npos;
+  bool dot_after_at = false;
+  while (j < m.size() && (isWordChar(m[j]) || m[j] == '.' || m[j] == '+' || m[j] == '@')) {
+    if (m[j] == '@') {
+      if (at != std::string_view::npos) return i;
+      at = j;
+    } else if (m[j] == '.' && at != std::string_view::npos) {
+      dot_after_at = true;
+    }
+    ++j;
+  }
+  while (j > i && m[j - 1] == '.') --j;
+  if (at == std::string_view::npos || at == i || at + 1 >= j || !dot_after_at) return i;
+  return j;
+}
+
+// Whether a frame belongs to the language's runtime or to third-party code rather than the
+// application: such frames change with library versions and say little about which error
+// it is.
+bool isLibraryFrame(std::string_view language, const Frame& f) {
+  const std::string_view file = f.file;
+  const std::string_view fn = f.function;
+  if (language == "python") {
+    return contains(file, "site-packages/") || contains(file, "dist-packages/") ||
+           contains(file, "/lib/python") || startsWith(file, "<frozen ") ||
+           contains(file, "\\Lib\\");
+  }
+  if (language == "java" || language == "kotlin" || language == "scala") {
+    return startsWith(fn, "java.") || startsWith(fn, "javax.") || startsWith(fn, "jdk.") ||
+           startsWith(fn, "sun.") || startsWith(fn, "com.sun.") || startsWith(fn, "kotlin.") ||
+           startsWith(fn, "kotlinx.") || startsWith(fn, "scala.") || startsWith(fn, "akka.") ||
+           startsWith(fn, "org.springframework.") || startsWith(fn, "org.apache.") ||
+           startsWith(fn, "org.hibernate.") || startsWith(fn, "org.eclipse.jetty.") ||
+           startsWith(fn, "io.netty.") || startsWith(fn, "com.zaxxer.") ||
+           startsWith(fn, "reactor.") || startsWith(fn, "io.micrometer.") ||
+           startsWith(fn, "com.fasterxml.") || startsWith(fn, "org.junit.");
+  }
+  if (language == "go") {
+    if (contains(file, "/go/src/") || contains(file, "/pkg/mod/") || contains(file, "/vendor/")) {
+      return true;
+    }
+    // Standard-library packages have no dot in their first path element ("net/http",
+    // "runtime"); "main" and module paths ("github.com/x/y") are the application's or a
+    // dependency's, told apart by file above.
+    const size_t slash = fn.find('/');
+    const std::string_view first = fn.substr(0, std::min(slash, fn.find('.')));
+    return !first.empty() && first != "main" && !contains(first, ".") && file.empty();
+  }
+  if (language == "javascript") {
+    return file.empty() || contains(file, "node_modules/") || startsWith(file, "node:") ||
+           startsWith(file, "internal/");
+  }
+  if (language == "ruby") {
+    return contains(file, "/gems/") || contains(file, "/lib/ruby/") ||
+           startsWith(file, "<internal:");
+  }
+  if (language == "rust") {
+    return startsWith(fn, "std::") || startsWith(fn, "core::") || startsWith(fn, "alloc::") ||
+           startsWith(fn, "<std::") || startsWith(fn, "<core::") || startsWith(fn, "<alloc::") ||
+           startsWith(fn, "rust_begin_unwind") || startsWith(fn, "__rust") ||
+           contains(file, "/rustc/") || contains(file, "/.cargo/registry/");
+  }
+  if (language == "csharp") {
+    return startsWith(fn, "System.") || startsWith(fn, "Microsoft.");
+  }
+  if (language == "php") return file.empty() || contains(file, "/vendor/");
+  if (language == "elixir") {
+    return startsWith(fn, ":") || startsWith(fn, "Enum.") || startsWith(fn, "Kernel.") ||
+           startsWith(fn, "GenServer.") || startsWith(fn, "Task.") || startsWith(fn, "IEx.") ||
+           startsWith(fn, "Stream.") || startsWith(fn, "Map.") || startsWith(fn, "List.") ||
+           startsWith(fn, "String.") || startsWith(fn, "Mix.") || startsWith(fn, "Code.") ||
+           startsWith(fn, "elixir_");
+  }
+  return false;
+}
+
+// Hashes a path without its digits, so that release directories ("releases/20240101",
+// "python3.12") do not split a group.
+uint64_t hashPath(std::string_view path, uint64_t h) {
+  for (char c : path) {
+    if (!isDigit(c)) h = fnv1a(std::string_view(&c, 1), h);
+  }
+  return h;
 }
 
 }  // namespace
@@ -209,30 +302,48 @@ std::string normalizeMessage(std::string_view m) {
   size_t i = 0;
   while (i < m.size()) {
     const char c = m[i];
-    // Quoted values: 'x' and "x" become '?'/"?".
-    if ((c == '\'' || c == '"')) {
-      const size_t close = m.find(c, i + 1);
-      if (close != std::string_view::npos && close - i < 200) {
+    const bool boundary = i == 0 || !isAlnum(m[i - 1]);
+    // Quoted values: 'x' and "x" become '?'/"?". An apostrophe inside a word ("can't") is
+    // not a quote.
+    if ((c == '\'' || c == '"' || c == '`') && boundary) {
+      const char close_char = c == '`' ? '\'' : c;
+      size_t close = m.find(close_char, i + 1);
+      if (c == '`' && (close == std::string_view::npos || close - i >= 200)) {
+        close = m.find('`', i + 1);
+      }
+      if (close != std::string_view::npos && close - i < 200 &&
+          (close + 1 == m.size() || !isAlnum(m[close + 1]))) {
         out.push_back(c);
         out.push_back('?');
-        out.push_back(c);
+        out.push_back(m[close]);
         i = close + 1;
         continue;
       }
     }
-    // Absolute paths.
-    if (c == '/' && (i == 0 || m[i - 1] == ' ' || m[i - 1] == '=' || m[i - 1] == '(')) {
+    // Absolute paths, Unix and Windows.
+    const bool path_start = c == '/' || (isAlnum(c) && i + 2 < m.size() && m[i + 1] == ':' &&
+                                         m[i + 2] == '\\' && boundary);
+    if (path_start && (i == 0 || m[i - 1] == ' ' || m[i - 1] == '=' || m[i - 1] == '(' ||
+                       m[i - 1] == '[' || m[i - 1] == '\t')) {
       size_t j = i + 1;
-      while (j < m.size() && m[j] != ' ' && m[j] != ',' && m[j] != ')' && m[j] != ';') ++j;
+      while (j < m.size() && m[j] != ' ' && m[j] != ',' && m[j] != ')' && m[j] != ';' &&
+             m[j] != ']') {
+        ++j;
+      }
       if (j - i > 1) {
         out.append("<path>");
         i = j;
         continue;
       }
     }
-    // A token that starts at a word boundary and holds a digit (numbers, hex ids, UUIDs,
-    // IPs, timestamps) becomes one placeholder.
     if (isWordChar(c) && (i == 0 || !isWordChar(m[i - 1]))) {
+      if (const size_t e = emailEnd(m, i); e > i) {
+        out.append("<email>");
+        i = e;
+        continue;
+      }
+      // A token that holds a digit (numbers, hex ids, UUIDs, IPs, durations, timestamps)
+      // becomes one placeholder, as does a long hex run.
       size_t j = i;
       bool has_digit = false;
       bool all_hexish = true;
@@ -242,7 +353,12 @@ std::string normalizeMessage(std::string_view m) {
         ++j;
       }
       // Trailing punctuation belongs to the sentence, not the token.
-      while (j > i && (m[j - 1] == '.' || m[j - 1] == ':')) --j;
+      while (j > i && (m[j - 1] == '.' || m[j - 1] == ':' || m[j - 1] == '-')) --j;
+      if (j == i) {
+        out.push_back(c);
+        ++i;
+        continue;
+      }
       if (has_digit || (all_hexish && j - i >= 16)) {
         out.push_back('#');
         i = j;
@@ -262,8 +378,18 @@ std::string computeFingerprint(const ErrorRecord& r) {
   uint64_t h = fnv1a(r.exception_type);
   h = fnv1a("\x1f", h);
   if (!r.frames.empty()) {
+    // The application's frames say where the error is; runtime and library frames are
+    // used only when there are no others.
+    bool any_app = false;
     for (const Frame& f : r.frames) {
-      h = fnv1a(f.file, h);
+      if (!isLibraryFrame(r.language, f)) {
+        any_app = true;
+        break;
+      }
+    }
+    for (const Frame& f : r.frames) {
+      if (any_app && isLibraryFrame(r.language, f)) continue;
+      h = hashPath(f.file, h);
       h = fnv1a("\x1e", h);
       h = fnv1a(f.function, h);
       h = fnv1a("\x1d", h);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "parsers/text_util.h"
+#include "parsers/trace/trace_internal.h"
 
 namespace homeo {
 
@@ -33,6 +34,120 @@ bool looksLikeExceptionType(std::string_view s) {
 
 }  // namespace text
 
+namespace trace {
+
+bool splitExceptionLine(std::string_view line, std::string_view& type, std::string_view& msg) {
+  line = trimRight(line);
+  const size_t colon = line.find(": ");
+  std::string_view t = colon == std::string_view::npos ? line : line.substr(0, colon);
+  if (colon == std::string_view::npos && !line.empty() && line.back() == ':') {
+    t = line.substr(0, line.size() - 1);
+  }
+  if (!text::looksLikeExceptionType(t)) return false;
+  type = t;
+  msg = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 2);
+  return true;
+}
+
+void setTraceback(Lines lines, size_t begin, size_t end, ErrorRecord& out) {
+  while (end > begin && trimLeft(lines[end - 1]).empty()) --end;
+  out.traceback.clear();
+  out.traceback.reserve(end - begin);
+  for (size_t k = begin; k < end; ++k) out.traceback.emplace_back(trimRight(lines[k]));
+}
+
+void setException(ErrorRecord& out, std::string_view type, std::string_view message, bool prefer) {
+  out.exception_type.assign(type);
+  if (prefer || out.message.empty()) out.message.assign(message);
+}
+
+void setRootCause(ErrorRecord& out, std::string_view type, std::string_view message) {
+  JsonObject cause;
+  cause.emplace_back("type", JsonValue(type));
+  cause.emplace_back("message", JsonValue(message));
+  setField(out.context, "root_cause", JsonValue(std::move(cause)));
+}
+
+int64_t lineNumber(std::string_view s) {
+  auto n = text::parseUint(s);
+  return n ? *n : 0;
+}
+
+void splitLocation(std::string_view loc, std::string_view& file, int64_t& line) {
+  file = loc;
+  line = 0;
+  size_t colon = loc.rfind(':');
+  if (colon == std::string_view::npos) return;
+  int64_t n = lineNumber(loc.substr(colon + 1));
+  if (n == 0) return;
+  // file:line:col: the column is dropped, the line kept.
+  const size_t colon2 = colon > 0 ? loc.rfind(':', colon - 1) : std::string_view::npos;
+  if (colon2 != std::string_view::npos) {
+    const int64_t l = lineNumber(loc.substr(colon2 + 1, colon - colon2 - 1));
+    if (l > 0) {
+      file = loc.substr(0, colon2);
+      line = l;
+      return;
+    }
+  }
+  file = loc.substr(0, colon);
+  line = n;
+}
+
+bool isGoFunctionLine(std::string_view line) {
+  if (line.empty() || text::isSpace(line[0]) || line.back() != ')') return false;
+  const size_t open = line.find('(');
+  if (open == 0 || open == std::string_view::npos) return false;
+  // "main.(*T).m(...)": the receiver's parentheses are part of the name.
+  size_t name_end = open;
+  if (open > 0 && line[open - 1] == '.') name_end = line.find('(', line.find(')', open));
+  if (name_end == std::string_view::npos) return false;
+  for (size_t k = 0; k < name_end; ++k) {
+    if (line[k] == ' ' || line[k] == '\t') return false;
+  }
+  return true;
+}
+
+bool isAtLine(std::string_view trimmed) { return trimmed.size() > 3 && startsWith(trimmed, "at "); }
+
+namespace {
+
+bool isRustPanicLine(std::string_view line) {
+  const size_t t = line.find("thread '");
+  return t != std::string_view::npos && line.find("' panicked at ", t) != std::string_view::npos;
+}
+
+}  // namespace
+
+bool isTraceStart(std::string_view line, std::string_view* language) {
+  const std::string_view t = trimLeft(line);
+  std::string_view lang;
+  if (startsWith(t, "Traceback (most recent call last):") ||
+      startsWith(t, "+ Exception Group Traceback (most recent call last):")) {
+    lang = "python";
+  } else if (startsWith(t, "panic: ") || startsWith(t, "fatal error: ")) {
+    lang = "go";
+  } else if (isRustPanicLine(t)) {
+    lang = "rust";
+  } else if (t.find("Fatal error: ") != std::string_view::npos &&
+             (startsWith(t, "PHP ") || t.find(" PHP ") != std::string_view::npos ||
+              t.find("Fatal error: Uncaught ") != std::string_view::npos)) {
+    lang = "php";
+  } else if (startsWith(t, "** (")) {
+    lang = "elixir";
+  } else if (t.find("Exception in thread ") != std::string_view::npos) {
+    lang = "java";
+  } else if (startsWith(t, "Unhandled exception. ") || startsWith(t, "Unhandled Exception: ")) {
+    lang = "csharp";
+  } else {
+    return false;
+  }
+  if (language) *language = lang;
+  return true;
+}
+
+}  // namespace trace
+
 void splitLines(std::string_view text, std::vector<std::string_view>& out) {
   size_t start = 0;
   while (start <= text.size()) {
@@ -55,150 +170,41 @@ constexpr std::string_view kPyTraceback = "Traceback (most recent call last):";
 constexpr std::string_view kPyDuring = "During handling of the above exception";
 constexpr std::string_view kPyCause = "The above exception was the direct cause";
 
-// `  File "/app/api.py", line 42, in get_user`
-bool parsePythonFrame(std::string_view line, Frame& f) {
-  std::string_view s = trimLeft(line);
-  if (!startsWith(s, "File \"")) return false;
-  s.remove_prefix(6);
-  const size_t q = s.find('"');
-  if (q == std::string_view::npos) return false;
-  f.file.assign(s.substr(0, q));
-  s.remove_prefix(q + 1);
-  f.line = 0;
-  f.function.clear();
-  if (startsWith(s, ", line ")) {
-    s.remove_prefix(7);
-    size_t i = 0;
-    while (i < s.size() && text::isDigit(s[i])) ++i;
-    if (auto n = text::parseUint(s.substr(0, i))) f.line = *n;
-    s.remove_prefix(i);
-  }
-  if (startsWith(s, ", in ")) f.function.assign(trimRight(s.substr(5)));
-  return true;
-}
-
-// Splits "Type: message" (or a bare "Type") when Type looks like an exception type.
-bool splitExceptionLine(std::string_view line, std::string_view& type, std::string_view& msg) {
-  line = trimRight(line);
-  const size_t colon = line.find(": ");
-  std::string_view t = colon == std::string_view::npos ? line : line.substr(0, colon);
-  if (colon == std::string_view::npos && !line.empty() && line.back() == ':') {
-    t = line.substr(0, line.size() - 1);
-  }
-  if (!text::looksLikeExceptionType(t)) return false;
-  type = t;
-  msg = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 2);
-  return true;
-}
-
-bool analyzePython(std::span<const std::string_view> lines, size_t first, ErrorRecord& out,
-                   bool prefer_message) {
-  // The last traceback block is the exception that was raised last; earlier blocks are the
-  // exceptions it was raised while handling.
-  size_t block = first;
-  for (size_t i = first; i < lines.size(); ++i) {
-    if (startsWith(trimLeft(lines[i]), kPyTraceback)) block = i;
-  }
-  std::vector<Frame> frames;
-  size_t i = block + 1;
-  Frame f;
-  while (i < lines.size()) {
-    const std::string_view l = lines[i];
-    if (l.empty() || !text::isSpace(l[0])) break;
-    if (parsePythonFrame(l, f)) frames.push_back(f);
-    ++i;
-  }
+bool isExceptionLine(std::string_view line) {
   std::string_view type, msg;
-  std::string message;
-  size_t end = i;
-  if (i < lines.size() && splitExceptionLine(lines[i], type, msg)) {
-    message.assign(msg);
-    end = i + 1;
-    // A multi-line exception message runs until a blank line or the next section.
-    while (end < lines.size() && !lines[end].empty() && !startsWith(lines[end], kPyTraceback) &&
-           !startsWith(lines[end], kPyDuring) && !startsWith(lines[end], kPyCause)) {
-      message.push_back('\n');
-      message.append(trimRight(lines[end]));
-      ++end;
-    }
-  } else {
-    end = i;
-  }
-  out.traceback.clear();
-  for (size_t k = first; k < std::max(end, block + 1); ++k) {
-    out.traceback.emplace_back(trimRight(lines[k]));
-  }
-  out.frames = std::move(frames);
-  out.language = "python";
-  if (!type.empty()) {
-    out.exception_type.assign(type);
-    if (prefer_message || out.message.empty()) {
-      out.message = std::move(message);
-    }
-  }
-  return true;
+  return trace::splitExceptionLine(line, type, msg);
 }
 
-// `\tat com.example.Foo.bar(Foo.java:42)`
-bool parseJavaFrame(std::string_view line, Frame& f) {
-  std::string_view s = trimLeft(line);
-  if (!startsWith(s, "at ")) return false;
-  s.remove_prefix(3);
-  const size_t open = s.find('(');
-  if (open == std::string_view::npos || s.back() != ')') return false;
-  f.function.assign(s.substr(0, open));
-  std::string_view loc = s.substr(open + 1, s.size() - open - 2);
-  const size_t colon = loc.rfind(':');
-  f.line = 0;
-  if (colon != std::string_view::npos) {
-    if (auto n = text::parseUint(loc.substr(colon + 1))) {
-      f.line = *n;
-      loc = loc.substr(0, colon);
+// The language of the trace an event holds, judged on its first lines (the trace's first
+// line is an event's first line, or follows a log header).
+std::string_view eventLanguage(std::span<const std::string_view> event) {
+  std::string_view lang;
+  const size_t n = std::min<size_t>(event.size(), 3);
+  for (size_t i = 0; i < n; ++i) {
+    if (trace::isTraceStart(event[i], &lang)) return lang;
+  }
+  // "TypeError: x" followed by `at` lines (Node.js, Java, .NET).
+  if (event.size() >= 2 && isExceptionLine(event[0]) && trace::isAtLine(trimLeft(event[1]))) {
+    return "at";
+  }
+  // Node.js prints the throwing source line first: "/app/x.js:10", the code, a caret.
+  const std::string_view first = trimRight(event[0]);
+  const size_t colon = first.rfind(':');
+  if (colon != std::string_view::npos && trace::lineNumber(first.substr(colon + 1)) > 0) {
+    const std::string_view file = first.substr(0, colon);
+    if (file.ends_with(".js") || file.ends_with(".mjs") || file.ends_with(".cjs") ||
+        file.ends_with(".ts")) {
+      return "node-source";
     }
   }
-  f.file.assign(loc);
-  return true;
+  return {};
 }
 
-bool analyzeJava(std::span<const std::string_view> lines, ErrorRecord& out, bool prefer_message) {
-  // The first line that names an exception and is followed by `at` frames.
-  for (size_t i = 0; i + 1 < lines.size(); ++i) {
-    std::string_view head = trimLeft(lines[i]);
-    if (startsWith(head, "Exception in thread \"")) {
-      const size_t q = head.find("\" ", 21);
-      if (q != std::string_view::npos) head = head.substr(q + 2);
-    }
-    std::string_view type, msg;
-    if (!splitExceptionLine(head, type, msg)) continue;
-    if (!startsWith(trimLeft(lines[i + 1]), "at ")) continue;
-    std::vector<Frame> frames;
-    Frame f;
-    size_t end = i + 1;
-    while (end < lines.size()) {
-      const std::string_view l = trimLeft(lines[end]);
-      if (parseJavaFrame(l, f)) {
-        frames.push_back(f);
-      } else if (!startsWith(l, "...") && !startsWith(l, "Caused by:") &&
-                 !startsWith(l, "Suppressed:") &&
-                 !(lines[end].size() > 0 && text::isSpace(lines[end][0]))) {
-        break;
-      }
-      ++end;
-    }
-    // Java prints the innermost frame first; records run outermost first.
-    std::reverse(frames.begin(), frames.end());
-    out.traceback.clear();
-    for (size_t k = i; k < end; ++k) out.traceback.emplace_back(trimRight(lines[k]));
-    out.frames = std::move(frames);
-    out.language = "java";
-    out.exception_type.assign(type);
-    if (prefer_message || out.message.empty()) out.message.assign(msg);
-    return true;
-  }
-  return false;
-}
+bool isDigitAt(std::string_view s, size_t i) { return i < s.size() && text::isDigit(s[i]); }
 
 }  // namespace
+
+bool startsTrace(std::string_view line) { return trace::isTraceStart(line); }
 
 bool looksLikeTraceLine(std::string_view line) {
   if (line.empty()) return false;
@@ -208,14 +214,71 @@ bool looksLikeTraceLine(std::string_view line) {
          startsWith(line, "Suppressed:");
 }
 
+bool continuesTrace(std::span<const std::string_view> event, std::string_view line) {
+  if (event.empty()) return false;
+  const std::string_view prev = event.back();
+  if (trace::isTraceStart(line)) {
+    // A line that starts a trace starts a new event, unless it is the next traceback of a
+    // chained Python exception.
+    const std::string_view p = trimLeft(prev);
+    return (p.empty() || startsWith(p, kPyDuring) || startsWith(p, kPyCause)) &&
+           eventLanguage(event) == "python";
+  }
+  if (looksLikeTraceLine(line)) return true;
+  // A C-style continuation: the previous line ends with a backslash.
+  if (!prev.empty() && prev.back() == '\\') return true;
+  const std::string_view lang = eventLanguage(event);
+  const bool prev_indented = !prev.empty() && text::isSpace(prev[0]);
+  if (lang == "go") {
+    // Goroutine dumps: unindented function lines, their indented locations, blank lines
+    // between goroutines.
+    return line.empty() || startsWith(line, "goroutine ") || startsWith(line, "created by ") ||
+           startsWith(line, "[signal ") || trace::isGoFunctionLine(line);
+  }
+  if (lang == "rust") {
+    // The message follows "panicked at file:line:col:" on its own line(s).
+    if (event.size() == 1 && trimRight(prev).ends_with(':')) return true;
+    return startsWith(line, "note: ") || startsWith(line, "stack backtrace:");
+  }
+  if (lang == "php") {
+    return startsWith(line, "Stack trace:") || (line[0] == '#' && isDigitAt(line, 1)) ||
+           startsWith(line, "PHP Stack trace:") ||
+           (startsWith(line, "PHP ") && isDigitAt(trimLeft(line.substr(4)), 0));
+  }
+  if (lang == "at" || lang == "node-source") {
+    // Node.js: error properties close with "}", the runtime names itself at the end, and
+    // the source excerpt is followed by a blank line and the error.
+    if (line == "}" || startsWith(line, "Node.js v")) return true;
+    if (line.empty()) return prev_indented || prev == "}";
+    if (lang == "node-source" && prev.empty()) return isExceptionLine(line);
+    return false;
+  }
+  if (lang == "elixir" || lang == "java" || lang == "csharp") return false;
+  // Python (and traces of unknown shape): blank lines between chained tracebacks, and the
+  // exception line that closes a traceback.
+  const bool prev_in_trace = prev_indented || startsWith(prev, "Traceback (");
+  if (line.empty()) {
+    return event.size() > 1 && (prev_in_trace || startsWith(prev, kPyDuring) ||
+                                startsWith(prev, kPyCause) || isExceptionLine(prev));
+  }
+  return prev_in_trace && isExceptionLine(line);
+}
+
 bool analyzeTrace(std::span<const std::string_view> lines, ErrorRecord& out,
                   bool prefer_trace_message) {
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (startsWith(trimLeft(lines[i]), kPyTraceback)) {
-      return analyzePython(lines, i, out, prefer_trace_message);
+    if (trimLeft(lines[i]).empty()) continue;
+    if (trace::analyzePython(lines, i, out, prefer_trace_message) ||
+        trace::analyzeGo(lines, i, out, prefer_trace_message) ||
+        trace::analyzeRust(lines, i, out, prefer_trace_message) ||
+        trace::analyzePhp(lines, i, out, prefer_trace_message) ||
+        trace::analyzeElixir(lines, i, out, prefer_trace_message) ||
+        trace::analyzeRuby(lines, i, out, prefer_trace_message) ||
+        trace::analyzeAtTrace(lines, i, out, prefer_trace_message)) {
+      return true;
     }
   }
-  return analyzeJava(lines, out, prefer_trace_message);
+  return false;
 }
 
 }  // namespace homeo

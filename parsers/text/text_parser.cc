@@ -7,12 +7,6 @@
 namespace homeo {
 namespace {
 
-bool isExceptionLine(std::string_view line) {
-  const size_t colon = line.find(':');
-  const std::string_view type = colon == std::string_view::npos ? line : line.substr(0, colon);
-  return text::looksLikeExceptionType(text::trimRight(type));
-}
-
 class TextParser final : public Parser {
  public:
   std::string_view name() const override { return "text"; }
@@ -25,18 +19,13 @@ class TextParser final : public Parser {
 
   bool continuesEvent(std::span<const std::string_view> event,
                       std::string_view line) const override {
-    if (looksLikeTraceLine(line)) return true;
-    const std::string_view prev = event.back();
-    const bool prev_in_trace =
-        !prev.empty() && (text::isSpace(prev[0]) || text::startsWith(prev, "Traceback ("));
-    if (line.empty()) return event.size() > 1 && prev_in_trace;
-    // The exception line that closes a Python traceback, or heads a Java trace line
-    // ("java.lang.X: msg" directly after "Caused by"/frames).
-    return prev_in_trace && isExceptionLine(line);
+    return continuesTrace(event, line);
   }
 
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     std::string_view header = ev.lines[0];
+    // A blank line between entries says nothing.
+    if (ev.lines.size() == 1 && text::trim(header).empty()) return ParseStatus::kBelowLevel;
     std::string_view body = header;
     if (!body.empty() && body[0] == '[') body.remove_prefix(1);
     size_t used = 0;
@@ -51,7 +40,7 @@ class TextParser final : public Parser {
     size_t level_end = 0;
     std::optional<Level> level = findLevelToken(body, 96, &level_end);
     const bool multi = ev.lines.size() > 1;
-    const bool trace_head = text::startsWith(header, "Traceback (");
+    const bool trace_head = startsTrace(header);
     if (!level && !multi && !trace_head) {
       if (Level::kInfo < min_level) return ParseStatus::kBelowLevel;
     }
@@ -69,7 +58,18 @@ class TextParser final : public Parser {
           msg.remove_prefix(1);
         }
       }
-      if (out.exception_type.empty() || out.message.empty()) out.message.assign(text::trim(msg));
+      msg = text::trim(msg);
+      const bool header_in_trace =
+          !out.traceback.empty() && text::trimRight(header) == out.traceback.front();
+      if (traced && !out.exception_type.empty()) {
+        // A sentence logged before a bare trace ("request failed" + traceback): the record
+        // is about the exception; the sentence stays in context.
+        if (!header_in_trace && !msg.empty()) {
+          setField(out.context, "log_message", JsonValue(msg));
+        }
+      } else if (out.message.empty()) {
+        out.message.assign(msg);
+      }
     }
     return ParseStatus::kRecord;
   }

@@ -1,0 +1,106 @@
+// Rust panics: "thread 'main' panicked at src/main.rs:2:5:" with the message on the next
+// line (Rust 1.73+), or "thread 'main' panicked at 'msg', src/main.rs:2:5" (older), then
+// "note:" lines and, with RUST_BACKTRACE set, "stack backtrace:" with "  N: function" and
+// "at file:line:col" lines, innermost first.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "parsers/trace/trace_internal.h"
+
+namespace homeo::trace {
+
+using text::startsWith;
+using text::trimLeft;
+using text::trimRight;
+
+namespace {
+
+// "  12: app::main" -> "app::main"; false when not a numbered backtrace line.
+bool parseNumberedFrame(std::string_view t, std::string_view& function) {
+  size_t k = 0;
+  while (k < t.size() && text::isDigit(t[k])) ++k;
+  if (k == 0 || k + 1 >= t.size() || t[k] != ':' || t[k + 1] != ' ') return false;
+  function = trimLeft(t.substr(k + 2));
+  // Full backtraces add the address: "  3:     0x55d4c8a0 - app::main".
+  if (startsWith(function, "0x")) {
+    const size_t dash = function.find(" - ");
+    if (dash != std::string_view::npos) function = function.substr(dash + 3);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
+  const std::string_view head = trimRight(lines[i]);
+  const size_t t = head.find("thread '");
+  if (t == std::string_view::npos) return false;
+  const size_t name_end = head.find("' panicked at ", t + 8);
+  if (name_end == std::string_view::npos) return false;
+  const std::string_view thread = head.substr(t + 8, name_end - t - 8);
+  std::string_view rest = head.substr(name_end + 14);
+  std::string message;
+  std::string_view location;
+  size_t end = i + 1;
+  if (!rest.empty() && (rest[0] == '\'' || rest[0] == '"')) {
+    // Older form: the message quoted, then ", file:line:col".
+    const size_t comma = rest.rfind("', ");
+    if (comma == std::string_view::npos) return false;
+    message.assign(rest.substr(1, comma - 1));
+    location = rest.substr(comma + 3);
+  } else {
+    location = rest.ends_with(":") ? rest.substr(0, rest.size() - 1) : rest;
+    // The message runs until a note, the backtrace or the end.
+    while (end < lines.size() && !startsWith(lines[end], "note: ") &&
+           !startsWith(lines[end], "stack backtrace:") && !lines[end].empty() &&
+           !isTraceStart(lines[end])) {
+      if (!message.empty()) message.push_back('\n');
+      message.append(trimRight(lines[end]));
+      ++end;
+    }
+  }
+  std::vector<Frame> frames;
+  bool backtrace = false;
+  for (; end < lines.size(); ++end) {
+    const std::string_view l = lines[end];
+    const std::string_view tl = trimLeft(l);
+    if (startsWith(l, "note: ")) continue;
+    if (startsWith(l, "stack backtrace:")) {
+      backtrace = true;
+      continue;
+    }
+    if (!backtrace || l.empty() || !text::isSpace(l[0])) break;
+    std::string_view fn;
+    if (parseNumberedFrame(tl, fn)) {
+      Frame f;
+      f.function.assign(fn);
+      frames.push_back(std::move(f));
+    } else if (startsWith(tl, "at ") && !frames.empty() && frames.back().file.empty()) {
+      std::string_view file;
+      int64_t n = 0;
+      splitLocation(trimRight(tl.substr(3)), file, n);
+      frames.back().file.assign(file);
+      frames.back().line = n;
+    }
+  }
+  if (frames.empty()) {
+    Frame f;
+    std::string_view file;
+    splitLocation(location, file, f.line);
+    f.file.assign(file);
+    frames.push_back(std::move(f));
+  } else {
+    std::reverse(frames.begin(), frames.end());
+  }
+  setTraceback(lines, i, end, out);
+  out.frames = std::move(frames);
+  out.language = "rust";
+  setField(out.context, "thread", JsonValue(thread));
+  setField(out.context, "panic_location", JsonValue(location));
+  setException(out, "panic", message, prefer);
+  return true;
+}
+
+}  // namespace homeo::trace

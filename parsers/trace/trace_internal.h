@@ -1,0 +1,77 @@
+#pragma once
+
+// Shared pieces of the per-language stack-trace readers (parsers/trace/<language>.cc).
+// Each reader looks at lines[i]; when that line does not begin a trace of its language it
+// returns false and leaves the record untouched.
+
+#include <span>
+#include <string_view>
+
+#include "common/record.h"
+#include "parsers/text_util.h"
+
+namespace homeo::trace {
+
+using Lines = std::span<const std::string_view>;
+
+// Splits "Type: message" (or a bare "Type", or "Type:") when Type looks like an exception
+// type name.
+bool splitExceptionLine(std::string_view line, std::string_view& type, std::string_view& msg);
+
+// Sets out.traceback to lines[begin, end), trailing blank lines dropped.
+void setTraceback(Lines lines, size_t begin, size_t end, ErrorRecord& out);
+
+// Sets the reported exception: its type always, its message when the record has none or
+// `prefer` is set.
+void setException(ErrorRecord& out, std::string_view type, std::string_view message, bool prefer);
+
+// Records the exception the reported one was caused by (the end of a cause chain) under
+// context.root_cause {type, message}.
+void setRootCause(ErrorRecord& out, std::string_view type, std::string_view message);
+
+// Parses a decimal line number that fills `s`; 0 when it is not one.
+int64_t lineNumber(std::string_view s);
+
+// Splits "file:line:col" / "file:line" into file and line (0 when absent).
+void splitLocation(std::string_view loc, std::string_view& file, int64_t& line);
+
+bool analyzePython(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+bool analyzeGo(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+bool analyzePhp(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+bool analyzeElixir(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+bool analyzeRuby(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+// "Type: message" followed by `at` frames: Java/Kotlin/Scala, Node.js or .NET, told apart
+// by the shape of the frames.
+bool analyzeAtTrace(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+
+// The exception line that heads an `at` trace, its log prefix removed.
+struct AtHead {
+  std::string_view type;
+  std::string_view message;
+  std::string_view code;  // Node.js "Error [ERR_X]: msg"
+  size_t indent = 0;      // leading blanks of the head line
+};
+bool analyzeJvm(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, bool prefer);
+bool analyzeNode(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, bool prefer);
+bool analyzeDotnet(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, bool prefer);
+
+// Leading blanks of a line (a tab counts as one).
+inline size_t indentOf(std::string_view line) {
+  size_t n = 0;
+  while (n < line.size() && text::isSpace(line[n])) ++n;
+  return n;
+}
+
+// Whether `line` begins a trace of a language whose first line is distinctive on its own
+// (Python "Traceback", Go "panic:", Rust "thread 'x' panicked", PHP "Fatal error", Elixir
+// "** (", Java "Exception in thread", .NET "Unhandled exception."). Sets `language`.
+bool isTraceStart(std::string_view line, std::string_view* language = nullptr);
+
+// Go: a function line of a goroutine dump ("main.run()", "panic({0x4a, 0x5b})").
+bool isGoFunctionLine(std::string_view line);
+
+// Node.js / Java / .NET `at` frame lines, trimmed.
+bool isAtLine(std::string_view trimmed);
+
+}  // namespace homeo::trace
