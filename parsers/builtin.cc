@@ -1,7 +1,15 @@
 // The one place where built-in formats are registered. To add a format: create
 // parsers/<name>/ with the parser and its factory, then add it here.
+#include "parsers/access/access_log_parser.h"
+#include "parsers/apache/apache_error_parser.h"
 #include "parsers/bracket/bracket_parser.h"
+#include "parsers/generic/generic_parser.h"
+#include "parsers/java/java_parser.h"
 #include "parsers/json/json_parser.h"
+#include "parsers/klog/klog_parser.h"
+#include "parsers/logcat/logcat_parser.h"
+#include "parsers/logfmt/logfmt_parser.h"
+#include "parsers/nginx/nginx_error_parser.h"
 #include "parsers/parser.h"
 #include "parsers/python/python_parser.h"
 #include "parsers/syslog/syslog_parser.h"
@@ -19,6 +27,25 @@ void registerBuiltinParsers(ParserRegistry& registry) {
   registry.add({"bracket", "Homeostasis guide: [LEVEL][timestamp] module - message", true,
                 makeBracketParser});
   registry.add({"python", "Python logging lines with their tracebacks", true, makePythonParser});
+  registry.add({"logfmt", "logfmt key=value lines (Go kit, logrus text), other keys to context",
+                true, makeLogfmtParser});
+  registry.add(
+      {"java", "Java log4j/logback/Spring Boot text with stack traces", true, makeJavaParser});
+  registry.add(
+      {"klog", "Go glog/klog: E0102 15:04:05.123456 1234 file.go:42] msg", true, makeKlogParser});
+  registry.add({"access_log",
+                "HTTP access logs (combined/common, Django, uvicorn, morgan): 5xx is ERROR", true,
+                makeAccessLogParser});
+  registry.add(
+      {"logcat", "Android logcat: threadtime, time and brief layouts", true, makeLogcatParser});
+  registry.add(
+      {"apache_error", "Apache httpd error log (2.2 and 2.4)", true, makeApacheErrorParser});
+  registry.add({"nginx_error", "nginx error log, request details into request_info", true,
+                makeNginxErrorParser});
+  // Last of the candidates: the specific formats above win ties.
+  registry.add({"generic",
+                "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,
+                makeGenericParser});
   registry.add({"text", "fallback: timestamp and level words in free text, bare stack traces",
                 false, makeTextParser});
 }

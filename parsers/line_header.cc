@@ -1,6 +1,8 @@
 #include "parsers/line_header.h"
 
+#include "parsers/parser.h"
 #include "parsers/text_util.h"
+#include "parsers/trace.h"
 
 namespace homeo {
 
@@ -35,6 +37,59 @@ std::optional<Level> findLevelToken(std::string_view s, size_t window, size_t* e
     i = j;
   }
   return std::nullopt;
+}
+
+}  // namespace homeo
+
+namespace homeo {
+
+std::optional<Level> levelFromLetter(char c) {
+  switch (c) {
+    case 'V':
+    case 'D':
+    case 'T':
+      return Level::kDebug;
+    case 'I':
+    case 'N':
+      return Level::kInfo;
+    case 'W':
+      return Level::kWarning;
+    case 'E':
+      return Level::kError;
+    case 'F':
+    case 'A':
+    case 'C':
+    case 'U':  // Ruby's Logger: UNKNOWN, always written
+      return Level::kCritical;
+    default:
+      return std::nullopt;
+  }
+}
+
+void fillTextRecord(const LogEvent& ev, Level level, const std::optional<CivilTime>& time,
+                    std::string_view module, std::string_view message, ErrorRecord& out) {
+  out.level = level;
+  if (time) out.time = toUnixNanos(*time);
+  out.module.assign(module);
+  out.message.assign(text::trim(message));
+  if (ev.lines.size() > 1) {
+    std::string logged = out.message;
+    if (analyzeTrace(ev.lines.subspan(1), out, true) && !out.exception_type.empty() &&
+        !logged.empty() && logged != out.message) {
+      setField(out.context, "log_message", JsonValue(std::move(logged)));
+    }
+  }
+}
+
+bool readDigits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (!text::isDigit(s[i])) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
 }
 
 }  // namespace homeo

@@ -23,3 +23,23 @@ struct TextHeader {
 std::optional<Level> findLevelToken(std::string_view s, size_t window = 96, size_t* end = nullptr);
 
 }  // namespace homeo
+
+namespace homeo {
+
+struct LogEvent;
+struct ErrorRecord;
+
+// Level of a one-letter severity (logcat V D I W E F A, klog/glog I W E F, Ruby's Logger
+// D I W E F U). nullopt for any other character.
+std::optional<Level> levelFromLetter(char c);
+
+// Fills what every line-oriented text format gives (level, time, module, message) and reads
+// the event's continuation lines as a stack trace. When a trace names an exception, the
+// record is about it and the logged sentence is kept as context.log_message.
+void fillTextRecord(const LogEvent& ev, Level level, const std::optional<CivilTime>& time,
+                    std::string_view module, std::string_view message, ErrorRecord& out);
+
+// Reads exactly `n` decimal digits at s[pos..]; false if any is missing.
+bool readDigits(std::string_view s, size_t pos, size_t n, int* out);
+
+}  // namespace homeo

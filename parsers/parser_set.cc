@@ -1,5 +1,6 @@
 #include "parsers/parser_set.h"
 
+#include "parsers/container/container_unwrapper.h"
 #include "parsers/regex/regex_parser.h"
 #include "parsers/trace.h"
 
@@ -70,6 +71,22 @@ bool looksBinary(std::string_view line) {
 }  // namespace
 
 Detection detectFormat(const ParserSet& parsers, std::span<const std::string_view> sample) {
+  if (!sample.empty()) {
+    ContainerUnwrapper unwrapper;
+    unwrapper.decide(sample.front());
+    if (unwrapper.kind() != ContainerUnwrapper::Kind::kNone) {
+      std::vector<std::string> inner;
+      for (const auto line : sample) {
+        unwrapper.unwrap(line, 0, [&](std::string_view l, uint64_t) { inner.emplace_back(l); });
+      }
+      if (unwrapper.pending()) inner.emplace_back(unwrapper.takePending());
+      const std::vector<std::string_view> views(inner.begin(), inner.end());
+      Detection d = detectFormat(parsers, views);
+      d.sampled = sample.size();
+      d.container = unwrapper.kind() == ContainerUnwrapper::Kind::kCri ? "cri" : "docker";
+      return d;
+    }
+  }
   Detection best;
   best.parser = &parsers.text();
   best.sampled = sample.size();

@@ -1,5 +1,7 @@
 #include "parsers/source_parser.h"
 
+#include <algorithm>
+
 namespace homeo {
 
 void SourceParser::LineBuffer::add(std::string_view line, uint64_t offset, uint64_t end) {
@@ -23,7 +25,8 @@ const std::vector<std::string_view>& SourceParser::LineBuffer::makeViews() {
 
 SourceParser::SourceParser(const ParserSet& parsers, SourceInfo info, Sink sink)
     : parsers_(parsers), info_(std::move(info)), sink_(std::move(sink)) {
-  if (info_.format != "auto") {
+  auto_detect_ = info_.format == "auto";
+  if (!auto_detect_) {
     format_ = parsers_.find(info_.format);
     if (!format_) format_ = &parsers_.text();
     confidence_ = 1.0;
@@ -31,6 +34,12 @@ SourceParser::SourceParser(const ParserSet& parsers, SourceInfo info, Sink sink)
 }
 
 uint64_t SourceParser::safeOffset() const {
+  if (unwrapper_.pending()) {
+    uint64_t off = unwrapper_.pendingOffset();
+    if (!sample_.offsets.empty()) off = std::min(off, sample_.offsets.front().first);
+    if (event_open_ && !event_.offsets.empty()) off = std::min(off, event_.offsets.front().first);
+    return off;
+  }
   if (!sample_.offsets.empty()) return sample_.offsets.front().first;
   if (event_open_ && !event_.offsets.empty()) return event_.offsets.front().first;
   return last_end_;
@@ -38,6 +47,26 @@ uint64_t SourceParser::safeOffset() const {
 
 void SourceParser::addLine(std::string_view line, uint64_t offset, uint64_t end) {
   ++stats_.lines;
+  if (unwrapper_.kind() == ContainerUnwrapper::Kind::kUnknown) unwrapper_.decide(line);
+  if (unwrapper_.kind() == ContainerUnwrapper::Kind::kNone) {
+    addInnerLine(line, offset, end);
+    return;
+  }
+  last_raw_end_ = end;
+  unwrapper_.unwrap(line, offset, [&](std::string_view inner, uint64_t start) {
+    addInnerLine(inner, start, end);
+  });
+}
+
+void SourceParser::addInnerLine(std::string_view line, uint64_t offset, uint64_t end) {
+  if (redetect_) {
+    // Complete what is open first, so that safeOffset() never passes an unfinished event.
+    redetect_ = false;
+    if (event_open_) completeEvent();
+    previous_format_ = format_;
+    format_ = nullptr;
+    ++stats_.redetections;
+  }
   if (!format_) {
     sample_.add(line, offset, end);
     if (sample_.size() >= kDetectLines || sample_.text.size() >= kMaxEventBytes) detect();
@@ -47,6 +76,10 @@ void SourceParser::addLine(std::string_view line, uint64_t offset, uint64_t end)
 }
 
 void SourceParser::flush() {
+  if (unwrapper_.pending()) {
+    const uint64_t start = unwrapper_.pendingOffset();
+    addInnerLine(unwrapper_.takePending(), start, last_raw_end_);
+  }
   if (!format_ && sample_.size() > 0) detect();
   if (event_open_) completeEvent();
 }
@@ -56,6 +89,12 @@ void SourceParser::detect() {
   const Detection d = detectFormat(parsers_, views);
   format_ = d.parser;
   confidence_ = d.confidence;
+  if (previous_format_ != nullptr) {
+    window_size_ = format_ == previous_format_ ? std::min(window_size_ * 2, kRedetectWindow << 12)
+                                               : kRedetectWindow;
+  }
+  window_events_ = 0;
+  window_misses_ = 0;
   // Replay the sample through the assembler. The views point into sample_, which stays
   // untouched until the replay is over.
   LineBuffer sample = std::move(sample_);
@@ -103,6 +142,10 @@ void SourceParser::emit(Parser& parser, const LogEvent& ev) {
   record_.clear();
   Parser* used = &parser;
   ParseStatus st = parser.parse(ev, info_.min_level, record_);
+  // A miss: the event is not in the detected format (text lines in a structured file), or
+  // its parser could not read it; for a file detected as text, every event.
+  noteOutcome(&parser == format_ && format_ != &parsers_.text() &&
+              !(st == ParseStatus::kNotMatched));
   if (st == ParseStatus::kNotMatched && used != &parsers_.text()) {
     ++stats_.unmatched;
     record_.clear();
@@ -128,6 +171,16 @@ void SourceParser::emit(Parser& parser, const LogEvent& ev) {
   r.fingerprint = computeFingerprint(r);
   r.error_id = computeErrorId(info_.host, info_.key, ev.offset, event_.text);
   sink_(r);
+}
+
+void SourceParser::noteOutcome(bool matched) {
+  if (!auto_detect_) return;
+  ++window_events_;
+  if (!matched) ++window_misses_;
+  if (window_events_ < window_size_) return;
+  if (window_misses_ * 2 > window_events_) redetect_ = true;
+  window_events_ = 0;
+  window_misses_ = 0;
 }
 
 }  // namespace homeo

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/record.h"
+#include "parsers/container/container_unwrapper.h"
 #include "parsers/parser_set.h"
 
 namespace homeo {
@@ -29,6 +30,7 @@ struct SourceStats {
   uint64_t below_level = 0;
   uint64_t unmatched = 0;     // events the source's format did not parse (read as text)
   uint64_t split_events = 0;  // events cut at the line or byte limit
+  uint64_t redetections = 0;  // times the format was detected again (see kRedetectWindow)
 };
 
 // Turns one source's lines into records: detects the format on the first lines (unless the
@@ -63,6 +65,8 @@ class SourceParser {
   bool pending() const { return event_open_ || sample_.size() > 0; }
 
   const Parser* format() const { return format_; }
+  // The container envelope the source's lines come in (kNone for plain logs).
+  ContainerUnwrapper::Kind container() const { return unwrapper_.kind(); }
   double confidence() const { return confidence_; }
   const SourceStats& stats() const { return stats_; }
   const SourceInfo& info() const { return info_; }
@@ -72,6 +76,11 @@ class SourceParser {
   static constexpr size_t kMaxEventBytes = 1 << 20;
   // Lines looked at to detect a format.
   static constexpr size_t kDetectLines = 50;
+  // Re-detection (auto format only): when more than half of the last kRedetectWindow events
+  // were not in the detected format (lines it did not claim, events it could not parse), the
+  // format is detected again on the next lines. Each re-detection that keeps the same format
+  // doubles the window, so a file that really is free text costs a few detections only.
+  static constexpr size_t kRedetectWindow = 200;
 
  private:
   struct LineBuffer {
@@ -85,10 +94,12 @@ class SourceParser {
     size_t size() const { return spans.size(); }
   };
 
+  void addInnerLine(std::string_view line, uint64_t offset, uint64_t end);
   void detect();
   void assemble(std::string_view line, uint64_t offset, uint64_t end);
   void completeEvent();
   void emit(Parser& parser, const LogEvent& ev);
+  void noteOutcome(bool matched);
 
   const ParserSet& parsers_;
   SourceInfo info_;
@@ -102,6 +113,16 @@ class SourceParser {
   uint64_t last_end_ = 0;
   ErrorRecord record_;
   SourceStats stats_;
+  // Container envelopes (CRI, Docker json-file) taken off before anything else.
+  ContainerUnwrapper unwrapper_;
+  uint64_t last_raw_end_ = 0;
+  // Re-detection state.
+  bool auto_detect_ = false;
+  bool redetect_ = false;  // set by noteOutcome; acted on at the next line
+  const Parser* previous_format_ = nullptr;
+  size_t window_size_ = kRedetectWindow;
+  size_t window_events_ = 0;
+  size_t window_misses_ = 0;
 };
 
 }  // namespace homeo

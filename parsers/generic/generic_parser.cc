@@ -1,0 +1,264 @@
+#include "parsers/generic/generic_parser.h"
+
+#include "parsers/line_header.h"
+#include "parsers/text_util.h"
+
+namespace homeo {
+namespace {
+
+struct Header {
+  std::optional<CivilTime> time;
+  Level level = Level::kInfo;
+  std::string_view module;
+  std::string_view message;
+  int confidence = 0;
+  int status = 0;  // an HTTP status the line reports (Rails "Completed 500")
+};
+
+// yyMMdd HHmmss (Hadoop HDFS) and yy/MM/dd HH:mm:ss (Spark), which the common parser leaves
+// alone because they are ambiguous in free text; here a level word must follow.
+bool parseShortYear(std::string_view s, CivilTime& t, size_t& used) {
+  int yy, mo, d, h, mi, sec;
+  if (s.size() >= 13 && s[6] == ' ' && readDigits(s, 0, 2, &yy) && readDigits(s, 2, 2, &mo) &&
+      readDigits(s, 4, 2, &d) && readDigits(s, 7, 2, &h) && readDigits(s, 9, 2, &mi) &&
+      readDigits(s, 11, 2, &sec) && (s.size() == 13 || s[13] == ' ')) {
+    used = 13;
+  } else if (s.size() >= 17 && s[2] == '/' && s[5] == '/' && s[8] == ' ' && s[11] == ':' &&
+             s[14] == ':' && readDigits(s, 0, 2, &yy) && readDigits(s, 3, 2, &mo) &&
+             readDigits(s, 6, 2, &d) && readDigits(s, 9, 2, &h) && readDigits(s, 12, 2, &mi) &&
+             readDigits(s, 15, 2, &sec)) {
+    used = 17;
+  } else {
+    return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  t = CivilTime{};
+  t.year = 2000 + yy;
+  t.month = mo;
+  t.day = d;
+  t.hour = h;
+  t.minute = mi;
+  t.second = sec;
+  return true;
+}
+
+// A timestamp at the start of s, optionally in brackets. Advances s past it.
+std::optional<CivilTime> takeTimestamp(std::string_view& s) {
+  std::string_view t = s;
+  const bool bracketed = !t.empty() && t[0] == '[';
+  if (bracketed) t.remove_prefix(1);
+  size_t used = 0;
+  std::optional<CivilTime> time = parseTimestampPrefix(t, &used);
+  if (!time || used < 14) {
+    CivilTime c;
+    if (!parseShortYear(t, c, used)) return std::nullopt;
+    time = c;
+  }
+  t.remove_prefix(used);
+  if (bracketed) {
+    // "[2024-01-02 15:04:05 +0000]": a zone may follow the time inside the brackets.
+    const size_t close = t.find(']');
+    if (close == std::string_view::npos || close > 8) return std::nullopt;
+    t.remove_prefix(close + 1);
+  }
+  if (!t.empty() && !text::isSpace(t[0]) && t[0] != '|' && t[0] != ']' && t[0] != ':')
+    return std::nullopt;
+  s = t;
+  return time;
+}
+
+// BGL (Blue Gene/L RAS): label epoch yyyy.mm.dd node yyyy-mm-dd-hh.mm.ss.ffffff node type
+// component LEVEL message.
+bool parseBgl(std::string_view line, Header& h) {
+  std::string_view s = line;
+  const std::string_view label = text::nextToken(s);
+  const std::string_view epoch = text::nextToken(s);
+  const std::string_view date = text::nextToken(s);
+  if (label.empty() || epoch.size() != 10 || !text::parseUint(epoch) || date.size() != 10 ||
+      date[4] != '.' || date[7] != '.')
+    return false;
+  text::nextToken(s);  // node
+  const std::string_view stamp = text::nextToken(s);
+  int y, mo, d, hh, mi, sec;
+  if (stamp.size() < 19 || !readDigits(stamp, 0, 4, &y) || !readDigits(stamp, 5, 2, &mo) ||
+      !readDigits(stamp, 8, 2, &d) || !readDigits(stamp, 11, 2, &hh) ||
+      !readDigits(stamp, 14, 2, &mi) || !readDigits(stamp, 17, 2, &sec))
+    return false;
+  text::nextToken(s);  // node again
+  text::nextToken(s);  // RAS
+  const std::string_view component = text::nextToken(s);
+  const std::string_view word = text::nextToken(s);
+  const auto level = parseLevel(word);
+  if (!level) return false;
+  CivilTime t;
+  t.year = y;
+  t.month = mo;
+  t.day = d;
+  t.hour = hh;
+  t.minute = mi;
+  t.second = sec;
+  if (stamp.size() > 20 && stamp[19] == '.') {
+    int64_t ns = 0;
+    size_t n = 0;
+    for (size_t i = 20; i < stamp.size() && n < 9 && text::isDigit(stamp[i]); ++i, ++n)
+      ns = ns * 10 + (stamp[i] - '0');
+    for (; n < 9; ++n) ns *= 10;
+    t.nanos = ns;
+  }
+  h.time = t;
+  h.level = *level;
+  h.module = component;
+  h.message = text::trimLeft(s);
+  h.confidence = 70;
+  return true;
+}
+
+// Ruby's Logger: "E, [2024-01-02T15:04:05.123456 #1234] ERROR -- progname: message".
+bool parseRuby(std::string_view line, Header& h) {
+  if (line.size() < 8 || line[1] != ',' || line[2] != ' ' || line[3] != '[') return false;
+  if (!levelFromLetter(line[0])) return false;
+  std::string_view s = line.substr(4);
+  size_t used = 0;
+  auto t = parseTimestampPrefix(s, &used);
+  if (!t) return false;
+  s.remove_prefix(used);
+  const size_t close = s.find("] ");
+  if (close == std::string_view::npos || close > 16) return false;
+  s.remove_prefix(close + 2);
+  const std::string_view word = text::nextToken(s);
+  auto level = parseLevel(word);
+  if (!level) {
+    if (word != "ANY" && word != "UNKNOWN") return false;
+    level = Level::kCritical;
+  }
+  s = text::trimLeft(s);
+  if (!text::startsWith(s, "--")) return false;
+  s.remove_prefix(2);
+  const size_t colon = s.find(": ");
+  if (colon != std::string_view::npos) {
+    h.module = text::trim(s.substr(0, colon));
+    s.remove_prefix(colon + 2);
+  } else {
+    s = text::trimLeft(s);
+    if (!s.empty() && s[0] == ':') s.remove_prefix(1);
+  }
+  h.time = t;
+  h.level = *level;
+  h.message = s;
+  h.confidence = 90;
+  // Rails: "Completed 500 Internal Server Error in 12ms" closes a request.
+  std::string_view msg = text::trimLeft(s);
+  if (text::startsWith(msg, "Completed ") && msg.size() >= 13) {
+    if (auto code = text::parseUint(msg.substr(10, 3))) {
+      h.status = static_cast<int>(*code);
+      if (h.status >= 500 && h.level < Level::kError) h.level = Level::kError;
+    }
+  }
+  return true;
+}
+
+// zap's console encoder: time TAB LEVEL TAB [logger TAB] [caller TAB] message [TAB {json}].
+bool parseTabbed(std::string_view s, Header& h) {
+  if (s.empty() || s[0] != '\t') return false;
+  s.remove_prefix(1);
+  size_t tab = s.find('\t');
+  if (tab == std::string_view::npos) return false;
+  const auto level = parseLevel(s.substr(0, tab));
+  if (!level) return false;
+  s.remove_prefix(tab + 1);
+  h.level = *level;
+  // Fields before the message are identifiers (logger name, file.go:line); the message is the
+  // first field with a space, or the last one.
+  while ((tab = s.find('\t')) != std::string_view::npos) {
+    const std::string_view field = s.substr(0, tab);
+    if (field.find(' ') != std::string_view::npos || field.empty()) break;
+    h.module = field;
+    s.remove_prefix(tab + 1);
+  }
+  h.message = s;
+  h.confidence = 80;
+  return true;
+}
+
+bool parseHeader(std::string_view line, Header& h) {
+  if (line.size() < 16) return false;
+  std::string_view s = line;
+  std::optional<CivilTime> time = takeTimestamp(s);
+  if (!time) {
+    if (parseRuby(line, h)) return true;
+    if (parseBgl(line, h)) return true;
+    // A file name or host before the timestamp (OpenStack: "nova-api.log.1 2017-05-16 ...").
+    s = line;
+    const std::string_view first = text::nextToken(s);
+    if (first.empty() || first.size() > 64) return false;
+    s = text::trimLeft(s);
+    time = takeTimestamp(s);
+    if (!time) return false;
+  }
+  h.time = time;
+  if (parseTabbed(s, h)) return true;
+  size_t end = 0;
+  std::optional<Level> level;
+  {
+    // A level word right after the timestamp counts in any case ("12:00:01 debug msg",
+    // ":WARN:msg"); further on it must look like one (findLevelToken).
+    std::string_view first = s;
+    while (!first.empty() && (first[0] == ':' || text::isSpace(first[0]))) first.remove_prefix(1);
+    size_t n = 0;
+    while (n < first.size() && text::isIdentChar(first[n])) ++n;
+    if (n >= 4 && n <= 8 && (n == first.size() || first[n] == ' ' || first[n] == ':')) {
+      level = parseLevel(first.substr(0, n));
+      if (level) end = static_cast<size_t>(first.data() - s.data()) + n;
+    }
+  }
+  if (!level) level = findLevelToken(s, 48, &end);
+  if (!level) return false;
+  h.level = *level;
+  std::string_view rest = s.substr(end);
+  // Close what opened the level ("[ERROR]", "<error>", "ERROR:") and separators.
+  while (!rest.empty() && (rest[0] == ']' || rest[0] == '>' || rest[0] == ':' || rest[0] == ')' ||
+                           text::isSpace(rest[0])))
+    rest.remove_prefix(1);
+  if (text::startsWith(rest, "- ")) rest.remove_prefix(2);
+  // "module: message" when the first word ends with a colon.
+  std::string_view probe = rest;
+  const std::string_view word = text::nextToken(probe);
+  if (word.size() > 1 && word.back() == ':') {
+    h.module = word.substr(0, word.size() - 1);
+    rest = text::trimLeft(probe);
+  }
+  h.message = rest;
+  h.confidence = 50;
+  return true;
+}
+
+class GenericParser final : public Parser {
+ public:
+  std::string_view name() const override { return "generic"; }
+
+  int probe(std::string_view line) const override {
+    Header h;
+    return parseHeader(line, h) ? h.confidence : 0;
+  }
+
+  bool startsEvent(std::string_view line) const override {
+    Header h;
+    return parseHeader(line, h);
+  }
+
+  ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
+    Header h;
+    if (!parseHeader(ev.lines[0], h)) return ParseStatus::kNotMatched;
+    if (h.level < min_level && ev.lines.size() == 1) return ParseStatus::kBelowLevel;
+    fillTextRecord(ev, h.level, h.time, h.module, h.message, out);
+    if (out.level < min_level) return ParseStatus::kBelowLevel;
+    if (h.status > 0) setField(out.response_info, "status_code", JsonValue(int64_t{h.status}));
+    return ParseStatus::kRecord;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Parser> makeGenericParser() { return std::make_unique<GenericParser>(); }
+
+}  // namespace homeo

@@ -1,0 +1,280 @@
+#include "parsers/java/java_parser.h"
+
+#include "parsers/line_header.h"
+#include "parsers/text_util.h"
+
+namespace homeo {
+namespace {
+
+struct Header {
+  std::optional<CivilTime> time;
+  Level level = Level::kInfo;
+  std::string_view thread;
+  std::string_view logger;
+  std::string_view message;
+  int confidence = 0;
+};
+
+// Java writes level names in capitals, padded with spaces (%-5level).
+std::optional<Level> javaLevel(std::string_view w) {
+  if (w.size() < 4 || w.size() > 7) return std::nullopt;
+  for (char c : w) {
+    if (c < 'A' || c > 'Z') return std::nullopt;
+  }
+  return parseLevel(w);
+}
+
+bool takeBracket(std::string_view& s, std::string_view& inside) {
+  if (s.empty() || s[0] != '[') return false;
+  // Thread names may hold brackets ("QuorumPeer[myid=1]/0.0.0.0:2181"): match them.
+  int depth = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '[') ++depth;
+    if (s[i] == ']' && --depth == 0) {
+      inside = s.substr(1, i - 1);
+      s = text::trimLeft(s.substr(i + 1));
+      return true;
+    }
+  }
+  return false;
+}
+
+// "logger - msg" | "logger : msg" | "logger: msg" | "- msg"
+void takeLoggerAndMessage(std::string_view s, Header& h) {
+  if (text::startsWith(s, "- ")) {
+    h.message = s.substr(2);
+    return;
+  }
+  std::string_view rest = s;
+  const std::string_view word = text::nextToken(rest);
+  rest = text::trimLeft(rest);
+  if (word.size() > 1 && word.back() == ':') {
+    h.logger = word.substr(0, word.size() - 1);
+    h.message = rest;
+  } else if (text::startsWith(rest, "- ") || text::startsWith(rest, ": ")) {
+    h.logger = word;
+    h.message = rest.substr(2);
+  } else {
+    h.message = s;
+  }
+}
+
+// A Java class or logger name: dotted identifiers, or a capitalised one (CassandraDaemon.java:687
+// and abbreviated o.e.c.Foo included).
+bool looksLikeLogger(std::string_view w) {
+  if (w.size() < 3) return false;
+  bool dot = false;
+  for (char c : w) {
+    if (c == '.') {
+      dot = true;
+    } else if (!text::isIdentChar(c) && c != '$' && c != ':') {
+      return false;
+    }
+  }
+  return dot || (w[0] >= 'A' && w[0] <= 'Z');
+}
+
+// Layouts that start with brackets: Kafka "[ts] LEVEL msg (logger)", Elasticsearch
+// "[ts][LEVEL][logger] msg", Maven/log4j "[ERROR] msg".
+bool parseBracketed(std::string_view line, Header& h) {
+  std::string_view s = line.substr(1);
+  size_t used = 0;
+  auto t = parseTimestampPrefix(s, &used);
+  if (t && used >= 19 && used < s.size() && s[used] == ']') {
+    h.time = t;
+    s = s.substr(used + 1);
+    std::string_view inside;
+    if (takeBracket(s, inside)) {  // Elasticsearch
+      const auto level = javaLevel(text::trim(inside));
+      if (!level) return false;
+      h.level = *level;
+      if (takeBracket(s, inside)) h.logger = text::trim(inside);
+      h.message = s;
+      h.confidence = 90;
+      return true;
+    }
+    s = text::trimLeft(s);
+    const auto level = javaLevel(text::nextToken(s));
+    if (!level) return false;
+    h.level = *level;
+    h.message = text::trimLeft(s);
+    h.confidence = 70;
+    // Kafka names the logger last, in parentheses.
+    std::string_view m = text::trimRight(h.message);
+    if (!m.empty() && m.back() == ')') {
+      const size_t open = m.rfind(" (");
+      if (open != std::string_view::npos &&
+          looksLikeLogger(m.substr(open + 2, m.size() - open - 3))) {
+        h.logger = m.substr(open + 2, m.size() - open - 3);
+        h.message = m.substr(0, open);
+        h.confidence = 90;
+      }
+    }
+    return true;
+  }
+  // "[ERROR] msg"
+  const size_t close = line.find("] ");
+  if (close == std::string_view::npos || close > 8) return false;
+  const auto level = javaLevel(line.substr(1, close - 1));
+  if (!level) return false;
+  h.level = *level;
+  h.message = line.substr(close + 2);
+  h.confidence = 50;
+  return true;
+}
+
+// Cassandra: "LEVEL  [thread] ts File.java:687 - msg".
+bool parseLevelFirst(std::string_view line, Header& h) {
+  std::string_view s = line;
+  const auto level = javaLevel(text::nextToken(s));
+  if (!level) return false;
+  s = text::trimLeft(s);
+  if (!takeBracket(s, h.thread)) return false;
+  size_t used = 0;
+  auto t = parseTimestampPrefix(s, &used);
+  if (!t || used < 19) return false;
+  h.time = t;
+  h.level = *level;
+  takeLoggerAndMessage(text::trimLeft(s.substr(used)), h);
+  h.confidence = 90;
+  return true;
+}
+
+// Tomcat: "21-Jul-2025 01:02:43.123 LEVEL [thread] logger msg".
+bool parseTomcat(std::string_view line, Header& h) {
+  int d, y, hh, mi, sec;
+  if (line.size() < 30 || line[2] != '-' || line[6] != '-' || line[11] != ' ' ||
+      !readDigits(line, 0, 2, &d) || !readDigits(line, 7, 4, &y) || !readDigits(line, 12, 2, &hh) ||
+      !readDigits(line, 15, 2, &mi) || !readDigits(line, 18, 2, &sec))
+    return false;
+  const int month = monthFromAbbrev(line.substr(3, 3));
+  if (month == 0) return false;
+  std::string_view s = line.substr(20);
+  while (!s.empty() && (text::isDigit(s[0]) || s[0] == '.')) s.remove_prefix(1);
+  const auto level = javaLevel(text::nextToken(s));
+  if (!level) return false;
+  s = text::trimLeft(s);
+  if (!takeBracket(s, h.thread)) return false;
+  CivilTime t;
+  t.year = y;
+  t.month = month;
+  t.day = d;
+  t.hour = hh;
+  t.minute = mi;
+  t.second = sec;
+  h.time = t;
+  h.level = *level;
+  std::string_view rest = s;
+  const std::string_view logger = text::nextToken(rest);
+  if (looksLikeLogger(logger)) {
+    h.logger = logger;
+    h.message = text::trimLeft(rest);
+  } else {
+    h.message = s;
+  }
+  h.confidence = 90;
+  return true;
+}
+
+bool parseHeader(std::string_view line, Header& h) {
+  std::string_view s = line;
+  if (line.empty()) return false;
+  if (text::isDigit(line[0]) && line.size() > 3 && line[2] == '-' && text::isAlpha(line[3]))
+    return parseTomcat(line, h);
+  if (text::isAlpha(line[0])) return parseLevelFirst(line, h);
+  if (text::startsWith(s, "[")) return parseBracketed(line, h);
+  size_t used = 0;
+  auto t = parseTimestampPrefix(s, &used);
+  if (!t || used < 19) return false;
+  h.time = t;
+  s = text::trimLeft(s.substr(used));
+  if (text::startsWith(s, "[myid:")) {  // ZooKeeper 3.5+
+    const size_t close = s.find("] ");
+    if (close == std::string_view::npos) return false;
+    s = text::trimLeft(s.substr(close + 2));
+  }
+  if (text::startsWith(s, "- ")) s.remove_prefix(2);  // ZooKeeper
+  std::string_view rest = s;
+  if (!s.empty() && s[0] == '[') {
+    // "[thread] LEVEL logger - msg"
+    if (!takeBracket(rest, h.thread)) return false;
+    const auto level = javaLevel(text::nextToken(rest));
+    if (!level) return false;
+    h.level = *level;
+    takeLoggerAndMessage(text::trimLeft(rest), h);
+    h.confidence = 90;
+    return true;
+  }
+  const auto level = javaLevel(text::nextToken(rest));
+  if (!level) return false;
+  h.level = *level;
+  rest = text::trimLeft(rest);
+  // Spring Boot: "1234 --- [app] [main] logger : msg"
+  std::string_view sb = rest;
+  const std::string_view pid = text::nextToken(sb);
+  if (text::parseUint(pid) && text::startsWith(text::trimLeft(sb), "--- ")) {
+    sb = text::trimLeft(text::trimLeft(sb).substr(4));
+    std::string_view inside;
+    while (takeBracket(sb, inside)) h.thread = inside;
+    takeLoggerAndMessage(sb, h);
+    h.confidence = 95;
+    return true;
+  }
+  if (!rest.empty() && rest[0] == '[' && takeBracket(rest, h.thread)) {
+    if (text::startsWith(rest, "- ")) {
+      h.message = rest.substr(2);
+    } else {
+      takeLoggerAndMessage(rest, h);
+    }
+    h.confidence = 90;
+    return true;
+  }
+  // "LEVEL a.b.Logger: msg" (Hadoop daemons), "LEVEL a.b.Logger [] - msg" (Flink),
+  // "LEVEL a.b.Logger - msg".
+  std::string_view r2 = rest;
+  std::string_view logger = text::nextToken(r2);
+  r2 = text::trimLeft(r2);
+  if (logger.size() > 1 && logger.back() == ':') logger.remove_suffix(1);
+  if (looksLikeLogger(logger) && logger.find('.') != std::string_view::npos) {
+    if (text::startsWith(r2, "[")) {
+      std::string_view inside;
+      if (takeBracket(r2, inside) && !inside.empty()) h.thread = inside;
+    }
+    if (text::startsWith(r2, "- ")) r2.remove_prefix(2);
+    h.logger = logger;
+    h.message = r2;
+    h.confidence = 88;
+    return true;
+  }
+  return false;
+}
+
+class JavaParser final : public Parser {
+ public:
+  std::string_view name() const override { return "java"; }
+
+  int probe(std::string_view line) const override {
+    Header h;
+    return parseHeader(line, h) ? h.confidence : 0;
+  }
+
+  bool startsEvent(std::string_view line) const override {
+    Header h;
+    return parseHeader(line, h);
+  }
+
+  ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
+    Header h;
+    if (!parseHeader(ev.lines[0], h)) return ParseStatus::kNotMatched;
+    if (h.level < min_level) return ParseStatus::kBelowLevel;
+    fillTextRecord(ev, h.level, h.time, h.logger, h.message, out);
+    if (!h.thread.empty()) setField(out.context, "thread", JsonValue(h.thread));
+    return ParseStatus::kRecord;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Parser> makeJavaParser() { return std::make_unique<JavaParser>(); }
+
+}  // namespace homeo
