@@ -398,10 +398,12 @@ class Daemon {
       // A copy of a file being followed (copytruncate into a name the globs match): what the
       // follower has read is not read again.
       for (const auto& [fid, f] : followers_) {
-        if (!f->gone && f->fp == fp && f->read_offset <= size) {
-          spdlog::info("{} is a copy of {}; reading it from offset {}", path, f->path,
-                       f->read_offset);
-          return f->read_offset;
+        // From what the follower has turned into records, not what it has read: its open
+        // event may not be emitted yet, and the copy's checkpoint must not pass it.
+        const uint64_t done = f->parser->safeOffset();
+        if (!f->gone && f->fp == fp && done <= size) {
+          spdlog::info("{} is a copy of {}; reading it from offset {}", path, f->path, done);
+          return done;
         }
         if (f->old_fp == fp && f->old_offset <= size) {
           spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, f->path,
