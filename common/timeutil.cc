@@ -60,8 +60,8 @@ bool digits(std::string_view s, size_t pos, size_t n, int* out) {
 }
 
 bool validCivil(const CivilTime& t) {
-  return t.month >= 1 && t.month <= 12 && t.day >= 1 &&
-         t.day <= 31 && t.hour <= 23 && t.minute <= 59 && t.second <= 60;
+  return t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= 31 && t.hour <= 23 &&
+         t.minute <= 59 && t.second <= 60;
 }
 
 // Parses hh:mm:ss[.frac] at pos; returns the position after it or npos.
