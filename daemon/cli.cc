@@ -84,7 +84,8 @@ Exit status: 0 success, 1 a FILE could not be read, 64 bad usage, 78 invalid con
 constexpr const char* kDetectHelp = R"(Usage: homeostasisd detect [--config FILE] FILE ...
 
 Prints, for each FILE, the format auto-detection picks on its first lines and how sure it
-is (the share of lines the format claims, 0.00 to 1.00).
+is (the share of lines the format claims, 0.00 to 1.00), tab-separated, and "in cri" or
+"in docker" when the lines come in a container envelope (the format is the wrapped one's).
   --config FILE      also consider the user-defined formats of its parsers section
 
 Exit status: 0 success, 1 a FILE could not be read, 64 bad usage, 78 invalid config.
@@ -358,7 +359,9 @@ int cmdDetect(const Args& a) {
       if (lines.size() < SourceParser::kDetectLines) lines.push_back(line);
     });
     const Detection d = detectFormat(*parsers, lines);
-    std::printf("%s\t%s\t%.2f\n", f.c_str(), std::string(d.parser->name()).c_str(), d.confidence);
+    // A container envelope (CRI, Docker json-file) is named after the format it wraps.
+    std::printf("%s\t%s\t%.2f%s%s\n", f.c_str(), std::string(d.parser->name()).c_str(),
+                d.confidence, d.container.empty() ? "" : "\tin ", std::string(d.container).c_str());
   }
   return status;
 }

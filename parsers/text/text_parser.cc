@@ -19,7 +19,17 @@ class TextParser final : public Parser {
 
   bool continuesEvent(std::span<const std::string_view> event,
                       std::string_view line) const override {
-    return continuesTrace(event, line);
+    if (continuesTrace(event, line)) return true;
+    // In free text whose entries begin with a timestamp, a line without one (a bullet point,
+    // a wrapped message) belongs to the entry above it.
+    // Not after a stack trace, whose end a plain line marks.
+    return !line.empty() && startsWithTimestamp(event.front()) && !startsWithTimestamp(line) &&
+           !startsTrace(line) && !looksLikeTraceLine(event.back());
+  }
+
+  static bool startsWithTimestamp(std::string_view line) {
+    if (!line.empty() && line[0] == '[') line.remove_prefix(1);
+    return !line.empty() && parseTimestampPrefix(line).has_value();
   }
 
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {

@@ -155,7 +155,7 @@ class SharedMultilineCorpora(unittest.TestCase):
                 path = os.path.join(CORPORA_DIR, name)
                 det = h.run_cmd("detect", path)
                 fields = det.stdout.strip().split("\t")
-                detected = fields[1] if len(fields) > 1 else ""
+                detected = " ".join(fields[1:])
                 if not any(f in detected for f in CONTAINER_FORMATS):
                     self.skipTest(f"container unwrapping not available (detected: {detected})")
                 expected_out = os.path.splitext(path)[0] + ".expected.out"
