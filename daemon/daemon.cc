@@ -93,8 +93,6 @@ struct Follower {
 
 class Daemon {
  public:
-  enum class Outcome { kRunning, kStopped, kReload, kFailed };
-
   Daemon(asio::io_context& io, config::Config cfg, const Registries& reg)
       : io_(io),
         cfg_(std::move(cfg)),
