@@ -1,4 +1,5 @@
 #include "parsers/apache/apache_error_parser.h"
+#include "parsers/header_format.h"
 
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
@@ -101,19 +102,9 @@ std::string_view hostOf(std::string_view addr) {
   return addr.substr(0, colon);
 }
 
-class ApacheErrorParser final : public Parser {
+class ApacheErrorParser final : public HeaderFormat<Header, parseHeader, 95> {
  public:
   std::string_view name() const override { return "apache_error"; }
-
-  int probe(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h) ? 95 : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h);
-  }
 
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     Header h;

@@ -1,4 +1,5 @@
 #include "parsers/generic/generic_parser.h"
+#include "parsers/header_format.h"
 
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
@@ -232,19 +233,9 @@ bool parseHeader(std::string_view line, Header& h) {
   return true;
 }
 
-class GenericParser final : public Parser {
+class GenericParser final : public HeaderFormat<Header, parseHeader> {
  public:
   std::string_view name() const override { return "generic"; }
-
-  int probe(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h) ? h.confidence : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h);
-  }
 
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     Header h;

@@ -1,4 +1,5 @@
 #include "parsers/java/java_parser.h"
+#include "parsers/header_format.h"
 
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
@@ -249,19 +250,9 @@ bool parseHeader(std::string_view line, Header& h) {
   return false;
 }
 
-class JavaParser final : public Parser {
+class JavaParser final : public HeaderFormat<Header, parseHeader> {
  public:
   std::string_view name() const override { return "java"; }
-
-  int probe(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h) ? h.confidence : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h);
-  }
 
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     Header h;

@@ -1,4 +1,5 @@
 #include "parsers/klog/klog_parser.h"
+#include "parsers/header_format.h"
 
 #include <ctime>
 
@@ -69,19 +70,9 @@ int currentYear() {
   return tm.tm_year + 1900;
 }
 
-class KlogParser final : public Parser {
+class KlogParser final : public HeaderFormat<Header, parseHeader, 95> {
  public:
   std::string_view name() const override { return "klog"; }
-
-  int probe(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h) ? 95 : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h);
-  }
 
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     Header h;

@@ -1,4 +1,5 @@
 #include "parsers/logcat/logcat_parser.h"
+#include "parsers/header_format.h"
 
 #include <ctime>
 
@@ -114,19 +115,9 @@ bool parseHeader(std::string_view line, Header& h) {
   return true;
 }
 
-class LogcatParser final : public Parser {
+class LogcatParser final : public HeaderFormat<Header, parseHeader> {
  public:
   std::string_view name() const override { return "logcat"; }
-
-  int probe(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h) ? h.confidence : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h);
-  }
 
   // Android writes a crash one line per frame, each with its own header; a line without a
   // header continues the previous entry only when it is indented (a wrapped trace).

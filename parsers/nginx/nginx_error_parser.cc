@@ -1,4 +1,5 @@
 #include "parsers/nginx/nginx_error_parser.h"
+#include "parsers/header_format.h"
 
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
@@ -86,19 +87,9 @@ void forEachPair(std::string_view s, Fn&& fn) {
   }
 }
 
-class NginxErrorParser final : public Parser {
+class NginxErrorParser final : public HeaderFormat<Header, parseHeader, 95> {
  public:
   std::string_view name() const override { return "nginx_error"; }
-
-  int probe(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h) ? 95 : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    Header h;
-    return parseHeader(line, h);
-  }
 
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     Header h;

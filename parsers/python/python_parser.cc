@@ -1,4 +1,5 @@
 #include "parsers/python/python_parser.h"
+#include "parsers/header_format.h"
 
 #include "parsers/text_util.h"
 #include "parsers/trace.h"
@@ -101,19 +102,9 @@ bool parseHeader(std::string_view line, PyHeader& h) {
   return true;
 }
 
-class PythonParser final : public Parser {
+class PythonParser final : public HeaderFormat<PyHeader, parseHeader> {
  public:
   std::string_view name() const override { return "python"; }
-
-  int probe(std::string_view line) const override {
-    PyHeader h;
-    return parseHeader(line, h) ? h.confidence : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    PyHeader h;
-    return parseHeader(line, h);
-  }
 
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     PyHeader h;

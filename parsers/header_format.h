@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string_view>
+
+#include "parsers/parser.h"
+
+namespace homeo {
+
+// A line format recognised by one header scanner, `ParseHeader(line, header)`: a line is an
+// event's header when the scanner accepts it, and detection scores it with the header's own
+// `confidence` member, or with `kConfidence` when the format is certain once it matches.
+// Formats derive from it and implement name() and parse() only.
+template <typename Header, bool (*ParseHeader)(std::string_view, Header&), int kConfidence = 0>
+class HeaderFormat : public Parser {
+ public:
+  int probe(std::string_view line) const override {
+    Header h;
+    if (!ParseHeader(line, h)) return 0;
+    if constexpr (kConfidence > 0) {
+      return kConfidence;
+    } else {
+      return h.confidence;
+    }
+  }
+
+  bool startsEvent(std::string_view line) const override {
+    Header h;
+    return ParseHeader(line, h);
+  }
+};
+
+}  // namespace homeo
