@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -13,7 +14,18 @@
 namespace homeo {
 namespace {
 
-constexpr const char* kHeader = "homeostasisd-checkpoints v1";
+// v2 adds the previous content's offset and fingerprint before the path; v1 files (without
+// them) are still read.
+constexpr const char* kHeader = "homeostasisd-checkpoints v2";
+constexpr const char* kHeaderV1 = "homeostasisd-checkpoints v1";
+
+bool parseUnsigned(const std::string& s, int base, uint64_t& out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtoull(s.c_str(), &end, base);
+  return end && *end == '\0' && errno == 0;
+}
 
 bool writeAll(int fd, const std::string& data) {
   size_t done = 0;
@@ -69,7 +81,8 @@ bool CheckpointStore::load(std::string* error) {
   existed_ = static_cast<bool>(in) || ::access((file_ + ".corrupt").c_str(), F_OK) == 0;
   if (!in) return true;  // first start
   std::string line;
-  bool ok = static_cast<bool>(std::getline(in, line)) && line == kHeader;
+  bool ok = static_cast<bool>(std::getline(in, line)) && (line == kHeader || line == kHeaderV1);
+  const bool v1 = ok && line == kHeaderV1;
   size_t expected = 0, seen = 0;
   bool ended = false;
   while (ok && std::getline(in, line)) {
@@ -78,28 +91,26 @@ bool CheckpointStore::load(std::string* error) {
       expected = std::strtoull(line.c_str() + 4, nullptr, 10);
       break;
     }
-    // dev \t ino \t offset \t fingerprint length \t fingerprint hash \t path
+    // dev, ino, offset, fingerprint length, fingerprint hash, [previous offset, previous
+    // fingerprint length, previous fingerprint hash,] path: tab-separated, the path last.
     Checkpoint c;
     std::istringstream fields(line);
-    std::string dev, ino, off, fpl, fph;
-    if (!std::getline(fields, dev, '\t') || !std::getline(fields, ino, '\t') ||
-        !std::getline(fields, off, '\t') || !std::getline(fields, fpl, '\t') ||
-        !std::getline(fields, fph, '\t') || !std::getline(fields, c.path)) {
-      ok = false;
-      break;
+    const size_t numeric = v1 ? 5 : 8;
+    std::string f[8];
+    for (size_t i = 0; ok && i < numeric; ++i)
+      ok = static_cast<bool>(std::getline(fields, f[i], '\t'));
+    ok = ok && static_cast<bool>(std::getline(fields, c.path));
+    uint64_t fp_len = 0, prev_fp_len = 0;
+    ok = ok && parseUnsigned(f[0], 10, c.dev) && parseUnsigned(f[1], 10, c.ino) &&
+         parseUnsigned(f[2], 10, c.offset) && parseUnsigned(f[3], 10, fp_len) &&
+         parseUnsigned(f[4], 16, c.fp_hash) && fp_len <= UINT32_MAX;
+    if (ok && !v1) {
+      ok = parseUnsigned(f[5], 10, c.prev_offset) && parseUnsigned(f[6], 10, prev_fp_len) &&
+           parseUnsigned(f[7], 16, c.prev_fp_hash) && prev_fp_len <= UINT32_MAX;
     }
-    char* end = nullptr;
-    c.dev = std::strtoull(dev.c_str(), &end, 10);
-    ok = ok && end && *end == '\0';
-    c.ino = std::strtoull(ino.c_str(), &end, 10);
-    ok = ok && end && *end == '\0';
-    c.offset = std::strtoull(off.c_str(), &end, 10);
-    ok = ok && end && *end == '\0' && !dev.empty() && !ino.empty() && !off.empty();
-    c.fp_len = static_cast<uint32_t>(std::strtoul(fpl.c_str(), &end, 10));
-    ok = ok && end && *end == '\0' && !fpl.empty();
-    c.fp_hash = std::strtoull(fph.c_str(), &end, 16);
-    ok = ok && end && *end == '\0' && !fph.empty();
     if (!ok) break;
+    c.fp_len = static_cast<uint32_t>(fp_len);
+    c.prev_fp_len = static_cast<uint32_t>(prev_fp_len);
     entries_[{c.dev, c.ino}] = c;
     ++seen;
   }
@@ -115,19 +126,37 @@ bool CheckpointStore::load(std::string* error) {
   return true;
 }
 
-bool CheckpointStore::save(std::string* error) {
-  if (!dirty_) return true;
+std::optional<std::string> CheckpointStore::snapshot() {
+  if (!dirty_) return std::nullopt;
   std::string data = kHeader;
   data.push_back('\n');
   for (const auto& [key, c] : entries_) {
-    char fp[40];
-    std::snprintf(fp, sizeof fp, "%u\t%016llx", c.fp_len,
-                  static_cast<unsigned long long>(c.fp_hash));
+    char fp[96];
+    std::snprintf(fp, sizeof fp, "%u\t%016llx\t%llu\t%u\t%016llx", c.fp_len,
+                  static_cast<unsigned long long>(c.fp_hash),
+                  static_cast<unsigned long long>(c.prev_offset), c.prev_fp_len,
+                  static_cast<unsigned long long>(c.prev_fp_hash));
     data += std::to_string(c.dev) + '\t' + std::to_string(c.ino) + '\t' + std::to_string(c.offset) +
             '\t' + fp + '\t' + c.path + '\n';
   }
   data += "end " + std::to_string(entries_.size()) + "\n";
-  const std::string tmp = file_ + ".tmp";
+  dirty_ = false;
+  return data;
+}
+
+bool CheckpointStore::save(std::string* error) {
+  auto data = snapshot();
+  if (!data) return true;
+  if (!writeCheckpointFile(dir_, file_, *data, error)) {
+    dirty_ = true;
+    return false;
+  }
+  return true;
+}
+
+bool writeCheckpointFile(const std::string& dir, const std::string& file, const std::string& data,
+                         std::string* error) {
+  const std::string tmp = file + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) {
     *error = "cannot write " + tmp + ": " + std::strerror(errno);
@@ -140,16 +169,15 @@ bool CheckpointStore::save(std::string* error) {
     *error = "cannot write " + tmp + ": " + std::strerror(saved_errno);
     return false;
   }
-  if (::rename(tmp.c_str(), file_.c_str()) != 0) {
+  if (::rename(tmp.c_str(), file.c_str()) != 0) {
     *error = "cannot rename " + tmp + ": " + std::strerror(errno);
     return false;
   }
-  const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
-  dirty_ = false;
   return true;
 }
 
@@ -167,10 +195,19 @@ std::optional<Checkpoint> CheckpointStore::findByFingerprint(uint32_t fp_len,
   return std::nullopt;
 }
 
+std::optional<Checkpoint> CheckpointStore::findByPreviousFingerprint(uint32_t fp_len,
+                                                                     uint64_t fp_hash) const {
+  for (const auto& [key, c] : entries_) {
+    if (c.prev_fp_len != 0 && c.prev_fp_len == fp_len && c.prev_fp_hash == fp_hash) return c;
+  }
+  return std::nullopt;
+}
+
 void CheckpointStore::set(const Checkpoint& c) {
   auto& e = entries_[{c.dev, c.ino}];
   if (e.dev == c.dev && e.ino == c.ino && e.offset == c.offset && e.fp_len == c.fp_len &&
-      e.fp_hash == c.fp_hash && e.path == c.path) {
+      e.fp_hash == c.fp_hash && e.path == c.path && e.prev_offset == c.prev_offset &&
+      e.prev_fp_len == c.prev_fp_len && e.prev_fp_hash == c.prev_fp_hash) {
     return;
   }
   e = c;

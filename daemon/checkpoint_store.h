@@ -16,6 +16,12 @@ struct Checkpoint {
   uint32_t fp_len = 0;  // fingerprint of the content (see file_identity.h)
   uint64_t fp_hash = 0;
   std::string path;  // the name it had when last saved (for people and for rotation)
+  // What the file held before its last truncation (copytruncate), read and acknowledged up to
+  // prev_offset: a copy of that content found later (also after a restart) is read from there.
+  // prev_fp_len is 0 when the file was never truncated.
+  uint64_t prev_offset = 0;
+  uint32_t prev_fp_len = 0;
+  uint64_t prev_fp_hash = 0;
 };
 
 // The checkpoints in state_dir/checkpoints. Saved atomically (temp file, fsync, rename,
@@ -30,10 +36,16 @@ class CheckpointStore {
   bool load(std::string* error);
   // Writes the file if anything changed since the last save.
   bool save(std::string* error);
+  // The file's content if anything changed since the last save or snapshot (then counted as
+  // saved), for writing elsewhere with writeCheckpointFile(); nullopt when nothing changed.
+  std::optional<std::string> snapshot();
 
   std::optional<Checkpoint> find(uint64_t dev, uint64_t ino) const;
   // A checkpoint whose content fingerprint is (fp_len, fp_hash).
   std::optional<Checkpoint> findByFingerprint(uint32_t fp_len, uint64_t fp_hash) const;
+  // The checkpoint of a file that held content with fingerprint (fp_len, fp_hash) before its
+  // last truncation.
+  std::optional<Checkpoint> findByPreviousFingerprint(uint32_t fp_len, uint64_t fp_hash) const;
   void set(const Checkpoint& c);
   const std::map<std::pair<uint64_t, uint64_t>, Checkpoint>& all() const { return entries_; }
   // Whether a checkpoint file existed when load() ran: false on the very first start, the
@@ -50,6 +62,11 @@ class CheckpointStore {
   bool dirty_ = false;
   bool existed_ = false;
 };
+
+// Replaces `file` (in directory `dir`) by `data` atomically: temp file, fsync, rename, fsync of
+// the directory. Blocks; *error says why it failed.
+bool writeCheckpointFile(const std::string& dir, const std::string& file, const std::string& data,
+                         std::string* error);
 
 // Creates state_dir if missing and checks that it can be written; *error says why not.
 bool prepareStateDir(const std::string& dir, std::string* error);

@@ -18,6 +18,7 @@
 #include <set>
 
 #include "daemon/checkpoint_store.h"
+#include "daemon/checkpoint_writer.h"
 #include "daemon/exit_codes.h"
 #include "daemon/file_identity.h"
 #include "daemon/inotify_watcher.h"
@@ -44,10 +45,13 @@ constexpr auto kRescanEvery = std::chrono::seconds(10);
 // A new file is opened once its size held still for kSettleLook, or after kSettleMax.
 constexpr auto kSettleLook = std::chrono::milliseconds(50);
 constexpr auto kSettleMax = std::chrono::milliseconds(400);
+constexpr auto kSettleMaxCopy = std::chrono::seconds(5);
 // How often files and directories are polled where inotify cannot watch them.
 constexpr auto kPollEvery = std::chrono::milliseconds(500);
 // Time spent in one pump turn before other handlers (signals, acks, inotify) get their go.
 constexpr auto kPumpSlice = std::chrono::milliseconds(20);
+// Reading pauses while this many sealed batches wait for the checkpoints before them.
+constexpr size_t kMaxSealedBatches = 4;
 
 // One followed file: its descriptor, read position, line splitter, parser, and the offsets
 // waiting for acknowledgement before they may be checkpointed.
@@ -57,6 +61,10 @@ struct Follower {
     uint64_t seq;
     uint64_t offset;
     Fingerprint fp;
+    // The content before the last truncation and how far it was read: kept in the checkpoint
+    // so that its copy, found later, is not read again from its start.
+    Fingerprint old_fp;
+    uint64_t old_offset;
   };
 
   FileId id;
@@ -76,6 +84,7 @@ struct Follower {
   LineSplitter splitter;
   std::unique_ptr<SourceParser> parser;
   std::deque<Mark> marks;
+  uint64_t batch_seq = 0;  // the batch its last record went into
   uint64_t last_mark = UINT64_MAX;
   uint64_t committed = 0;  // offset of the last checkpoint written
   Clock::time_point last_data = Clock::now();
@@ -83,6 +92,10 @@ struct Follower {
   bool gone = false;    // no longer at any path of its input
   bool queued = false;  // in the ready queue
   bool verify = true;   // check size and fingerprint before the next read
+  // A copy of this file took over its old content (copytruncate in progress): nothing more is
+  // read until the truncation shows, or rotate_wait_ms has passed without one.
+  bool handed_over = false;
+  Clock::time_point handed_over_since{};
 
   explicit Follower(size_t max_line) : splitter(max_line) {}
   ~Follower() {
@@ -98,6 +111,9 @@ class Daemon {
         cfg_(std::move(cfg)),
         reg_(reg),
         checkpoints_(cfg_.state_dir),
+        checkpoint_writer_(
+            cfg_.state_dir, checkpoints_.path(),
+            [this](uint64_t seq) { asio::post(io_, [this, seq] { onDurable(seq); }); }),
         watcher_(io.get_executor(),
                  [this](InotifyWatcher::Change c, const std::string& p) { onChange(c, p); }),
         tick_(io),
@@ -134,7 +150,8 @@ class Daemon {
     batcher_ = std::make_unique<Batcher>(io_.get_executor(), cfg_.batch,
                                          [this](std::shared_ptr<const Batch> b) {
                                            sealed_at_.emplace_back(b->seq, Clock::now());
-                                           dispatcher_->dispatch(std::move(b));
+                                           sealed_.push_back(std::move(b));
+                                           releaseBatches();
                                          });
     pipeline_ = makeRecordPipeline(cfg_, reg_, diags);
     if (!pipeline_) {
@@ -205,6 +222,7 @@ class Daemon {
       mark(*f);
     }
     batcher_->flush();
+    releaseBatches();
     dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
                        [this, done = std::move(done)](bool all) {
                          if (metrics_) metrics_->stop();
@@ -278,12 +296,12 @@ class Daemon {
         if (it == followers_.end()) {
           bool found_at_start = initial;
           uint64_t size_when_found = static_cast<uint64_t>(st.st_size);
-          if (!settled(id, st, found_at_start, size_when_found)) continue;
+          if (!settled(path, id, st, found_at_start, size_when_found)) continue;
           f = open(in, path, id, st, found_at_start, size_when_found);
           if (!f) continue;
         } else {
           f = it->second.get();
-          if (f->path != path) spdlog::info("{} is now {}", f->path, path);
+          if (f->path != path) spdlog::info("{} is now {} (inode {})", f->path, path, f->id.second);
           f->path = path;
           f->gone = false;
         }
@@ -309,7 +327,8 @@ class Daemon {
   // bytes can tell whose copy it is.
   // `initial` says whether the file was found by the first scan; a file that settles later
   // keeps that (read_from applies to it).
-  bool settled(FileId id, const struct stat& st, bool& initial, uint64_t& first_size) {
+  bool settled(const std::string& path, FileId id, const struct stat& st, bool& initial,
+               uint64_t& first_size) {
     const auto now = Clock::now();
     const auto mtime = std::chrono::system_clock::from_time_t(st.st_mtime);
     if (initial && std::chrono::system_clock::now() - mtime > std::chrono::seconds(2)) {
@@ -319,8 +338,13 @@ class Daemon {
     auto [it, fresh] = settling_.try_emplace(id, Settling{size, now, initial, size});
     // A copy is whole when its size held still, and it is at least a fingerprint long (or
     // it is a small file that simply stays small).
-    if (!fresh && ((it->second.size == size && size >= kFingerprintBytes) ||
-                   now - it->second.since >= kSettleMax)) {
+    const auto waited = now - it->second.since;
+    bool ready =
+        !fresh && ((it->second.size == size && size >= kFingerprintBytes) || waited >= kSettleMax);
+    // A copy is also not whole while it is shorter than what was read of the content it copies
+    // (logrotate may stall between two looks on a busy host); that wait has a longer bound.
+    if (ready && waited < kSettleMaxCopy && copyIncomplete(path, size)) ready = false;
+    if (ready) {
       initial = it->second.initial;
       first_size = it->second.first_size;
       settling_.erase(it);
@@ -328,6 +352,21 @@ class Daemon {
     }
     it->second.size = size;
     rescanSoon();
+    return false;
+  }
+
+  // Whether `path` starts like a followed file (or what one held before its truncation) but is
+  // shorter than what was read of it: a copy still being written.
+  bool copyIncomplete(const std::string& path, uint64_t size) const {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return false;
+    const Fingerprint fp = readFingerprint(fd).value_or(Fingerprint{});
+    ::close(fd);
+    if (fp.len < kMinCopyFingerprintBytes) return false;
+    for (const auto& [id, f] : followers_) {
+      if (f->fp == fp && f->parser->safeOffset() > size) return true;
+      if (f->old_fp == fp && f->old_offset > size) return true;
+    }
     return false;
   }
 
@@ -399,14 +438,28 @@ class Daemon {
         // From what the follower has turned into records, not what it has read: its open
         // event may not be emitted yet, and the copy's checkpoint must not pass it.
         const uint64_t done = f->parser->safeOffset();
-        if (!f->gone && f->fp == fp && done <= size) {
+        if (!f->gone && f->fp == fp && done > size) {
+          // Everything the copy holds was read already (lines written between logrotate's copy
+          // and its truncation are not in the copy).
+          spdlog::info("{} is a copy of {}, all read; reading it from its end", path, f->path);
+          return size;
+        }
+        if (!f->gone && f->fp == fp) {
           spdlog::info("{} is a copy of {}; reading it from offset {}", path, f->path, done);
+          // The copy takes over from there: the original must not turn the same lines into
+          // records again. It drops what it holds past `done` and waits for its truncation.
+          f->parser->abandonAt(done);
+          f->splitter.reset(done);
+          f->read_offset = done;
+          f->handed_over = true;
+          f->handed_over_since = Clock::now();
           return done;
         }
-        if (f->old_fp == fp && f->old_offset <= size) {
+        if (f->old_fp == fp) {
+          const uint64_t start = std::min(f->old_offset, size);
           spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, f->path,
-                       f->old_offset);
-          return f->old_offset;
+                       start);
+          return start;
         }
       }
       for (const auto& o : orphans_) {
@@ -420,6 +473,14 @@ class Daemon {
           cp && !followers_.count({cp->dev, cp->ino}) && cp->offset <= size) {
         spdlog::info("{} is a copy of {}; reading it from offset {}", path, cp->path, cp->offset);
         return cp->offset;
+      }
+      // A copy of what a file held before its last truncation, the copy not checkpointed yet
+      // (the daemon stopped before its first acknowledgement).
+      if (auto cp = checkpoints_.findByPreviousFingerprint(fp.len, fp.hash);
+          cp && cp->prev_offset <= size) {
+        spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, cp->path,
+                     cp->prev_offset);
+        return cp->prev_offset;
       }
     }
     if (initial && !checkpoints_.existed() && in.read_from == config::ReadFrom::kEnd) {
@@ -474,6 +535,10 @@ class Daemon {
         startOffset(in, path, id, fd, size, f->fp, initial, size_at_start.value_or(size));
     f->read_offset = start;
     f->splitter.reset(start);
+    if (auto cp = checkpoints_.find(id.first, id.second); cp && cp->prev_fp_len > 0) {
+      f->old_fp = {cp->prev_fp_len, cp->prev_fp_hash};  // for a copy of it found later
+      f->old_offset = cp->prev_offset;
+    }
     SourceInfo info;
     info.path = path;
     info.key = fileKey(id.first, id.second);
@@ -486,14 +551,26 @@ class Daemon {
     f->parser = std::make_unique<SourceParser>(*parsers_, std::move(info),
                                                [this, raw](ErrorRecord& r) { emit(*raw, r); });
     f->parser->restartAt(start);
-    spdlog::info("following {} from offset {}", path, start);
+    spdlog::info("following {} (inode {}) from offset {}", path, id.second, start);
     followers_[id] = std::move(f);
     mark(*raw);
     return raw;
   }
 
   void emit(Follower& f, ErrorRecord& r) {
-    (void)f;
+    // The first record of this file to go into a new batch: every byte before it is in the
+    // batches before that one. A mark per batch lets the checkpoint follow acknowledgements
+    // batch by batch, however many batches one read produced.
+    const uint64_t open = batcher_->openSeq();
+    if (f.batch_seq != open) {
+      if (f.batch_seq != 0 && r.source_offset != f.last_mark &&
+          (f.marks.empty() || r.source_offset > f.marks.back().offset)) {
+        f.marks.push_back({open - 1, r.source_offset, f.fp, f.old_fp, f.old_offset});
+        f.last_mark = r.source_offset;
+        if (open - 1 <= acked_) scheduleCommit();
+      }
+      f.batch_seq = open;
+    }
     ++records_by_[{r.format, r.level}];
     ++records_total_;
     json_.clear();
@@ -523,7 +600,8 @@ class Daemon {
   void pump() {
     const auto until = Clock::now() + kPumpSlice;
     while (!ready_.empty() && !draining_) {
-      if (dispatcher_->saturated()) return;  // resumed by onSaturation(false)
+      // Resumed by onSaturation(false), or by onDurable() once sealed batches may go.
+      if (dispatcher_->saturated() || sealed_.size() >= kMaxSealedBatches) return;
       const FileId id = ready_.front();
       ready_.pop_front();
       auto it = followers_.find(id);
@@ -580,14 +658,16 @@ class Daemon {
         }
       }
     }
-    spdlog::info("{} was truncated; reading it again from the start", f.path);
+    spdlog::info("{} (inode {}) was truncated; reading it again from the start", f.path,
+                 f.id.second);
     restartFromZero(f);
   }
 
   void restartFromZero(Follower& f) {
     if (f.fp.len >= kMinCopyFingerprintBytes) {
       f.old_fp = f.fp;
-      f.old_offset = f.read_offset;
+      // Where its last complete line ends: a partial line is read whole from the copy.
+      f.old_offset = f.splitter.consumed();
     }
     f.splitter.reset(0);
     f.parser->restartAt(0);
@@ -602,6 +682,21 @@ class Daemon {
     if (f.fd < 0 && !reopen(f)) {
       if (f.gone) f.gone_since = Clock::time_point{};  // nothing left to read: close soon
       return false;
+    }
+    if (f.handed_over) {
+      struct stat st {};
+      if (::fstat(f.fd, &st) == 0 &&
+          (static_cast<uint64_t>(st.st_size) < f.read_offset || !fingerprintMatches(f.fd, f.fp))) {
+        f.handed_over = false;
+        onTruncated(f);
+        return true;
+      }
+      if (Clock::now() - f.handed_over_since < std::chrono::milliseconds(cfg_.rotate_wait_ms)) {
+        return false;  // tick() looks again
+      }
+      f.handed_over = false;
+      spdlog::info("{} was copied but not truncated; reading it on from offset {}", f.path,
+                   f.read_offset);
     }
     if (f.verify && f.resume_fd < 0) {
       f.verify = false;
@@ -658,7 +753,7 @@ class Daemon {
     f.last_mark = off;
     const uint64_t seq =
         batcher_->pendingRecords() > 0 ? batcher_->openSeq() : batcher_->lastSealedSeq();
-    f.marks.push_back({seq, off, f.fp});
+    f.marks.push_back({seq, off, f.fp, f.old_fp, f.old_offset});
     if (seq <= acked_) scheduleCommit();
   }
 
@@ -691,16 +786,31 @@ class Daemon {
         f->marks.pop_front();
       }
       if (last) {
-        checkpoints_.set({id.first, id.second, m.offset, m.fp.len, m.fp.hash, f->path});
+        checkpoints_.set({id.first, id.second, m.offset, m.fp.len, m.fp.hash, f->path, m.old_offset,
+                          m.old_fp.len, m.old_fp.hash});
         f->committed = m.offset;
       }
     }
-    std::string error;
-    if (!checkpoints_.save(&error)) {
-      if (!checkpoint_error_logged_) spdlog::error("{}", error);
-      checkpoint_error_logged_ = true;
-    } else {
-      checkpoint_error_logged_ = false;
+    // Written on a thread of its own: the fsyncs must not hold up the event loop.
+    if (checkpoint_writer_.submit(checkpoints_.snapshot(), acked_)) onDurable(acked_);
+  }
+
+  // The checkpoints of every batch up to `seq` are on disk.
+  void onDurable(uint64_t seq) {
+    durable_ = std::max(durable_, seq);
+    releaseBatches();
+    if (sealed_.size() < kMaxSealedBatches) schedulePump();
+  }
+
+  // A sealed batch goes to the transports once the checkpoints of every batch before it are on
+  // disk, so a crash repeats at most the one batch being delivered (the lines of a batch that
+  // arrived but whose checkpoint was not written yet are read again). Transports see one batch
+  // at a time, and each is written once, with its checkpoint, before the next: that bounds what
+  // a SIGKILL can duplicate. On drain every batch goes at once.
+  void releaseBatches() {
+    while (!sealed_.empty() && (draining_ || sealed_.front()->seq <= durable_ + 1)) {
+      dispatcher_->dispatch(std::move(sealed_.front()));
+      sealed_.pop_front();
     }
   }
 
@@ -734,7 +844,7 @@ class Daemon {
         closing.push_back(id);
         continue;
       }
-      if (poll || f.gone) {
+      if (poll || f.gone || f.handed_over) {
         f.verify = true;
         enqueue(f);
       }
@@ -886,6 +996,12 @@ class Daemon {
       if (f->read_offset > f->committed) lag[f->input] += f->read_offset - f->committed;
     }
     for (const auto& [in, n] : lag) out.sample({{"input", inputLabel(in)}}, n);
+    out.family("homeostasisd_checkpoint_writes_total", "counter",
+               "Checkpoint files written (atomically replaced).");
+    out.sample({}, checkpoint_writer_.writes());
+    out.family("homeostasisd_checkpoint_write_failures_total", "counter",
+               "Checkpoint file writes that failed (retried).");
+    out.sample({}, checkpoint_writer_.failures());
     return out.take();
   }
 
@@ -910,6 +1026,7 @@ class Daemon {
   config::Config cfg_;
   const Registries& reg_;
   CheckpointStore checkpoints_;
+  CheckpointWriter checkpoint_writer_;
   InotifyWatcher watcher_;
   asio::steady_timer tick_;
   asio::steady_timer rescan_timer_;
@@ -967,11 +1084,12 @@ class Daemon {
   std::string json_;
   std::string host_;
   uint64_t acked_ = 0;
+  uint64_t durable_ = 0;  // batches up to this one are acknowledged and their checkpoints written
+  std::deque<std::shared_ptr<const Batch>> sealed_;  // waiting for releaseBatches()
   bool draining_ = false;
   bool pump_posted_ = false;
   bool rescan_posted_ = false;
   bool commit_posted_ = false;
-  bool checkpoint_error_logged_ = false;
 };
 
 void setSignalsBlocked(bool blocked) {

@@ -84,6 +84,14 @@ void SourceParser::flush() {
   if (event_open_) completeEvent();
 }
 
+void SourceParser::abandonAt(uint64_t offset) {
+  if (unwrapper_.pending()) (void)unwrapper_.takePending();
+  sample_.clear();
+  event_.clear();
+  event_open_ = false;
+  last_end_ = offset;
+}
+
 void SourceParser::detect() {
   const auto& views = sample_.makeViews();
   const Detection d = detectFormat(parsers_, views);

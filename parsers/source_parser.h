@@ -59,6 +59,11 @@ class SourceParser {
     last_end_ = offset;
   }
 
+  // Drops what is open (detection sample, open event, partial container line) without turning
+  // it into records, and goes on from `offset`: those lines are read again by someone else (a
+  // copy of the file that takes over from safeOffset()).
+  void abandonAt(uint64_t offset);
+
   // Every byte before this offset has been turned into records (or found to need none).
   uint64_t safeOffset() const;
   // Whether an event (or the detection sample) is waiting for more lines.
