@@ -972,10 +972,22 @@ class Daemon {
       const std::pair<const char*, uint64_t> outcomes[] = {
           {"sent", t.sent_records},       {"failed", t.failed_records},
           {"retried", t.retried_records}, {"spooled", t.spooled_records},
-          {"dropped", t.dropped_records}, {"dead_lettered", t.dead_lettered_records}};
+          {"dropped", t.dropped_records}, {"dead_lettered", t.dead_lettered_records},
+          {"skipped", t.skipped_records}};
       for (const auto& [name, n] : outcomes) {
         out.sample({{"transport", idx}, {"type", t.type}, {"outcome", name}}, n);
       }
+    }
+    out.family("homeostasisd_transport_spool_bytes", "gauge",
+               "Bytes in each transport's disk spool.");
+    for (size_t i = 0; i < stats.size(); ++i) {
+      out.sample({{"transport", std::to_string(i)}, {"type", stats[i].type}}, stats[i].spool_bytes);
+    }
+    out.family("homeostasisd_transport_failing", "gauge",
+               "1 while a transport's last send failed (retryable) and none succeeded since.");
+    for (size_t i = 0; i < stats.size(); ++i) {
+      out.sample({{"transport", std::to_string(i)}, {"type", stats[i].type}},
+                 uint64_t{stats[i].failing ? 1u : 0u});
     }
     out.family("homeostasisd_transport_queued_batches", "gauge",
                "Batches not yet acknowledged by every transport.");

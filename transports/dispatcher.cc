@@ -44,6 +44,9 @@ std::shared_ptr<const Batch> deadLetterLines(const Batch& batch, std::string_vie
 
 // At most one "rejected for good" line per transport in this interval; the rest are counted.
 constexpr std::chrono::seconds kPermanentLogInterval{10};
+// At most one "spooling batches to disk" line per transport in this interval (a destination
+// that stays slow goes in and out of spooling).
+constexpr std::chrono::seconds kSpoolLogInterval{60};
 
 }  // namespace
 
@@ -70,6 +73,7 @@ Dispatcher::Dispatcher(boost::asio::any_io_executor executor,
       std::string error;
       if (spool->open(error)) {
         lane.spooling = !spool->empty();
+        lane.spool_logged = lane.spooling;  // Spool::open() said so
         lane.spool = std::move(spool);
       } else {
         spdlog::error("transport {}: {}; it has no disk spool", lane.stats.type, error);
@@ -79,6 +83,9 @@ Dispatcher::Dispatcher(boost::asio::any_io_executor executor,
     lanes_.push_back(std::move(lane));
   }
   if (options_.max_queued_batches == 0) options_.max_queued_batches = 1;
+  if (options_.spool_queued_batches == 0) {
+    options_.spool_queued_batches = std::max<size_t>(1, options_.max_queued_batches / 2);
+  }
   // What an earlier run left in a spool is sent without waiting for new records.
   for (size_t i = 0; i < lanes_.size(); ++i) {
     if (lanes_[i].spooling) {
@@ -174,6 +181,12 @@ void Dispatcher::dispatch(std::shared_ptr<const Batch> batch) {
 void Dispatcher::pump(size_t lane) {
   Lane& l = lanes_[lane];
   if (l.spooling) spoolQueued(lane);  // what waited for room (drop_oldest may make some)
+  if (l.spool && !l.spooling && !stopped_ && l.queue.size() >= options_.spool_queued_batches) {
+    // Not keeping up: the queue goes to the spool, once the batches out now are finished (a
+    // spooled batch must not overtake one of them, even across a restart).
+    if (l.in_flight > 0) return;
+    startSpooling(lane, fmt::format("is not keeping up ({} batches queued)", l.queue.size()));
+  }
   if (l.spool && !l.spool->empty()) {
     // The spool is older than the queue: send it first, one batch at a time.
     if (!stopped_ && !l.replaying && l.in_flight == 0 && l.spool->entries().front().written) {
@@ -254,16 +267,16 @@ void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, uns
       if (batch->seq != 0 && l.spool && !l.spooling && l.in_flight == 1 &&
           now - l.failing_since >= l.transport->spoolOptions().after &&
           l.spool->reserve(batch->bytes + batch->records.size(), false, dropped)) {
-        spdlog::warn(
-            "transport {} has failed for {} ms; spooling batches to disk: {}", l.stats.type,
-            std::chrono::duration_cast<std::chrono::milliseconds>(now - l.failing_since).count(),
-            reason);
         l.failing = true;
-        l.spooling = true;
         l.stats.dropped_records += dropped;
         --l.in_flight;
         spoolBatch(lane, std::move(batch), 0);
-        spoolQueued(lane);
+        startSpooling(
+            lane,
+            fmt::format("has failed for {} ms ({})",
+                        std::chrono::duration_cast<std::chrono::milliseconds>(now - l.failing_since)
+                            .count(),
+                        reason));
         return;
       }
       if (!l.failing) {
@@ -334,6 +347,19 @@ void Dispatcher::deadLetter(size_t lane, std::shared_ptr<const Batch> lines, uin
   });
 }
 
+void Dispatcher::startSpooling(size_t lane, const std::string& why) {
+  Lane& l = lanes_[lane];
+  const auto now = std::chrono::steady_clock::now();
+  if (l.last_spool_log == std::chrono::steady_clock::time_point{} ||
+      now - l.last_spool_log >= kSpoolLogInterval) {
+    spdlog::warn("transport {} {}; spooling batches to disk", l.stats.type, why);
+    l.last_spool_log = now;
+    l.spool_logged = true;
+  }
+  l.spooling = true;
+  spoolQueued(lane);
+}
+
 void Dispatcher::spoolQueued(size_t lane) {
   Lane& l = lanes_[lane];
   while (!l.queue.empty()) {
@@ -389,7 +415,8 @@ void Dispatcher::replayDone(size_t lane) {
   if (l.spool->empty()) {
     l.spooling = false;
     l.drop_logged = false;
-    spdlog::info("transport {}: spool sent", l.stats.type);
+    if (l.spool_logged) spdlog::info("transport {}: spool sent", l.stats.type);
+    l.spool_logged = false;
   }
   pump(lane);
 }

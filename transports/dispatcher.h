@@ -49,6 +49,11 @@ struct DispatcherOptions {
   double jitter = 0.2;
   // Where transports keep their disk spools (<dir>/<index>-<type>/); empty: no spooling.
   std::string spool_dir;
+  // A transport with a spool whose queue reaches this many batches (its destination is slow,
+  // or failing for less than spool_after_ms) writes the queue and what follows to its spool once
+  // the batches it has out are finished, so that it does not make the caller pause reading.
+  // 0: half of max_queued_batches.
+  size_t spool_queued_batches = 0;
 };
 
 // Fans sealed batches out to every transport and reports acknowledgement.
@@ -58,7 +63,9 @@ struct DispatcherOptions {
 // records it wants: a batch it wants none of is done for it without a send. kRetryable sends the
 // same batch again after an exponential backoff, or after the delay the destination asked for if
 // that is longer (never blocking); kPermanent is counted, logged (rate-limited) and finishes the
-// batch for that transport, once the dead-letter sink (if set) holds it. A batch is done when every
+// batch for that transport, once the dead-letter sink (if set) holds it. A transport with a disk
+// spool (see SpoolOptions) spools once it has failed for spool_after_ms, or once its queue
+// reaches spool_queued_batches; a spooled batch is done for it. A batch is done when every
 // transport finished it, and onAcked() reports the highest seq S such that every batch with seq <=
 // S is done, even when transports finish out of order.
 //
@@ -131,6 +138,8 @@ class Dispatcher {
     bool spooling = false;
     bool replaying = false;
     bool drop_logged = false;
+    std::chrono::steady_clock::time_point last_spool_log{};
+    bool spool_logged = false;  // "spooling" was logged; "spool sent" will be
     std::chrono::steady_clock::time_point last_permanent_log{};
     uint64_t permanent_unlogged = 0;
     TransportStats stats;
@@ -156,6 +165,7 @@ class Dispatcher {
   // The part of `batch` that lane wants: the batch itself, a copy of the wanted records, or null.
   std::shared_ptr<const Batch> routed(Lane& lane, const std::shared_ptr<const Batch>& batch);
   void deadLetter(size_t lane, std::shared_ptr<const Batch> lines, uint64_t seq, unsigned attempt);
+  void startSpooling(size_t lane, const std::string& why);
   void spoolQueued(size_t lane);
   void spoolBatch(size_t lane, std::shared_ptr<const Batch> batch, uint64_t rewrite_id);
   void replayDone(size_t lane);

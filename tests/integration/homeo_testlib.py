@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 import jsonschema
 
@@ -584,6 +585,33 @@ class DaemonProcess:
         return (f"--- daemon: {state}; notify messages: {self.notify_messages}\n"
                 f"--- daemon stderr (tail) ---\n{self.stderr_text()[-3000:]}\n"
                 f"--- daemon stdout (tail) ---\n{self.stdout_text()[-2000:]}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-metrics
+
+
+def metrics_port(daemon, timeout=5.0):
+    """The port of a daemon's /metrics endpoint (configured with port 0), from its log."""
+    m = wait_for(lambda: re.search(r"metrics on \S+ \(port (\d+)\)", daemon.stderr_text()),
+                 timeout, lambda: f"the metrics port was not logged\n{daemon.describe()}")
+    return int(m.group(1))
+
+
+def scrape_metrics(port, timeout=5.0):
+    """The samples of /metrics as {(name, ((label, value), ...)): value}, labels sorted."""
+    # Imported here: only the tests that scrape need python3-prometheus-client.
+    from prometheus_client.parser import text_string_to_metric_families
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=timeout) as resp:
+        text = resp.read().decode()
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for fam in text_string_to_metric_families(text) for s in fam.samples}
+
+
+def transport_records(samples, index, type_, outcome):
+    """homeostasisd_transport_records_total of transport `index` for one outcome."""
+    return samples.get(("homeostasisd_transport_records_total",
+                        (("outcome", outcome), ("transport", str(index)), ("type", type_))))
 
 
 def read_text(path):

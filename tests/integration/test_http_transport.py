@@ -1,14 +1,18 @@
 """The http transport against a real HTTP server on loopback (written here, threaded): retryable
 answers (503, 429 with Retry-After, a stall past the timeout), a permanent 400 that lands in the
 dead-letter file without stalling another transport, keep-alive, gzip, headers and the bearer
-token, the per-transport routing filters, and the disk spool across a restart while the
-destination is down."""
+token, the per-transport routing filters, the disk spool across a restart while the destination
+is down and in front of a slow destination, a full spool dropping its oldest batches, and TLS
+against a server whose certificate a CA made by the test signed. The transport counters of
+/metrics are checked along the way."""
 
 import gzip
 import http.server
 import json
 import os
 import re
+import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -29,15 +33,19 @@ def bracket_lines(start, stop, level="ERROR"):
 class Sink:
     """What the server saw. `script` maps a request's number (from 1) to an answer other than
     200: 503, 429 (with Retry-After: 1), 400 (permanent) or "stall" (no answer until after the
-    transport's timeout, then the connection is closed)."""
+    transport's timeout, then the connection is closed). While `down` is set every request is
+    answered 503; `delay` (seconds) holds back every answer (a slow destination)."""
 
-    def __init__(self, script=None, stall_seconds=1.5):
+    def __init__(self, script=None, stall_seconds=1.5, delay=0.0):
         self.script = dict(script or {})
         self.stall_seconds = stall_seconds
+        self.delay = delay
+        self.down = False
         self.lock = threading.Lock()
         self.requests = 0
         self.connections = 0
         self.accepted = []  # the n of every accepted record, in arrival order
+        self.by_source = {}  # file name of metadata.source.path -> its numbers, in arrival order
         self.other_records = []  # accepted records without a number
         self.answers = []  # (request number, answer, monotonic time of arrival)
         self.headers = []  # headers of each request
@@ -47,10 +55,23 @@ class Sink:
         with self.lock:
             return list(self.accepted)
 
+    def count(self):
+        with self.lock:
+            return len(self.accepted)
 
-def make_server(sink):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_server_handler(sink))
+    def sources(self):
+        with self.lock:
+            return {name: list(ns) for name, ns in self.by_source.items()}
+
+
+def make_server(sink, port=0, tls=None):
+    """A threaded HTTP server on 127.0.0.1 (`port` 0: a free one); `tls` (an SSLContext for
+    the server side) makes it HTTPS. The caller shuts it down."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_server_handler(sink))
     server.daemon_threads = True
+    if tls is not None:
+        # The handshake runs in accept(); a failed one is an OSError, which the server drops.
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server
@@ -90,6 +111,11 @@ def make_server_handler(sink):
                 time.sleep(sink.stall_seconds)
                 self.close_connection = True
                 return
+            if sink.delay:
+                time.sleep(sink.delay)
+            if sink.down:
+                self.answer(503, b"down for maintenance")
+                return
             if action == 503:
                 self.answer(503, b"busy")
                 return
@@ -106,19 +132,62 @@ def make_server_handler(sink):
                 records = json.loads(text)
             else:
                 records = [json.loads(line) for line in text.splitlines() if line.strip()]
-            numbers, others = [], []
+            numbers, others, sources = [], [], []
             for record in records:
                 m = NUMBER.search(record.get("message", ""))
                 if m:
                     numbers.append(int(m.group(1)))
+                    path = record.get("metadata", {}).get("source", {}).get("path", "")
+                    sources.append((os.path.basename(path), int(m.group(1))))
                 else:
                     others.append(record)
             with sink.lock:
                 sink.accepted.extend(numbers)
                 sink.other_records.extend(others)
+                for name, n in sources:
+                    sink.by_source.setdefault(name, []).append(n)
             self.answer(200, b"ok")
 
     return Handler
+
+
+def free_port():
+    """A port nothing listens on now (a server may be started on it later)."""
+    probe = make_server(Sink())
+    port = probe.server_address[1]
+    probe.shutdown()
+    probe.server_close()
+    return port
+
+
+def openssl(*args, cwd):
+    try:
+        r = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True,
+                           timeout=60)
+    except FileNotFoundError:
+        raise AssertionError("the openssl command is missing (Debian package openssl, installed "
+                             "by scripts/install-deps.sh)") from None
+    if r.returncode != 0:
+        raise AssertionError(f"openssl {' '.join(args)} failed:\n{r.stderr}")
+
+
+def make_certificates(directory):
+    """Two CAs (ca.pem, other-ca.pem) and a certificate for 127.0.0.1 signed by the first
+    (server.pem, server.key), made with the openssl command in `directory`."""
+    os.makedirs(directory, exist_ok=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for name in ("ca", "other-ca"):
+        openssl("req", "-x509", *ec, "-keyout", f"{name}.key", "-out", f"{name}.pem",
+                "-days", "2", "-subj", f"/CN=homeostasisd test {name}", cwd=directory)
+    openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1",
+            cwd=directory)
+    with open(os.path.join(directory, "server.ext"), "w", encoding="utf-8") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.pem",
+            cwd=directory)
+    return {name: os.path.join(directory, name)
+            for name in ("ca.pem", "other-ca.pem", "server.pem", "server.key")}
 
 
 class HttpTransportTest(unittest.TestCase):
@@ -139,18 +208,37 @@ class HttpTransportTest(unittest.TestCase):
             s.server_close()
         self.tmp.cleanup()
 
-    def serve(self, sink):
-        server = make_server(sink)
+    def serve(self, sink, port=0, tls=None):
+        server = make_server(sink, port, tls)
         self.servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/errors"
+        scheme = "https" if tls else "http"
+        return f"{scheme}://127.0.0.1:{server.server_address[1]}/errors"
 
-    def config(self, transports, **overrides):
+    def config(self, transports, metrics=False, **overrides):
         cfg = h.daemon_config(self.tmp.path, os.path.join(self.logs, "*.log"), self.out,
                               **overrides)
         cfg["inputs"][0]["format"] = "bracket"
         cfg["transports"] = transports
         cfg["batch"] = {"max_records": 500, "max_bytes": 4194304, "max_wait_ms": 100}
+        if metrics:
+            cfg["metrics"] = {"enabled": True, "listen": "127.0.0.1:0"}
         return cfg
+
+    def spool_emptied(self, port):
+        """The samples of /metrics once transport 0's spool is empty, else None."""
+        s = h.scrape_metrics(port)
+        empty = s.get(("homeostasisd_transport_spool_bytes",
+                       (("transport", "0"), ("type", "http")))) == 0
+        return s if empty else None
+
+    def all_read_and_acknowledged(self, port, lines):
+        """The samples of /metrics once `lines` lines are read and every batch is acknowledged
+        (delivered or spooled) and checkpointed, else None."""
+        s = h.scrape_metrics(port)
+        done = (s.get(("homeostasisd_lines_read_total", (("input", "0"),))) == lines and
+                s.get(("homeostasisd_transport_queued_batches", ())) == 0 and
+                s.get(("homeostasisd_checkpoint_lag_bytes", (("input", "0"),))) == 0)
+        return s if done else None
 
     def test_100k_records_through_503_429_and_a_stall_none_lost_in_order(self):
         total = 100_000
@@ -205,10 +293,11 @@ class HttpTransportTest(unittest.TestCase):
         sink = Sink({1: 400})
         url = self.serve(sink)
         cfg = self.config([{"type": "http", "url": url, "format": "json_array"},
-                           {"type": "file", "path": self.out}])
+                           {"type": "file", "path": self.out}], metrics=True)
         h.append_text(self.log, bracket_lines(0, total))
         dead_letter = os.path.join(self.state, "dead-letter.jsonl")
         with h.DaemonProcess(cfg, self.config_path) as d:
+            port = h.metrics_port(d)
             def everything_done():
                 file_numbers = [int(NUMBER.search(r["message"]).group(1))
                                 for r in h.read_ndjson(self.out)]
@@ -218,7 +307,14 @@ class HttpTransportTest(unittest.TestCase):
             h.wait_for(everything_done, 30, lambda: (
                 f"file has {len(h.read_ndjson(self.out))}, server {len(sink.numbers())}, "
                 f"dead-letter {len(h.read_ndjson(dead_letter))} of {total}\n{d.describe()}"))
+            samples = h.wait_for(lambda: self.all_read_and_acknowledged(port, total), 10,
+                                 "not everything was acknowledged")
             self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+        for outcome, want in (("sent", total - 500), ("failed", 500), ("dead_lettered", 500),
+                              ("retried", 0), ("spooled", 0), ("dropped", 0)):
+            self.assertEqual(h.transport_records(samples, 0, "http", outcome), want, outcome)
+        self.assertEqual(h.transport_records(samples, 1, "file", "sent"), total)
+        self.assertEqual(h.transport_records(samples, 1, "file", "failed"), 0)
 
         file_numbers = [int(NUMBER.search(r["message"]).group(1)) for r in h.read_ndjson(self.out)]
         self.assertEqual(file_numbers, list(range(total)))
@@ -315,6 +411,142 @@ class HttpTransportTest(unittest.TestCase):
             h.wait_for(lambda: not spooled_files(), 10, "the spool was not emptied")
             self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
         self.assertEqual(sink.numbers(), list(range(40_000)))
+
+    def test_slow_destination_batches_go_to_the_spool_and_arrive_in_order(self):
+        total = 2000
+        sink = Sink(delay=0.2)  # every answer takes 200 ms: 40 batches take 8 s or more
+        url = self.serve(sink)
+        cfg = self.config([{"type": "http", "url": url}], metrics=True)
+        cfg["batch"] = {"max_records": 50, "max_bytes": 4194304, "max_wait_ms": 100}
+        h.append_text(self.log, bracket_lines(0, total))
+        with h.DaemonProcess(cfg, self.config_path) as d:
+            port = h.metrics_port(d)
+            # Reading is not held back by the destination: everything is read, spooled and
+            # checkpointed while most of it has not arrived yet.
+            samples = h.wait_for(lambda: self.all_read_and_acknowledged(port, total), 10,
+                                 lambda: f"not all read and acknowledged in time "
+                                         f"({sink.count()} arrived)\n{d.describe()}")
+            self.assertLess(sink.count(), total // 2, "the destination was not slow")
+            spooled = h.transport_records(samples, 0, "http", "spooled")
+            self.assertGreaterEqual(spooled, total - 2 * 50, "the queue did not go to the spool")
+            self.assertIn("is not keeping up", d.stderr_text())
+            h.wait_for(lambda: sink.count() >= total, 60,
+                       lambda: f"{sink.count()} of {total} arrived\n{d.describe()}")
+            samples = h.wait_for(lambda: self.spool_emptied(port), 10,
+                                 "the spool was not emptied")
+            self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+        self.assertEqual(sink.numbers(), list(range(total)))
+        self.assertEqual(h.transport_records(samples, 0, "http", "sent"), total)
+        self.assertEqual(h.transport_records(samples, 0, "http", "dropped"), 0)
+
+    def test_full_spool_with_drop_oldest_drops_the_oldest_batches_counted(self):
+        total = 3000
+        port = free_port()
+        cfg = self.config([{"type": "http", "url": f"http://127.0.0.1:{port}/errors",
+                            "timeout_ms": 1000, "spool_after_ms": 200,
+                            "spool_max_bytes": 262144, "spool_policy": "drop_oldest"}],
+                          metrics=True)
+        cfg["batch"] = {"max_records": 50, "max_bytes": 4194304, "max_wait_ms": 100}
+        h.append_text(self.log, bracket_lines(0, total))
+        with h.DaemonProcess(cfg, self.config_path) as d:
+            mport = h.metrics_port(d)
+            samples = h.wait_for(lambda: self.all_read_and_acknowledged(mport, total), 20,
+                                 lambda: f"not all read and acknowledged\n{d.describe()}")
+            dropped = h.transport_records(samples, 0, "http", "dropped")
+            self.assertGreater(dropped, 0, "nothing was dropped from a 256 KiB spool")
+            self.assertEqual(h.transport_records(samples, 0, "http", "spooled"), total)
+            self.assertLessEqual(samples[("homeostasisd_transport_spool_bytes",
+                                          (("transport", "0"), ("type", "http")))], 262144)
+            self.assertEqual(samples[("homeostasisd_transport_failing",
+                                      (("transport", "0"), ("type", "http")))], 1)
+            self.assertGreater(h.transport_records(samples, 0, "http", "retried"), 0)
+            self.assertIn("dropping its oldest batches", d.stderr_text())
+            sink = Sink()
+            self.serve(sink, port)
+            h.wait_for(lambda: sink.count() + dropped >= total, 60,
+                       lambda: f"{sink.count()} arrived, {dropped} dropped of {total}\n"
+                               f"{d.describe()}")
+            samples = h.wait_for(lambda: self.spool_emptied(mport), 10,
+                                 "the spool was not emptied")
+            self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+        numbers = sink.numbers()
+        self.assertEqual(len(numbers) + dropped, total, "records lost uncounted or duplicated")
+        self.assertEqual(numbers, sorted(numbers), "records reordered")
+        self.assertEqual(numbers[-1], total - 1, "the newest records were not kept")
+        self.assertEqual(h.transport_records(samples, 0, "http", "sent"), len(numbers))
+        self.assertEqual(samples[("homeostasisd_transport_failing",
+                                  (("transport", "0"), ("type", "http")))], 0)
+
+    def tls_server(self, sink):
+        """An HTTPS server with a certificate for 127.0.0.1; returns (url, certificate files)."""
+        certs = make_certificates(self.tmp.join("tls"))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certs["server.pem"], certs["server.key"])
+        return self.serve(sink, tls=context), certs
+
+    def test_tls_with_ca_file_records_arrive_and_the_token_is_never_logged(self):
+        total = 3000
+        sink = Sink()
+        url, certs = self.tls_server(sink)
+        self.assertTrue(url.startswith("https://127.0.0.1:"))
+        token_file = self.tmp.write("token", TOKEN + "\n")
+        cfg = self.config([{"type": "http", "url": url, "ca_file": certs["ca.pem"],
+                            "bearer_token_file": token_file}], metrics=True)
+        h.append_text(self.log, bracket_lines(0, total))
+        with h.DaemonProcess(cfg, self.config_path) as d:
+            port = h.metrics_port(d)
+            h.wait_for(lambda: sink.count() >= total, 20,
+                       lambda: f"{sink.count()} of {total} arrived over TLS\n{d.describe()}")
+            samples = h.wait_for(lambda: self.all_read_and_acknowledged(port, total), 10,
+                                 "not everything was acknowledged")
+            self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+            stderr = d.stderr_text()
+        self.assertEqual(sink.numbers(), list(range(total)))
+        self.assertEqual(h.transport_records(samples, 0, "http", "sent"), total)
+        self.assertEqual(h.transport_records(samples, 0, "http", "retried"), 0)
+        self.assertEqual(sink.connections, 1, "TLS keep-alive: one connection")
+        self.assertTrue(sink.headers)
+        for hdrs in sink.headers:
+            self.assertEqual(hdrs.get("Authorization"), "Bearer " + TOKEN)
+        self.assertNotIn(TOKEN, stderr, "the bearer token was logged")
+
+    def test_tls_with_a_wrong_ca_or_none_fails_and_nothing_is_acknowledged(self):
+        sink = Sink()
+        url, certs = self.tls_server(sink)
+        token_file = self.tmp.write("token", TOKEN + "\n")
+        # Without a spool a failing batch stays unacknowledged (spooled ones would count).
+        cfg = self.config([
+            {"type": "http", "url": url, "ca_file": certs["other-ca.pem"], "spool": False,
+             "bearer_token_file": token_file},
+            {"type": "http", "url": url, "spool": False},  # the system's trust store
+        ], metrics=True)
+        h.append_text(self.log, bracket_lines(0, 300))
+        with h.DaemonProcess(cfg, self.config_path) as d:
+            port = h.metrics_port(d)
+
+            def both_retried():
+                s = h.scrape_metrics(port)
+                return s if all((h.transport_records(s, i, "http", "retried") or 0) >= 300
+                                for i in (0, 1)) else None
+            samples = h.wait_for(both_retried, 20,
+                                 lambda: f"the TLS failures were not retried\n{d.describe()}")
+            for i in (0, 1):
+                self.assertEqual(h.transport_records(samples, i, "http", "sent"), 0)
+                self.assertEqual(h.transport_records(samples, i, "http", "failed"), 0)
+                self.assertEqual(h.transport_records(samples, i, "http", "spooled"), 0)
+                self.assertEqual(samples[("homeostasisd_transport_failing",
+                                          (("transport", str(i)), ("type", "http")))], 1)
+            self.assertGreaterEqual(samples[("homeostasisd_transport_queued_batches", ())], 1)
+            self.assertGreater(samples[("homeostasisd_checkpoint_lag_bytes", (("input", "0"),))],
+                               0, "a batch no transport delivered was checkpointed")
+            stderr = d.stderr_text()
+            self.assertIn("TLS handshake", stderr)
+            self.assertIn("certificate verify failed", stderr)
+            self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+            stderr = d.stderr_text()
+        self.assertEqual(sink.requests, 0, "a request went to a server that was not trusted")
+        self.assertNotIn(TOKEN, stderr, "the bearer token was logged")
+        self.assertIn("not acknowledged", stderr)
 
     def test_bad_options_are_config_errors(self):
         cfg = self.config([{"type": "http", "url": "ftp://example.com/", "timeout_ms": 0,

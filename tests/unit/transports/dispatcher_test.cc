@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "tests/unit/transports/fake_transport.h"
@@ -19,6 +20,7 @@ using testing::FakeTransport;
 using testing::makeBatch;
 using testing::runReady;
 using testing::runUntil;
+using testing::ScratchDir;
 using namespace std::chrono_literals;
 
 DispatcherOptions fastOptions() {
@@ -227,6 +229,111 @@ TEST_CASE("Dispatcher saturation follows the queue bound with hysteresis", "[tra
   CHECK_FALSE(s.dispatcher->saturated());
   runReady(s.io);
   CHECK(changes == std::vector<bool>{true, false});
+}
+
+std::vector<std::string> numbered(int from, int to) {
+  std::vector<std::string> out;
+  for (int i = from; i < to; ++i) out.push_back("{\"n\":" + std::to_string(i) + "}");
+  return out;
+}
+
+// Batch seq holds the records seq*10 and seq*10+1.
+std::shared_ptr<const Batch> twoRecords(uint64_t seq) {
+  const int n = static_cast<int>(seq) * 10;
+  return makeBatch(seq, numbered(n, n + 2));
+}
+
+TEST_CASE("Dispatcher spools for a slow destination instead of saturating, in order",
+          "[transports][spool]") {
+  ScratchDir dir;
+  Setup s;
+  std::vector<std::unique_ptr<FakeTransport>> ts;
+  ts.push_back(s.fake("fast", 1, acceptAll));
+  ts.push_back(s.fake("slow", 1));  // the test completes each send
+  SpoolOptions spool;
+  spool.after = std::chrono::hours(1);  // never failing long enough: only the queue spools
+  ts[1]->setSpoolOptions(spool);
+  ts[0]->setSpoolOptions(SpoolOptions{.enabled = false});
+  DispatcherOptions options = fastOptions();
+  options.max_queued_batches = 8;  // the slow one spools from 4 queued batches
+  options.spool_dir = dir.path;
+  s.build(std::move(ts), options);
+  FakeTransport& slow = *s.fakes[1];
+  CHECK(dir.files("") == 0);
+
+  for (uint64_t seq = 1; seq <= 5; ++seq) s.dispatcher->dispatch(twoRecords(seq));
+  runReady(s.io);
+  // Batch 1 is out, 2..5 queued: the spool waits for batch 1 so that nothing overtakes it.
+  CHECK(slow.seqs() == std::vector<uint64_t>{1});
+  CHECK(s.dispatcher->stats()[1].queued == 4);
+  CHECK(s.dispatcher->stats()[1].spooled_records == 0);
+  CHECK(dir.files("1-slow") == 0);
+
+  slow.complete(0, SendResult::kRetryable, "slow and flaky");  // retried after a backoff
+  REQUIRE(runUntil(s.io, [&] { return slow.calls.size() == 2; }));
+  CHECK(slow.seqs() == std::vector<uint64_t>{1, 1});
+  CHECK(s.dispatcher->stats()[1].spooled_records == 0);
+  slow.complete(1);
+
+  // The queue goes to disk and counts as delivered; new batches follow it there, so the
+  // caller is not asked to pause although the destination took one batch only.
+  for (uint64_t seq = 6; seq <= 12; ++seq) {
+    s.dispatcher->dispatch(twoRecords(seq));
+    runReady(s.io);
+  }
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 12; }));
+  CHECK_FALSE(s.dispatcher->saturated());
+  CHECK(s.dispatcher->stats()[1].spooled_records == 22);  // batches 2..12
+  CHECK(s.dispatcher->stats()[1].queued == 0);
+  CHECK(s.dispatcher->stats()[1].spool_bytes > 0);
+  CHECK(s.fakes[0]->seqs().size() == 12);
+
+  // The spool is replayed one batch at a time, oldest first.
+  std::vector<std::string> received = numbered(10, 12);  // batch 1, sent directly
+  for (size_t call = 2; received.size() < 24; ++call) {
+    REQUIRE(runUntil(s.io, [&] { return slow.calls.size() > call; }));
+    CHECK(slow.calls[call].batch->seq == 0);  // from the spool
+    CHECK(slow.in_flight == 1);
+    for (const auto& r : slow.calls[call].batch->records) received.push_back(r);
+    slow.complete(call);
+  }
+  std::vector<std::string> want;
+  for (uint64_t seq = 1; seq <= 12; ++seq) {
+    const auto batch = twoRecords(seq);
+    want.insert(want.end(), batch->records.begin(), batch->records.end());
+  }
+  CHECK(received == want);
+  REQUIRE(runUntil(s.io, [&] { return dir.files("1-slow") == 0; }));
+  CHECK(s.dispatcher->stats()[1].spool_bytes == 0);
+  CHECK(s.dispatcher->stats()[1].sent_records == 24);
+  CHECK(s.dispatcher->stats()[1].retried_records == 2);
+
+  // Emptied: the next batch is sent directly again.
+  const size_t calls = slow.calls.size();
+  s.dispatcher->dispatch(twoRecords(13));
+  runReady(s.io);
+  REQUIRE(slow.calls.size() == calls + 1);
+  CHECK(slow.calls.back().batch->seq == 13);
+}
+
+TEST_CASE("Dispatcher without a spool saturates on a slow destination", "[transports][spool]") {
+  ScratchDir dir;
+  Setup s;
+  std::vector<std::unique_ptr<FakeTransport>> ts;
+  ts.push_back(s.fake("slow", 1));
+  ts[0]->setSpoolOptions(SpoolOptions{.enabled = false});
+  DispatcherOptions options = fastOptions();
+  options.max_queued_batches = 8;
+  options.spool_dir = dir.path;
+  s.build(std::move(ts), options);
+  for (uint64_t seq = 1; seq <= 8; ++seq) s.dispatcher->dispatch(twoRecords(seq));
+  runReady(s.io);
+  CHECK(s.dispatcher->saturated());
+  CHECK(s.dispatcher->stats()[0].queued == 7);
+  CHECK(s.dispatcher->stats()[0].spooled_records == 0);
+  s.fakes[0]->complete(0);
+  runReady(s.io);
+  CHECK(s.fakes[0]->seqs() == std::vector<uint64_t>{1, 2});
 }
 
 TEST_CASE("Dispatcher drain reports all acked, or times out", "[transports]") {

@@ -4,7 +4,6 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,27 +18,8 @@ namespace {
 using testing::FakeTransport;
 using testing::makeBatch;
 using testing::runUntil;
+using testing::ScratchDir;
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
-
-struct ScratchDir {
-  ScratchDir() {
-    std::string tmpl = (fs::temp_directory_path() / "homeo-spool-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  size_t files(const std::string& sub) const {
-    size_t n = 0;
-    for (const auto& e : fs::recursive_directory_iterator(path + "/" + sub))
-      n += e.is_regular_file();
-    return n;
-  }
-  std::string path;
-};
 
 // A destination the test switches off and on; it keeps the records it accepted, in order.
 struct Destination {

@@ -1,9 +1,14 @@
 #pragma once
 
+#include <stdlib.h>
+
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -30,6 +35,31 @@ inline void runReady(boost::asio::io_context& io) {
   io.restart();
   io.poll();
 }
+
+// A temporary directory, removed with what it holds.
+struct ScratchDir {
+  ScratchDir() {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "homeo-transports-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  // Regular files under path/sub, recursively.
+  size_t files(const std::string& sub) const {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(path + "/" + sub)) {
+      n += e.is_regular_file();
+    }
+    return n;
+  }
+  std::string path;
+};
 
 inline std::shared_ptr<const Batch> makeBatch(uint64_t seq, std::vector<std::string> records) {
   auto batch = std::make_shared<Batch>();
