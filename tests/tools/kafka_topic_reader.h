@@ -17,9 +17,10 @@ struct KafkaMessage {
   std::string value;
 };
 
-// Reads every message of `topic` (each partition from its beginning up to its high watermark at
-// the time of the call) from the cluster at `bootstraps`, in partition then offset order. On a
-// problem returns false and sets `error`. Blocks: for tests and test tools only.
+// Reads every message of `topic` (each partition from offset 0 up to its high watermark at the
+// time of the call; a partition whose oldest messages were deleted is an error) from the cluster at
+// `bootstraps`, in partition then offset order. On a problem returns false and sets `error`.
+// Blocks: for tests and test tools only.
 inline bool readKafkaTopic(const std::string& bootstraps, const std::string& topic,
                            std::vector<KafkaMessage>& out, std::string& error) {
   char errstr[512];
@@ -59,6 +60,12 @@ inline bool readKafkaTopic(const std::string& bootstraps, const std::string& top
     err = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &low, &high, 10000);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       error = "watermarks of " + topic + "/" + std::to_string(p) + ": " + rd_kafka_err2str(err);
+      return false;
+    }
+    if (low > 0) {
+      // librdkafka's mock cluster keeps at most 5 MB (compressed) per partition.
+      error = topic + "/" + std::to_string(p) + " starts at offset " + std::to_string(low) +
+              ": the oldest messages were deleted";
       return false;
     }
     if (high <= low) continue;

@@ -48,6 +48,15 @@ std::string_view ownerOption(std::string_view property) {
   return {};
 }
 
+// False, with `error` set, for a property the transport sets itself.
+bool allowedProperty(const std::string& property, std::string& error) {
+  if (!kOwnedProperties.contains(property)) return true;
+  const std::string_view option = ownerOption(property);
+  error = "property '" + property + "' is set by the transport" +
+          (option.empty() ? std::string() : ": use the option '" + std::string(option) + "'");
+  return false;
+}
+
 bool setProperty(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
                  std::string& error) {
   char errstr[512];
@@ -95,14 +104,7 @@ rd_kafka_conf_t* makeKafkaConf(const KafkaOptions& options, std::string& error) 
     }
   }
   for (const auto& [name, value] : options.librdkafka) {
-    if (kOwnedProperties.contains(name)) {
-      const std::string_view option = ownerOption(name);
-      error = "property '" + name + "' is set by the transport" +
-              (option.empty() ? std::string() : ": use the option '" + std::string(option) + "'");
-      rd_kafka_conf_destroy(conf);
-      return nullptr;
-    }
-    if (!setProperty(conf, name, value, error)) {
+    if (!allowedProperty(name, error) || !setProperty(conf, name, value, error)) {
       rd_kafka_conf_destroy(conf);
       return nullptr;
     }
@@ -507,8 +509,18 @@ TransportFactory kafkaTransportFactory() {
         if (auto timeout = options.getInt("timeout_ms", diags, 1, 86400000)) {
           o.timeout = std::chrono::milliseconds(*timeout);
         }
-        if (auto properties = options.getStringMap("librdkafka", diags)) {
-          o.librdkafka.assign(properties->begin(), properties->end());
+        if (options.getStringMap("librdkafka", diags)) {
+          // Each property on its own, at its own location, in written order.
+          const config::OptionValue& map = *options.find("librdkafka");
+          rd_kafka_conf_t* scratch = rd_kafka_conf_new();
+          for (const auto& [name, value] : map.entries) {
+            std::string error;
+            if (!allowedProperty(name, error) || !setProperty(scratch, name, value.scalar, error)) {
+              diags.push_back({value.where, "kafka transport: librdkafka: " + error});
+            }
+            o.librdkafka.emplace_back(name, value.scalar);
+          }
+          rd_kafka_conf_destroy(scratch);
         }
         options.rejectUnknown(
             {"brokers", "topic", "key", "compression", "client_id", "timeout_ms", "librdkafka"},

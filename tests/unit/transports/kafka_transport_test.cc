@@ -180,6 +180,21 @@ TEST_CASE("kafka factory: options are validated without contacting a broker",
   }
 }
 
+TEST_CASE("kafka factory: every bad librdkafka property is reported at its own line",
+          "[transports][kafka]") {
+  boost::asio::io_context io;
+  auto built =
+      build(io, withMap(makeTransportConfig("kafka", {{"brokers", "b:9092"}, {"topic", "t"}}),
+                        "librdkafka", {{"linger.ms", "5"}, {"no.such", "1"}, {"client.id", "x"}}));
+  INFO(built.messages());
+  CHECK_FALSE(built.transport);
+  REQUIRE(built.diags.size() == 2);
+  CHECK(built.diags[0].str().rfind("test.yaml:4:", 0) == 0);
+  CHECK(built.diags[0].message.find("no.such") != std::string::npos);
+  CHECK(built.diags[1].str().rfind("test.yaml:5:", 0) == 0);
+  CHECK(built.diags[1].message.find("use the option 'client_id'") != std::string::npos);
+}
+
 TEST_CASE("classifyKafkaError: retryable unless sending again cannot help", "[transports][kafka]") {
   CHECK(classifyKafkaError(RD_KAFKA_RESP_ERR_NO_ERROR) == SendResult::kAccepted);
   for (auto err : {RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT,
