@@ -238,7 +238,7 @@ struct KafkaTransport::Shared : std::enable_shared_from_this<Shared> {
     }
     const uint64_t skipped = unlogged.exchange(0);
     if (skipped > 0) {
-      spdlog::log(level, "kafka transport: {} ({} similar messages not logged)", what, skipped);
+      spdlog::log(level, "kafka transport: {} ({} more not logged)", what, skipped);
     } else {
       spdlog::log(level, "kafka transport: {}", what);
     }

@@ -337,6 +337,51 @@ TEST_CASE("kafka: brokers down fail the batch as retryable; back up, it is accep
   CHECK(values.count(record("s", "g", 2)) >= 1);
 }
 
+TEST_CASE("kafka: a full local queue fails the batch as retryable once the rest is delivered",
+          "[transports][kafka]") {
+  MockCluster cluster;
+  boost::asio::io_context io;
+  auto built = build(
+      io,
+      withMap(makeTransportConfig("kafka", {{"brokers", cluster.bootstraps()}, {"topic", kTopic}}),
+              "librdkafka", {{"queue.buffering.max.messages", "5"}}));
+  REQUIRE(built.transport);
+  std::vector<std::string> records;
+  for (int i = 0; i < 10; ++i) records.push_back(record("s", "f", i));
+  auto result = sendAndWait(io, *built.transport, testing::makeBatch(1, records));
+  REQUIRE(result);
+  INFO(result->second);
+  CHECK(result->first == SendResult::kRetryable);
+  CHECK(result->second.find("_QUEUE_FULL") != std::string::npos);
+  // The five that were queued were delivered before the batch finished.
+  CHECK(cluster.read().size() == 5);
+
+  records.resize(5);
+  result = sendAndWait(io, *built.transport, testing::makeBatch(2, records));
+  REQUIRE(result);
+  CHECK(result->first == SendResult::kAccepted);
+  built.transport->stop();
+  CHECK(cluster.read().size() == 10);
+}
+
+TEST_CASE("kafka: a message too large fails the batch for good", "[transports][kafka]") {
+  MockCluster cluster;
+  boost::asio::io_context io;
+  auto built = build(
+      io,
+      withMap(makeTransportConfig("kafka", {{"brokers", cluster.bootstraps()}, {"topic", kTopic}}),
+              "librdkafka", {{"message.max.bytes", "1000"}}));
+  REQUIRE(built.transport);
+  const std::string large = record("s", "f", 1) + std::string(2000, ' ');
+  auto result =
+      sendAndWait(io, *built.transport, testing::makeBatch(1, {record("s", "f", 0), large}));
+  REQUIRE(result);
+  INFO(result->second);
+  CHECK(result->first == SendResult::kPermanent);
+  CHECK(result->second.find("MSG_SIZE_TOO_LARGE") != std::string::npos);
+  built.transport->stop();
+}
+
 TEST_CASE("kafka: stop() finishes a pending send as retryable before it returns",
           "[transports][kafka]") {
   MockCluster cluster;
