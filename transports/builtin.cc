@@ -1,5 +1,6 @@
 #include "transports/file/file_transport.h"
 #include "transports/http/http_transport.h"
+#include "transports/kafka/kafka_transport.h"
 #include "transports/stdout/stdout_transport.h"
 #include "transports/transport.h"
 
@@ -10,6 +11,7 @@ void registerBuiltinTransports(TransportRegistry& registry) {
   registry.add(stdoutTransportFactory());
   registry.add(fileTransportFactory());
   registry.add(httpTransportFactory());
+  registry.add(kafkaTransportFactory());
 }
 
 }  // namespace homeo
