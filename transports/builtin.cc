@@ -1,3 +1,4 @@
+#include "transports/amqp/amqp_transport.h"
 #include "transports/file/file_transport.h"
 #include "transports/http/http_transport.h"
 #include "transports/stdout/stdout_transport.h"
@@ -10,6 +11,7 @@ void registerBuiltinTransports(TransportRegistry& registry) {
   registry.add(stdoutTransportFactory());
   registry.add(fileTransportFactory());
   registry.add(httpTransportFactory());
+  registry.add(amqpTransportFactory());
 }
 
 }  // namespace homeo
