@@ -21,8 +21,9 @@ TEST_CASE("TransportRegistry finds registered factories", "[transports]") {
   CHECK(registry.find("file")->type == "file");
   CHECK_FALSE(registry.find("file")->description.empty());
   REQUIRE(registry.find("http") != nullptr);
+  REQUIRE(registry.find("amqp") != nullptr);
   CHECK(registry.find("kafka") == nullptr);
-  CHECK(registry.all().size() == 3);
+  CHECK(registry.all().size() == 4);
 }
 
 }  // namespace
