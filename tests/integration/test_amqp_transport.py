@@ -2,7 +2,8 @@
 rabbitmq-server, a private node: its own name, ports, epmd, data and config in a temp dir),
 consumed with pika: 50,000 records across a broker stop and restart (durable queue,
 persistent messages, publisher confirms) with none lost and right routing keys; the exchange
-declared when missing; `mandatory` holding back records no queue takes until one is bound."""
+declared when missing; `mandatory` holding back records no queue takes until one is bound; a
+connection the broker closed while the daemon was idle reopened without a failure."""
 
 import os
 import re
@@ -377,6 +378,31 @@ class AmqpTransportTest(unittest.TestCase):
         self.assertEqual({key for key, _, _ in messages},
                          {"errors.late-svc.error", "errors.late-svc.critical"})
         self.assertIn(f"declared the durable topic exchange '{exchange}'", stderr)
+
+    def test_connection_closed_while_idle_is_reopened_without_a_failure(self):
+        exchange, queue = "it-idle", "it-idle"
+        self.node.bind_queue(exchange, queue, "#")
+        cfg = self.config({"type": "amqp", "url": self.node.url, "exchange": exchange},
+                          [self.input("a", "idle-svc")])
+        log = self.tmp.join("logs", "a", "app.log")
+        h.append_text(log, bracket_lines(range(10), level_of))
+        with h.DaemonProcess(cfg, self.config_path) as d:
+            h.wait_for(lambda: (self.node.queue_depth(queue) or 0) >= 10, 30,
+                       lambda: f"the first records did not arrive\n{d.describe()}")
+            # The broker restarts while the daemon has nothing to send.
+            self.node.stop()
+            self.node.start()
+            h.append_text(log, bracket_lines(range(10, 20), level_of))
+            h.wait_for(lambda: (self.node.queue_depth(queue) or 0) >= 20, 30,
+                       lambda: f"{self.node.queue_depth(queue)} of 20 records arrived after the "
+                               f"restart\n{d.describe()}")
+            self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+            stderr = d.stderr_text()
+        self.assertEqual(stderr.count("amqp transport: connected to"), 2, stderr)
+        self.assertNotIn("retrying", stderr, "the closed idle connection counted as a failure")
+        messages = self.node.consume_all(queue, 20)
+        numbers = sorted(int(NUMBER.search(body.decode()).group(1)) for _, _, body in messages)
+        self.assertEqual(numbers, list(range(20)))
 
     def test_unknown_placeholder_is_a_config_error(self):
         cfg = self.config({"type": "amqp", "url": self.node.url,
