@@ -9,7 +9,7 @@ packages=(
   librdkafka-dev librabbitmq-dev libsystemd-dev zlib1g-dev libssl-dev
   catch2 libbenchmark-dev
   python3 python3-jsonschema python3-prometheus-client python3-pika rabbitmq-server
-  logrotate systemd time
+  openssl logrotate systemd time
 )
 
 missing=()

@@ -3,7 +3,8 @@ rabbitmq-server, a private node: its own name, ports, epmd, data and config in a
 consumed with pika: 50,000 records across a broker stop and restart (durable queue,
 persistent messages, publisher confirms) with none lost and right routing keys; the exchange
 declared when missing; `mandatory` holding back records no queue takes until one is bound; a
-connection the broker closed while the daemon was idle reopened without a failure."""
+connection the broker closed while the daemon was idle reopened without a failure; amqps with
+the broker's certificate checked against ca_file."""
 
 import os
 import re
@@ -48,9 +49,11 @@ class RabbitNode:
     """A private RabbitMQ node: started in the foreground in its own process group, with its
     own epmd (ERL_EPMD_PORT), and a data directory that survives stop()/start()."""
 
-    def __init__(self, base):
+    def __init__(self, base, tls=None):
+        """`tls`: (ca, cert, key) paths for an amqps listener on self.tls_port."""
         self.base = base
         self.port = free_port()
+        self.tls_port = free_port()
         self.dist_port = free_port()
         self.epmd_port = free_port()
         self.proc = None
@@ -65,6 +68,14 @@ class RabbitNode:
                     "log.console = true\n"
                     "log.console.level = warning\n"
                     "log.file = false\n")
+            if tls:
+                ca, cert, key = tls
+                f.write(f"listeners.ssl.1 = 127.0.0.1:{self.tls_port}\n"
+                        f"ssl_options.cacertfile = {ca}\n"
+                        f"ssl_options.certfile = {cert}\n"
+                        f"ssl_options.keyfile = {key}\n"
+                        "ssl_options.verify = verify_none\n"
+                        "ssl_options.fail_if_no_peer_cert = false\n")
         with open(os.path.join(base, "enabled_plugins"), "w", encoding="utf-8") as f:
             f.write("[].\n")
         with open(os.path.join(base, "rabbitmq-env.conf"), "w", encoding="utf-8") as f:
@@ -217,6 +228,25 @@ class RabbitNode:
         return messages
 
 
+def make_certificates(folder):
+    """A CA and a server certificate it signed for localhost: (ca, cert, key) paths."""
+    def openssl(*args):
+        p = subprocess.run(["openssl", *args], cwd=folder, capture_output=True, text=True,
+                           timeout=60, check=False)
+        if p.returncode != 0:
+            raise AssertionError(f"openssl {' '.join(args)} failed: {p.stderr}")
+
+    with open(os.path.join(folder, "san.ext"), "w", encoding="utf-8") as f:
+        f.write("subjectAltName = DNS:localhost\n")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+            "ca.pem", "-days", "2", "-subj", "/CN=homeostasisd test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out",
+            "server.csr", "-subj", "/CN=localhost")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return tuple(os.path.join(folder, name) for name in ("ca.pem", "server.pem", "server.key"))
+
+
 def bracket_lines(numbers, level_of):
     return "".join(f"[{level_of(i)}][2023-05-20 14:30:22] app - KeyError: n={i}\n"
                    for i in numbers)
@@ -236,7 +266,8 @@ class AmqpTransportTest(unittest.TestCase):
         h.require_binary()
         cls.node_dir = h.TempDir(prefix="homeo-rabbit-")
         cls.addClassCleanup(cls.node_dir.cleanup)
-        cls.node = RabbitNode(cls.node_dir.path)
+        cls.certs = make_certificates(cls.node_dir.mkdir("certs"))
+        cls.node = RabbitNode(cls.node_dir.path, tls=cls.certs)
         cls.addClassCleanup(cls.node.cleanup)
         cls.node.start()
 
@@ -403,6 +434,43 @@ class AmqpTransportTest(unittest.TestCase):
         messages = self.node.consume_all(queue, 20)
         numbers = sorted(int(NUMBER.search(body.decode()).group(1)) for _, _, body in messages)
         self.assertEqual(numbers, list(range(20)))
+
+    def test_amqps_verifies_the_broker_against_ca_file(self):
+        exchange, queue = "it-tls", "it-tls"
+        self.node.bind_queue(exchange, queue, "#")
+        url = f"amqps://{USER}:{PASSWORD}@localhost:{self.node.tls_port}/"
+        # Not signed by anything in the system's trust store: refused, retried.
+        cfg = self.config({"type": "amqp", "url": url, "exchange": exchange, "spool": False},
+                          [self.input("a", "tls-svc")])
+        cfg["drain_timeout_ms"] = 1000  # the batch cannot be delivered: do not wait for it
+        log = self.tmp.join("logs", "a", "app.log")
+        h.append_text(log, bracket_lines(range(10), level_of))
+        with h.DaemonProcess(cfg, self.config_path) as d:
+            h.wait_for(lambda: "retrying with backoff" in d.stderr_text(), 30,
+                       lambda: f"an untrusted broker certificate was accepted\n{d.describe()}")
+            self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+            untrusted = d.stderr_text()
+        self.assertEqual(self.node.queue_depth(queue), 0)
+        self.assertIn(f"amqps://{USER}:***@localhost:{self.node.tls_port}/", untrusted)
+        self.assertNotIn(PASSWORD, untrusted)
+        # The right CA, but the certificate names localhost, not 127.0.0.1: refused too.
+        cfg["transports"][0]["ca_file"] = self.certs[0]
+        cfg["transports"][0]["url"] = url.replace("@localhost:", "@127.0.0.1:")
+        with h.DaemonProcess(cfg, self.config_path) as d:
+            h.wait_for(lambda: "hostname verification failed" in d.stderr_text(), 30,
+                       lambda: f"a certificate for another host was accepted\n{d.describe()}")
+            self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+        self.assertEqual(self.node.queue_depth(queue), 0)
+        # With the CA that signed it and the host it names: delivered.
+        cfg["transports"][0]["url"] = url
+        cfg["drain_timeout_ms"] = 10000
+        with h.DaemonProcess(cfg, self.config_path) as d:
+            h.wait_for(lambda: (self.node.queue_depth(queue) or 0) >= 10, 30,
+                       lambda: f"{self.node.queue_depth(queue)} of 10 records arrived over "
+                               f"TLS\n{d.describe()}")
+            self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
+        messages = self.node.consume_all(queue, 10)
+        self.assertEqual(len(messages), 10)
 
     def test_unknown_placeholder_is_a_config_error(self):
         cfg = self.config({"type": "amqp", "url": self.node.url,
