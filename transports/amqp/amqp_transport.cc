@@ -7,15 +7,13 @@
 #include <openssl/ssl.h>
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <algorithm>
 #include <cctype>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <utility>
+
+#include "transports/amqp/socket_watchdog.h"
 
 namespace homeo {
 
@@ -77,72 +75,6 @@ uint16_t channelCloseCode(const amqp_rpc_reply_t& reply) {
 amqp_bytes_t bytesOf(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
 
 }  // namespace
-
-// Bounds a whole attempt: when the deadline passes while the worker is still inside
-// librabbitmq (which waits without limit for a socket to become writable, as when the broker
-// blocks publishers), the socket is shut down so that the blocked call fails.
-class AmqpWatchdog {
- public:
-  ~AmqpWatchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      quit_ = true;
-    }
-    wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  void arm(int fd, std::chrono::steady_clock::time_point deadline) {
-    {
-      std::lock_guard lock(mutex_);
-      fd_ = fd;
-      deadline_ = deadline;
-      armed_ = true;
-      fired_ = false;
-    }
-    if (!thread_.joinable()) {
-      thread_ = std::thread([this] { run(); });
-    } else {
-      wake_.notify_one();
-    }
-  }
-
-  // Returns whether the deadline passed (and the socket was shut down) while armed.
-  bool disarm() {
-    std::lock_guard lock(mutex_);
-    armed_ = false;
-    return std::exchange(fired_, false);
-  }
-
- private:
-  void run() {
-    std::unique_lock lock(mutex_);
-    while (!quit_) {
-      if (!armed_) {
-        wake_.wait(lock);
-        continue;
-      }
-      const auto deadline = deadline_;
-      wake_.wait_until(lock, deadline);
-      if (armed_ && !quit_ && deadline_ == deadline &&
-          std::chrono::steady_clock::now() >= deadline) {
-        // The fd stays open until the worker disarms: it closes the connection only after.
-        ::shutdown(fd_, SHUT_RDWR);
-        fired_ = true;
-        armed_ = false;
-      }
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::thread thread_;
-  int fd_ = -1;
-  std::chrono::steady_clock::time_point deadline_;
-  bool armed_ = false;
-  bool fired_ = false;
-  bool quit_ = false;
-};
 
 std::optional<AmqpUrl> parseAmqpUrl(std::string_view url, std::string& error) {
   std::string buffer(url);  // amqp_parse_url cuts its argument in place
@@ -273,7 +205,7 @@ bool recordServiceAndLevel(simdjson::dom::parser& json, std::string_view record,
 AmqpTransport::AmqpTransport(boost::asio::any_io_executor loop, AmqpOptions options)
     : ThreadedTransport(std::move(loop)),
       options_(std::move(options)),
-      watchdog_(std::make_unique<AmqpWatchdog>()),
+      watchdog_(std::make_unique<SocketWatchdog>()),
       json_(std::make_unique<simdjson::dom::parser>()) {}
 
 AmqpTransport::~AmqpTransport() {

@@ -72,7 +72,7 @@ struct AmqpOptions {
   std::string ca_file;  // amqps: empty means the system's trust store
 };
 
-class AmqpWatchdog;
+class SocketWatchdog;
 
 // Type "amqp": publishes every record as one persistent message (delivery mode 2,
 // application/json) to a topic exchange, from a worker thread with librabbitmq.
@@ -113,7 +113,7 @@ class AmqpTransport final : public ThreadedTransport {
   void dropConnection();
 
   const AmqpOptions options_;
-  std::unique_ptr<AmqpWatchdog> watchdog_;
+  std::unique_ptr<SocketWatchdog> watchdog_;
   std::unique_ptr<simdjson::dom::parser> json_;  // worker thread only
   amqp_connection_state_t_* conn_ = nullptr;     // worker thread only
   uint64_t next_tag_ = 0;                        // the last delivery tag used on the channel
