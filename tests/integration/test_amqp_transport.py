@@ -272,7 +272,7 @@ class AmqpTransportTest(unittest.TestCase):
         cls.node.start()
 
     def setUp(self):
-        self.tmp = h.TempDir()
+        self.tmp = h.TempDir(prefix="homeo-amqp-it-")
         self.addCleanup(self.tmp.cleanup)
         self.logs = self.tmp.mkdir("logs")
         self.config_path = self.tmp.join("config.yaml")
