@@ -190,15 +190,15 @@ class RabbitNode:
         finally:
             conn.close()
 
-    def exchange_type(self, exchange):
-        """Whether `exchange` exists (passive declare); None when it does not."""
+    def exchange_exists(self, exchange):
+        """Whether `exchange` exists (a passive declare)."""
         conn = self.connection()
         try:
             conn.channel().exchange_declare(exchange, passive=True)
             return True
         except pika.exceptions.ChannelClosedByBroker as e:
             if e.reply_code == 404:
-                return None
+                return False
             raise
         finally:
             if conn.is_open:
@@ -385,7 +385,7 @@ class AmqpTransportTest(unittest.TestCase):
 
     def test_missing_exchange_is_declared_and_mandatory_waits_for_a_queue(self):
         exchange, queue = "it-declared", "it-late"
-        self.assertIsNone(self.node.exchange_type(exchange))
+        self.assertFalse(self.node.exchange_exists(exchange))
         cfg = self.config({"type": "amqp", "url": self.node.url, "exchange": exchange,
                            "routing_key": "errors.{service}.{level}", "mandatory": True,
                            "timeout_ms": 5000, "spool": False},
@@ -396,7 +396,7 @@ class AmqpTransportTest(unittest.TestCase):
             # No queue takes the records yet: the broker returns them, the batch is retried.
             h.wait_for(lambda: "returned as unroutable" in d.stderr_text(), 30,
                        lambda: f"the daemon did not report unroutable records\n{d.describe()}")
-            self.assertTrue(self.node.exchange_type(exchange), "the exchange was not declared")
+            self.assertTrue(self.node.exchange_exists(exchange), "the exchange was not declared")
             self.node.bind_queue(exchange, queue, "errors.late-svc.*", declare_exchange=False)
             h.wait_for(lambda: (self.node.queue_depth(queue) or 0) >= 100, 60,
                        lambda: f"{self.node.queue_depth(queue)} of 100 records arrived once a "
