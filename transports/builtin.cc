@@ -1,3 +1,4 @@
+#include "transports/amqp/amqp_transport.h"
 #include "transports/file/file_transport.h"
 #include "transports/http/http_transport.h"
 #include "transports/kafka/kafka_transport.h"
@@ -12,6 +13,7 @@ void registerBuiltinTransports(TransportRegistry& registry) {
   registry.add(fileTransportFactory());
   registry.add(httpTransportFactory());
   registry.add(kafkaTransportFactory());
+  registry.add(amqpTransportFactory());
 }
 
 }  // namespace homeo
