@@ -1,5 +1,7 @@
 #include "transports/file/file_transport.h"
 #include "transports/http/http_transport.h"
+#include "transports/postgres/postgres_transport.h"
+#include "transports/sqlite/sqlite_transport.h"
 #include "transports/stdout/stdout_transport.h"
 #include "transports/transport.h"
 
@@ -10,6 +12,8 @@ void registerBuiltinTransports(TransportRegistry& registry) {
   registry.add(stdoutTransportFactory());
   registry.add(fileTransportFactory());
   registry.add(httpTransportFactory());
+  registry.add(postgresTransportFactory());
+  registry.add(sqliteTransportFactory());
 }
 
 }  // namespace homeo

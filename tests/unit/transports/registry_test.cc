@@ -22,7 +22,9 @@ TEST_CASE("TransportRegistry finds registered factories", "[transports]") {
   CHECK_FALSE(registry.find("file")->description.empty());
   REQUIRE(registry.find("http") != nullptr);
   CHECK(registry.find("kafka") == nullptr);
-  CHECK(registry.all().size() == 3);
+  REQUIRE(registry.find("postgres") != nullptr);
+  REQUIRE(registry.find("sqlite") != nullptr);
+  CHECK(registry.all().size() == 5);
 }
 
 }  // namespace
