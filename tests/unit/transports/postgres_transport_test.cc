@@ -132,6 +132,39 @@ TEST_CASE("PostgresTransport: no server is retryable, and the reason hides the p
   t.stop();
 }
 
+TEST_CASE("PostgresTransport: a server that never answers times out as retryable", "[transports]") {
+  // A listening socket nobody accepts on: the kernel completes the TCP handshake, then the
+  // startup message waits for an answer that never comes.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 4) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+
+  boost::asio::io_context io;
+  PostgresOptions o;
+  o.dsn = "host=127.0.0.1 port=" + std::to_string(ntohs(addr.sin_port)) + " dbname=x";
+  o.connect_timeout = std::chrono::milliseconds(300);
+  PostgresTransport t(io.get_executor(), o);
+  std::optional<std::pair<SendResult, std::string>> sent;
+  const auto started = std::chrono::steady_clock::now();
+  t.send(makeBatch(1, {R"({"message":"x"})"}),
+         [&](SendResult r, std::string reason) { sent.emplace(r, std::move(reason)); });
+  REQUIRE(runUntil(
+      io, [&] { return sent.has_value(); }, std::chrono::seconds(10)));
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(sent->first == SendResult::kRetryable);
+  CHECK_THAT(sent->second, Catch::Contains("connect_timeout_ms (300 ms)"));
+  CHECK(took >= std::chrono::milliseconds(250));
+  CHECK(took < std::chrono::seconds(5));
+  t.stop();
+  ::close(fd);
+}
+
 TEST_CASE("postgres transport factory validates options and connects to nothing", "[transports]") {
   boost::asio::io_context io;
   const TransportContext ctx{io.get_executor(), "/tmp"};
