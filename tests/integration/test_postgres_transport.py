@@ -249,6 +249,7 @@ class PostgresTransportTest(unittest.TestCase):
             self.assertEqual(line["transport"], "postgres")
             self.assertIn("no_poison", line["reason"])
             self.assertIn("SQLSTATE 23514", line["reason"])
+            self.assertLess(len(line["reason"]), 600, "the reason quotes the failing row")
             self.assertNotIn(PASSWORD, line["reason"])
         stored = [int(db.NUMBER.search(r[6]["message"]).group(2)) for r in self.read_rows()]
         self.assertEqual(sorted(stored + dead_numbers), list(range(total)),

@@ -19,6 +19,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kInsertStatement = "homeostasisd_insert";
+constexpr size_t kMaxMessage = 300;
 
 // libpq's messages end in a newline and may span lines; a reason is one line.
 std::string oneLine(std::string_view text) {
@@ -271,7 +272,10 @@ PostgresTransport::Outcome PostgresTransport::awaitResults(Clock::time_point dea
       o.failed = true;
       const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
       o.sqlstate = state != nullptr ? state : "";
-      std::string message = oneLine(PQresultErrorMessage(res));
+      // The primary message only: DETAIL may quote the whole failing row.
+      const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+      std::string message = oneLine(primary != nullptr ? primary : PQresultErrorMessage(res));
+      if (message.size() > kMaxMessage) message = message.substr(0, kMaxMessage) + "...";
       if (message.empty()) message = connectionError(conn_);
       o.message = std::move(message);
     }
