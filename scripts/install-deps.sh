@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config dpkg-dev groff-base
   libboost1.81-dev libre2-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-  librdkafka-dev librabbitmq-dev libsystemd-dev zlib1g-dev libssl-dev
+  librdkafka-dev librabbitmq-dev libsystemd-dev zlib1g-dev libssl-dev libpq-dev libsqlite3-dev
   catch2 libbenchmark-dev
-  python3 python3-jsonschema python3-prometheus-client python3-pika rabbitmq-server
+  python3 python3-jsonschema python3-prometheus-client python3-pika rabbitmq-server postgresql
   openssl logrotate systemd time
 )
 

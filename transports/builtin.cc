@@ -2,6 +2,8 @@
 #include "transports/file/file_transport.h"
 #include "transports/http/http_transport.h"
 #include "transports/kafka/kafka_transport.h"
+#include "transports/postgres/postgres_transport.h"
+#include "transports/sqlite/sqlite_transport.h"
 #include "transports/stdout/stdout_transport.h"
 #include "transports/transport.h"
 
@@ -14,6 +16,8 @@ void registerBuiltinTransports(TransportRegistry& registry) {
   registry.add(httpTransportFactory());
   registry.add(kafkaTransportFactory());
   registry.add(amqpTransportFactory());
+  registry.add(postgresTransportFactory());
+  registry.add(sqliteTransportFactory());
 }
 
 }  // namespace homeo

@@ -1,8 +1,11 @@
 #include "transports/fd_write.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace homeo {
@@ -26,6 +29,23 @@ int writeFully(int fd, std::string_view data, size_t& written) {
     return err;
   }
   return 0;
+}
+
+int makeParentDirs(const std::string& path) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    const std::string dir = path.substr(0, slash);
+    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errno;
+  }
+  return 0;
+}
+
+void syncParentDir(const std::string& path) {
+  const std::string dir = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
 }
 
 }  // namespace homeo

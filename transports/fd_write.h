@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace homeo {
@@ -9,5 +10,11 @@ namespace homeo {
 // EAGAIN, which waits in poll(). Blocks: call it on a worker thread, never on the event loop.
 // Adds the bytes written to `written` and returns 0, or the errno of the write that failed.
 int writeFully(int fd, std::string_view data, size_t& written);
+
+// mkdir -p (mode 0750) for the directories above `path`; returns 0 or an errno.
+int makeParentDirs(const std::string& path);
+
+// fsyncs the directory holding `path`, so that a newly created file's entry is durable.
+void syncParentDir(const std::string& path);
 
 }  // namespace homeo

@@ -18,25 +18,6 @@ namespace {
 
 std::string errorText(int err) { return std::generic_category().message(err); }
 
-// mkdir -p for the directories above `path`; returns 0 or an errno.
-int makeParentDirs(const std::string& path) {
-  for (size_t slash = path.find('/', 1); slash != std::string::npos;
-       slash = path.find('/', slash + 1)) {
-    const std::string dir = path.substr(0, slash);
-    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errno;
-  }
-  return 0;
-}
-
-// Makes a newly created file's directory entry durable.
-void syncParentDir(const std::string& path) {
-  const std::string dir = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 }  // namespace
 
 FileTransport::FileTransport(boost::asio::any_io_executor loop, std::string path, bool fsync)

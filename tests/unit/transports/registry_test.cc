@@ -23,7 +23,9 @@ TEST_CASE("TransportRegistry finds registered factories", "[transports]") {
   REQUIRE(registry.find("http") != nullptr);
   REQUIRE(registry.find("kafka") != nullptr);
   REQUIRE(registry.find("amqp") != nullptr);
-  CHECK(registry.all().size() == 4);
+  REQUIRE(registry.find("postgres") != nullptr);
+  REQUIRE(registry.find("sqlite") != nullptr);
+  CHECK(registry.all().size() == 7);
 }
 
 }  // namespace
