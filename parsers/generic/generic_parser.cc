@@ -14,7 +14,45 @@ struct Header {
   std::string_view message;
   int confidence = 0;
   int status = 0;  // an HTTP status the line reports (Rails "Completed 500")
+  // Rails: the request id tag (config.log_tags = [:request_id], the production default) and
+  // what "Started GET "/x" for 1.2.3.4" says.
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view path;
+  std::string_view client_ip;
 };
+
+// A Rails request id: a UUID or a long hex/alphanumeric token.
+bool looksLikeRequestId(std::string_view s) {
+  if (s.size() < 16 || s.size() > 64) return false;
+  for (char c : s) {
+    if (!text::isIdentChar(c) && c != '-') return false;
+  }
+  return true;
+}
+
+// Takes Rails' tags ("[8d3f...] [web] ") off the front of a Ruby Logger message and reads
+// "Started GET "/path" for 1.2.3.4 at ...".
+void readRailsRequest(std::string_view& msg, Header& h) {
+  while (!msg.empty() && msg[0] == '[') {
+    const size_t close = msg.find(']');
+    if (close == std::string_view::npos || close + 1 >= msg.size() || msg[close + 1] != ' ') break;
+    const std::string_view tag = msg.substr(1, close - 1);
+    if (h.request_id.empty() && looksLikeRequestId(tag)) h.request_id = tag;
+    msg = text::trimLeft(msg.substr(close + 1));
+  }
+  if (!text::startsWith(msg, "Started ")) return;
+  std::string_view s = msg.substr(8);
+  const std::string_view method = text::nextToken(s);
+  s = text::trimLeft(s);
+  if (method.empty() || s.size() < 3 || s[0] != '"') return;
+  const size_t q = s.find('"', 1);
+  if (q == std::string_view::npos) return;
+  h.method = method;
+  h.path = s.substr(1, q - 1);
+  s = s.substr(q + 1);
+  if (text::nextToken(s) == "for") h.client_ip = text::nextToken(s);
+}
 
 // yyMMdd HHmmss (Hadoop HDFS) and yy/MM/dd HH:mm:ss (Spark), which the common parser leaves
 // alone because they are ambiguous in free text; here a level word must follow.
@@ -149,6 +187,7 @@ bool parseRuby(std::string_view line, Header& h) {
   h.confidence = 90;
   // Rails: "Completed 500 Internal Server Error in 12ms" closes a request.
   std::string_view msg = text::trimLeft(s);
+  readRailsRequest(msg, h);
   if (text::startsWith(msg, "Completed ") && msg.size() >= 13) {
     if (auto code = text::parseUint(msg.substr(10, 3))) {
       h.status = static_cast<int>(*code);
@@ -244,6 +283,12 @@ class GenericParser final : public HeaderFormat<Header, parseHeader> {
     fillTextRecord(ev, h.level, h.time, h.module, h.message, out);
     if (out.level < min_level) return ParseStatus::kBelowLevel;
     if (h.status > 0) setField(out.response_info, "status_code", JsonValue(int64_t{h.status}));
+    if (!h.request_id.empty()) setField(out.request_info, "request_id", JsonValue(h.request_id));
+    if (!h.method.empty()) {
+      setField(out.request_info, "method", JsonValue(h.method));
+      setField(out.request_info, "path", JsonValue(h.path));
+    }
+    if (!h.client_ip.empty()) setField(out.request_info, "client_ip", JsonValue(h.client_ip));
     return ParseStatus::kRecord;
   }
 };
