@@ -110,7 +110,7 @@ class UwsgiParser final : public Parser {
     if (auto d = text::parseUint(e.duration)) {
       const double ms =
           e.unit == "micros" ? static_cast<double>(*d) / 1000.0 : static_cast<double>(*d);
-      setField(out.response_info, "duration_ms", JsonValue(ms));
+      setField(out.request_info, "duration_ms", JsonValue(ms));
     }
     if (auto pid = text::parseUint(e.pid)) setField(out.context, "pid", JsonValue(*pid));
     return ParseStatus::kRecord;

@@ -175,6 +175,23 @@ bool looksLikeIp(std::string_view s) {
 
 bool present(std::string_view v) { return !v.empty() && v != "-"; }
 
+// "a=1&b=2" -> {"a": "1", "b": "2"} (values as written, not URL-decoded).
+JsonObject queryObject(std::string_view q) {
+  JsonObject obj;
+  while (!q.empty()) {
+    const size_t amp = q.find('&');
+    const std::string_view pair = q.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (!pair.empty()) {
+      setField(obj, pair.substr(0, eq),
+               JsonValue(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return obj;
+}
+
 class W3cParser final : public Parser {
  public:
   std::string_view name() const override { return "w3c"; }
@@ -218,7 +235,7 @@ class W3cParser final : public Parser {
     // cs-uri-query follows cs-uri-stem in every IIS layout.
     if (e.method + 2 < e.status_at && present(e.tok[e.method + 2]) &&
         e.tok[e.method + 2].find('=') != std::string_view::npos) {
-      setField(out.request_info, "query", JsonValue(e.tok[e.method + 2]));
+      setField(out.request_info, "query", JsonValue(queryObject(e.tok[e.method + 2])));
     }
     // IIS's default field order: date time s-ip cs-method cs-uri-stem cs-uri-query s-port
     // cs-username c-ip cs(User-Agent) cs(Referer) sc-status...
