@@ -1,4 +1,8 @@
 #include "parsers/generic/generic_parser.h"
+
+#include <string>
+#include <vector>
+
 #include "parsers/header_format.h"
 
 #include "parsers/line_header.h"
@@ -272,6 +276,144 @@ bool parseHeader(std::string_view line, Header& h) {
   return true;
 }
 
+// Monolog's JSON escaping of backslashes in class names: "App\\\\Ex" -> "App\\Ex".
+std::string unescapeSlashes(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    out.push_back(s[i]);
+    if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '\\') ++i;
+  }
+  return out;
+}
+
+// Laravel (Monolog's line formatter) writes the exception into the entry's context and its
+// trace on the lines after it:
+//   [2024-01-02 15:04:05] production.ERROR: msg {"exception":"[object] (App\\Ex(code: 0): msg
+//   at /app/x.php:12)
+//   [stacktrace]
+//   #0 /app/y.php(3): App\\Svc->f()
+//   ...
+//   "}
+// and PHP's own "Uncaught App\\Ex: msg in /app/x.php:12" + "Stack trace:" (a fatal error
+// Laravel logs). The record is then about the exception: type, message, frames (outermost
+// first), php.
+bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
+  constexpr std::string_view kMark = "{\"exception\":\"[object] (";
+  if (ev.lines.size() < 2) return false;
+  const std::string_view head = ev.lines[0];
+  std::string_view type;
+  std::string_view message;
+  Frame thrown;
+  if (const size_t mark = head.find(kMark); mark != std::string_view::npos) {
+    std::string_view s = head.substr(mark + kMark.size());
+    const size_t code = s.find("(code: ");
+    if (code == std::string_view::npos || code == 0) return false;
+    type = s.substr(0, code);
+    s = s.substr(code);
+    const size_t close = s.find("): ");
+    if (close == std::string_view::npos) return false;
+    message = text::trimRight(s.substr(close + 3));
+    if (!message.empty() && message.back() == ')') message.remove_suffix(1);
+    const size_t at = message.rfind(" at ");
+    if (at != std::string_view::npos) {
+      const std::string_view loc = message.substr(at + 4);
+      const size_t colon = loc.rfind(':');
+      if (colon != std::string_view::npos) {
+        if (auto line = text::parseUint(loc.substr(colon + 1))) {
+          thrown.file.assign(loc.substr(0, colon));
+          thrown.line = *line;
+          message = message.substr(0, at);
+        }
+      }
+    }
+  } else {
+    // PHP's own "Uncaught App\Ex: msg in /app/x.php:12" with "Stack trace:" below.
+    const size_t un = head.find("Uncaught ");
+    if (un == std::string_view::npos || text::trim(ev.lines[1]) != "Stack trace:") return false;
+    std::string_view s = head.substr(un + 9);
+    const size_t colon = s.find(": ");
+    if (colon == std::string_view::npos || colon == 0) return false;
+    type = s.substr(0, colon);
+    for (char c : type) {
+      if (!text::isIdentChar(c) && c != '\\') return false;
+    }
+    message = text::trimRight(s.substr(colon + 2));
+    const size_t in = message.rfind(" in ");
+    if (in != std::string_view::npos) {
+      const std::string_view loc = message.substr(in + 4);
+      const size_t lc = loc.rfind(':');
+      if (lc != std::string_view::npos) {
+        if (auto line = text::parseUint(loc.substr(lc + 1))) {
+          thrown.file.assign(loc.substr(0, lc));
+          thrown.line = *line;
+          message = message.substr(0, in);
+        }
+      }
+    }
+  }
+  // "#k file(line): call", innermost first.
+  struct Entry {
+    std::string_view file;
+    int64_t line = 0;
+    std::string_view call;
+  };
+  std::vector<Entry> entries;
+  for (size_t i = 1; i < ev.lines.size(); ++i) {
+    const std::string_view t = text::trimRight(ev.lines[i]);
+    // One trace only: the wrapping error's ("  thrown {...", a second "Stack trace:") is not it.
+    if (!entries.empty() && text::startsWith(text::trimLeft(t), "thrown")) break;
+    if (t.size() < 3 || t[0] != '#' || !text::isDigit(t[1])) continue;
+    const size_t sp = t.find(' ');
+    if (sp == std::string_view::npos) continue;
+    const std::string_view rest = t.substr(sp + 1);
+    Entry e;
+    const size_t sep = rest.find(": ");
+    if (sep == std::string_view::npos) {
+      e.call = rest;  // {main}
+    } else {
+      std::string_view loc = rest.substr(0, sep);
+      e.call = rest.substr(sep + 2);
+      const size_t open = loc.rfind('(');
+      if (open != std::string_view::npos && loc.back() == ')') {
+        if (auto line = text::parseUint(loc.substr(open + 1, loc.size() - open - 2))) {
+          e.line = *line;
+          loc = loc.substr(0, open);
+        }
+      }
+      if (loc != "[internal function]") e.file = loc;
+    }
+    entries.push_back(e);
+  }
+  auto callName = [](std::string_view call) {
+    return unescapeSlashes(call.substr(0, call.find('(')));
+  };
+  std::string logged = out.message;
+  out.exception_type = unescapeSlashes(type);
+  out.message = unescapeSlashes(message);
+  out.language = "php";
+  out.frames.clear();
+  for (size_t k = entries.size(); k-- > 0;) {
+    if (entries[k].file.empty()) continue;
+    Frame f;
+    f.file.assign(entries[k].file);
+    f.line = entries[k].line;
+    f.function = k + 1 < entries.size() ? callName(entries[k + 1].call) : "{main}";
+    out.frames.push_back(std::move(f));
+  }
+  if (!thrown.file.empty()) {
+    thrown.function = entries.empty() ? "{main}" : callName(entries.front().call);
+    out.frames.push_back(std::move(thrown));
+  }
+  out.traceback.clear();
+  for (size_t i = 1; i < ev.lines.size(); ++i) out.traceback.emplace_back(ev.lines[i]);
+  const size_t ctx = logged.find(" {\"exception\"");
+  if (ctx != std::string::npos) logged.resize(ctx);
+  if (!logged.empty() && logged.find("Uncaught ") == std::string::npos)
+    setField(out.context, "log_message", JsonValue(std::move(logged)));
+  return true;
+}
+
 class GenericParser final : public HeaderFormat<Header, parseHeader> {
  public:
   std::string_view name() const override { return "generic"; }
@@ -282,6 +424,7 @@ class GenericParser final : public HeaderFormat<Header, parseHeader> {
     if (h.level < min_level && ev.lines.size() == 1) return ParseStatus::kBelowLevel;
     fillTextRecord(ev, h.level, h.time, h.module, h.message, out);
     if (out.level < min_level) return ParseStatus::kBelowLevel;
+    if (out.exception_type.empty()) readLaravelException(ev, out);
     if (h.status > 0) setField(out.response_info, "status_code", JsonValue(int64_t{h.status}));
     if (!h.request_id.empty()) setField(out.request_info, "request_id", JsonValue(h.request_id));
     if (!h.method.empty()) {

@@ -203,4 +203,55 @@ TEST_CASE("Express: morgan lines and pino's req/res objects", "[framework][expre
   CHECK(num(r.response_info, "status_code") == 500);
 }
 
+TEST_CASE("Laravel: the exception in the entry's context and its stack trace",
+          "[framework][laravel]") {
+  const Run run = runSource({
+      "[2024-01-02 15:04:05] production.INFO: order 7 placed",
+      "[2024-01-02 15:04:06] production.ERROR: Payment failed {\"exception\":\"[object] "
+      "(App\\\\Exceptions\\\\PaymentException(code: 0): Card declined at "
+      "/var/www/app/Services/Billing.php:42)",
+      "[stacktrace]",
+      "#0 /var/www/app/Http/Controllers/OrderController.php(31): "
+      "App\\\\Services\\\\Billing->charge(Object(App\\\\Models\\\\Order))",
+      "#1 [internal function]: App\\\\Http\\\\Controllers\\\\OrderController->pay(7)",
+      "#2 /var/www/public/index.php(55): Illuminate\\\\Foundation\\\\Http\\\\Kernel->handle()",
+      "#3 {main}",
+      "\"} ",
+  });
+  CHECK(run.format == "generic");
+  REQUIRE(run.records.size() == 1);
+  const ErrorRecord& r = run.records[0];
+  CHECK(r.exception_type == "App\\Exceptions\\PaymentException");
+  CHECK(r.message == "Card declined");
+  CHECK(r.language == "php");
+  CHECK(str(r.context, "log_message") == "Payment failed");
+  REQUIRE(r.frames.size() == 3);
+  CHECK(r.frames[0].file == "/var/www/public/index.php");
+  CHECK(r.frames[0].function == "{main}");
+  CHECK(r.frames[1].file == "/var/www/app/Http/Controllers/OrderController.php");
+  CHECK(r.frames[1].line == 31);
+  CHECK(r.frames[1].function == "App\\Http\\Controllers\\OrderController->pay");
+  CHECK(r.frames[2].file == "/var/www/app/Services/Billing.php");
+  CHECK(r.frames[2].line == 42);
+  CHECK(r.frames[2].function == "App\\Services\\Billing->charge");
+}
+
+TEST_CASE("Laravel: PHP's uncaught exception with its stack trace", "[framework][laravel]") {
+  const Run run = runSource({
+      "[2024-01-02 15:04:06] local.ERROR: Uncaught ReflectionException: Class \"App\\Policy\" "
+      "does not exist in /var/www/app/Boot.php:12",
+      "Stack trace:",
+      "#0 /var/www/app/Boot.php(12): ReflectionClass->__construct('App\\\\Policy')",
+      "#1 {main}",
+  });
+  REQUIRE(run.records.size() == 1);
+  const ErrorRecord& r = run.records[0];
+  CHECK(r.exception_type == "ReflectionException");
+  CHECK(r.message == "Class \"App\\Policy\" does not exist");
+  CHECK(r.language == "php");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames[1].file == "/var/www/app/Boot.php");
+  CHECK(r.frames[1].function == "ReflectionClass->__construct");
+}
+
 }  // namespace homeo
