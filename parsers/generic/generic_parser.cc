@@ -7,6 +7,7 @@
 
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
+#include "parsers/trace.h"
 
 namespace homeo {
 namespace {
@@ -224,13 +225,45 @@ bool parseTabbed(std::string_view s, Header& h) {
   return true;
 }
 
+// oVirt vdsm: "Thread::LEVEL::yyyy-mm-dd hh:mm:ss,mmm::module::line::logger::(func) msg".
+bool parseDoubleColon(std::string_view line, Header& h) {
+  const size_t a = line.find("::");
+  if (a == std::string_view::npos || a == 0 || a > 64) return false;
+  std::string_view s = line.substr(a + 2);
+  const size_t b = s.find("::");
+  if (b == std::string_view::npos) return false;
+  const auto level = parseLevel(s.substr(0, b));
+  if (!level) return false;
+  s = s.substr(b + 2);
+  size_t used = 0;
+  auto t = parseTimestampPrefix(s, &used);
+  if (!t || used < 19 || !text::startsWith(s.substr(used), "::")) return false;
+  s = s.substr(used + 2);
+  // module::line::logger::(func) message
+  const size_t m = s.find("::");
+  if (m != std::string_view::npos) h.module = s.substr(0, m);
+  const size_t last = s.rfind("::");
+  h.message = last == std::string_view::npos ? s : s.substr(last + 2);
+  if (text::startsWith(h.message, "(")) {  // "(func) " names the function
+    const size_t close = h.message.find(") ");
+    if (close != std::string_view::npos) h.message.remove_prefix(close + 2);
+  }
+  h.time = t;
+  h.level = *level;
+  h.confidence = 80;
+  return true;
+}
+
 bool parseHeader(std::string_view line, Header& h) {
   if (line.size() < 16) return false;
   std::string_view s = line;
   std::optional<CivilTime> time = takeTimestamp(s);
+  // "[error] 2024-01-02T15:04:05Z ..." (CouchDB): a bracketed level before the time.
+  std::optional<Level> lead_level;
   if (!time) {
     if (parseRuby(line, h)) return true;
     if (parseBgl(line, h)) return true;
+    if (parseDoubleColon(line, h)) return true;
     // A file name or host before the timestamp (OpenStack: "nova-api.log.1 2017-05-16 ...").
     s = line;
     const std::string_view first = text::nextToken(s);
@@ -238,6 +271,8 @@ bool parseHeader(std::string_view line, Header& h) {
     s = text::trimLeft(s);
     time = takeTimestamp(s);
     if (!time) return false;
+    if (first.size() > 2 && first.front() == '[' && first.back() == ']')
+      lead_level = parseLevel(first.substr(1, first.size() - 2));
   }
   h.time = time;
   if (parseTabbed(s, h)) return true;
@@ -256,6 +291,10 @@ bool parseHeader(std::string_view line, Header& h) {
     }
   }
   if (!level) level = findLevelToken(s, 48, &end);
+  if (!level && lead_level) {
+    level = lead_level;
+    end = 0;
+  }
   if (!level) return false;
   h.level = *level;
   std::string_view rest = s.substr(end);
@@ -424,6 +463,13 @@ class GenericParser final : public HeaderFormat<Header, parseHeader> {
     if (h.level < min_level && ev.lines.size() == 1) return ParseStatus::kBelowLevel;
     fillTextRecord(ev, h.level, h.time, h.module, h.message, out);
     if (out.level < min_level) return ParseStatus::kBelowLevel;
+    if (out.exception_type.empty() && text::startsWith(h.message, "Traceback (most recent")) {
+      // The header's message opens a Python traceback (vdsm writes it so): read the trace
+      // from there.
+      std::vector<std::string_view> lines(ev.lines.begin(), ev.lines.end());
+      lines[0] = h.message;
+      analyzeTrace(lines, out, true);
+    }
     if (out.exception_type.empty()) readLaravelException(ev, out);
     if (h.status > 0) setField(out.response_info, "status_code", JsonValue(int64_t{h.status}));
     if (!h.request_id.empty()) setField(out.request_info, "request_id", JsonValue(h.request_id));

@@ -141,6 +141,7 @@ DETECTED = {
     "frameworks/databases/lnav/logfile_postgres.2": "postgres",
     "frameworks/databases/ops-agent/couchbase-goxcdr.input.log": PY_OR_GENERIC,
     "frameworks/databases/ops-agent/couchbase-http-access.input.log": "access_log",
+    "frameworks/databases/ops-agent/couchdb.input.log": "generic",
     "frameworks/databases/ops-agent/mongodb.input.log": "json",
     "frameworks/databases/ops-agent/mysql-error.input.log": "mysql_error",
     "frameworks/databases/ops-agent/postgresql.input.log": "postgres",
@@ -183,6 +184,7 @@ DETECTED = {
     "frameworks/python/lnav/logfile_docker_compose_with_noise.0": "redis in compose",
     "frameworks/python/lnav/logfile_docker_compose_with_ts.0": "redis in compose",
     "frameworks/python/lnav/logfile_uwsgi.0": "uwsgi",
+    "frameworks/python/lnav/logfile_vdsm.0": "generic",
     "frameworks/rust/lnav/logfile_rust_tracing.0": "json",
     "frameworks/web/lnav/logfile_access_log.0": "access_log",
     "frameworks/web/lnav/logfile_access_log.1": "access_log",
@@ -234,7 +236,6 @@ NOT_COVERED = {
     "frameworks/databases/ops-agent/mysql-slow.input.log": "MySQL slow query log",
     "frameworks/databases/ops-agent/couchbase-general.input.log": "Couchbase/Erlang "
                                                                   "[component:level,time,...]",
-    "frameworks/databases/ops-agent/couchdb.input.log": "CouchDB [level] time node pid ...",
     "frameworks/databases/ops-agent/oracledb_alert.input.log": "Oracle alert log",
     "frameworks/databases/ops-agent/oracledb_audit.input.log": "Oracle audit records",
     "frameworks/databases/ops-agent/saphana.input.log": "SAP HANA trace",
@@ -244,7 +245,6 @@ NOT_COVERED = {
     "frameworks/java/ops-agent/cassandra-gc.input.log": "JVM GC log",
     "frameworks/java/ops-agent/elasticsearch-gc.input.log": "JVM GC log",
     "frameworks/python/datadog/gunicorn_tests.yaml": "not a log: a YAML test specification",
-    "frameworks/python/lnav/logfile_vdsm.0": "vdsm Thread::LEVEL::time:: layout",
     "frameworks/web/lnav/logfile_regexp_access_log.0": "access log with a vhost:port and "
                                                       "extra fields first",
 }

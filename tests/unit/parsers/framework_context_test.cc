@@ -254,4 +254,29 @@ TEST_CASE("Laravel: PHP's uncaught exception with its stack trace", "[framework]
   CHECK(r.frames[1].function == "ReflectionClass->__construct");
 }
 
+TEST_CASE("generic: vdsm's double colons and CouchDB's leading level", "[generic]") {
+  const Run vdsm = runSource({
+      "MainThread::INFO::2024-01-02 15:04:05,100::vdsm::71::vds::(run) I am the actual vdsm",
+      "MainThread::ERROR::2024-01-02 15:04:05,300::vdsm::74::vds::(run) Traceback (most recent "
+      "call last):",
+      "  File \"/usr/share/vdsm/vdsm\", line 72, in run",
+      "    serve_clients(log)",
+      "KeyError: 'storage'",
+  });
+  CHECK(vdsm.format == "generic");
+  REQUIRE(vdsm.records.size() == 1);
+  CHECK(vdsm.records[0].module == "vdsm");
+  CHECK(vdsm.records[0].exception_type == "KeyError");
+
+  const Run couch = runSource({
+      "[notice] 2024-01-02T15:04:05.100000Z couchdb@127.0.0.1 <0.17165.1> a5f585a0d3 "
+      "localhost:5984 127.0.0.1 admin PUT /shop 201 ok 16",
+      "[error] 2024-01-02T15:04:06.100000Z couchdb@127.0.0.1 emulator -------- Error in process "
+      "<0.463.0> with exit value: {badarg}",
+  });
+  CHECK(couch.format == "generic");
+  REQUIRE(couch.records.size() == 1);
+  CHECK(couch.records[0].level == Level::kError);
+}
+
 }  // namespace homeo
