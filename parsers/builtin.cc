@@ -9,11 +9,17 @@
 #include "parsers/klog/klog_parser.h"
 #include "parsers/logcat/logcat_parser.h"
 #include "parsers/logfmt/logfmt_parser.h"
+#include "parsers/mysql/mysql_error_parser.h"
 #include "parsers/nginx/nginx_error_parser.h"
 #include "parsers/parser.h"
+#include "parsers/postgres/postgres_parser.h"
 #include "parsers/python/python_parser.h"
+#include "parsers/redis/redis_parser.h"
+#include "parsers/stamped/stamped_parser.h"
 #include "parsers/syslog/syslog_parser.h"
 #include "parsers/text/text_parser.h"
+#include "parsers/uwsgi/uwsgi_parser.h"
+#include "parsers/w3c/w3c_parser.h"
 
 namespace homeo {
 
@@ -42,6 +48,17 @@ void registerBuiltinParsers(ParserRegistry& registry) {
       {"apache_error", "Apache httpd error log (2.2 and 2.4)", true, makeApacheErrorParser});
   registry.add({"nginx_error", "nginx error log, request details into request_info", true,
                 makeNginxErrorParser});
+  registry.add({"postgres", "PostgreSQL server log; DETAIL/HINT/STATEMENT lines join their entry",
+                true, makePostgresParser});
+  registry.add({"mysql_error", "MySQL/MariaDB error log: [ERROR] [Warning] [Note] [System]", true,
+                makeMysqlErrorParser});
+  registry.add({"redis", "Redis server log: pid:role date mark message ('#' is WARNING)", true,
+                makeRedisParser});
+  registry.add({"w3c", "W3C extended log (IIS): 5xx is ERROR", true, makeW3cParser});
+  registry.add({"uwsgi", "uWSGI request log: 5xx is ERROR", true, makeUwsgiParser});
+  registry.add(
+      {"tai64n", "@TAI64N-prefixed lines (daemontools, s6, runit)", true, makeTai64nParser});
+  registry.add({"epoch", "lines prefixed with a Unix time (s, ms, us, ns)", true, makeEpochParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

@@ -68,6 +68,32 @@ bool looksBinary(std::string_view line) {
   return ctrl * 50 > line.size();
 }
 
+std::string_view containerName(ContainerUnwrapper::Kind kind) {
+  switch (kind) {
+    case ContainerUnwrapper::Kind::kCri:
+      return "cri";
+    case ContainerUnwrapper::Kind::kDocker:
+      return "docker";
+    case ContainerUnwrapper::Kind::kCompose:
+      return "compose";
+    default:
+      return "";
+  }
+}
+
+// Lines of a PHP stack trace as Laravel and Monolog write them after an entry ("[stacktrace]",
+// "#12 /app/vendor/...", "#13 {main}", the closing "\"}"): not headers of any format, so they must
+// not count against the format of the entries they follow (they often outnumber them).
+bool looksLikePhpFrame(std::string_view line) {
+  if (line == "[stacktrace]" || line.starts_with("[previous exception] ") ||
+      line.starts_with("Stack trace:") || line.starts_with("\"}"))
+    return true;
+  if (line.size() < 3 || line[0] != '#') return false;
+  size_t i = 1;
+  while (i < line.size() && line[i] >= '0' && line[i] <= '9') ++i;
+  return i > 1 && i < line.size() && line[i] == ' ';
+}
+
 }  // namespace
 
 Detection detectFormat(const ParserSet& parsers, std::span<const std::string_view> sample) {
@@ -83,7 +109,7 @@ Detection detectFormat(const ParserSet& parsers, std::span<const std::string_vie
       const std::vector<std::string_view> views(inner.begin(), inner.end());
       Detection d = detectFormat(parsers, views);
       d.sampled = sample.size();
-      d.container = unwrapper.kind() == ContainerUnwrapper::Kind::kCri ? "cri" : "docker";
+      d.container = containerName(unwrapper.kind());
       return d;
     }
   }
@@ -92,7 +118,9 @@ Detection detectFormat(const ParserSet& parsers, std::span<const std::string_vie
   best.sampled = sample.size();
   size_t header_like = 0;
   for (const auto line : sample) {
-    if (!line.empty() && !looksLikeTraceLine(line) && !looksBinary(line)) ++header_like;
+    if (!line.empty() && !looksLikeTraceLine(line) && !looksLikePhpFrame(line) &&
+        !looksBinary(line))
+      ++header_like;
   }
   if (header_like == 0) return best;
   int64_t best_score = 0;

@@ -37,11 +37,12 @@ struct Detection {
   Parser* parser = nullptr;    // never null: `text` when nothing fits
   double confidence = 0;       // share of the sample's header-like lines the format claims
   size_t sampled = 0;          // lines looked at
-  std::string_view container;  // "cri" or "docker" when the lines came in that envelope
+  std::string_view container;  // "cri", "docker" or "compose": the envelope the lines came in
 };
 
 // Scores every candidate on the sample lines (the first lines of a file) and picks the best.
-// Lines in a container envelope (CRI, Docker json-file) are judged by what they wrap.
+// Lines in a container envelope (CRI, Docker json-file, docker compose) are judged by what
+// they wrap.
 Detection detectFormat(const ParserSet& parsers, std::span<const std::string_view> sample);
 
 }  // namespace homeo

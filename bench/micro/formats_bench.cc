@@ -53,6 +53,25 @@ constexpr Sample kSamples[] = {
      "\"Mozilla/5.0\"",
      "1.2.3.4 - - [02/Jan/2024:15:04:05 +0000] \"POST /api/pay HTTP/1.1\" 502 157 \"-\" "
      "\"curl/8.0\""},
+    {"postgres", "2024-01-02 15:04:05.123 UTC [4242] LOG:  checkpoint complete: wrote 17 buffers",
+     "2024-01-02 15:04:05.124 UTC [4242] ERROR:  relation \"orders\" does not exist at character "
+     "15"},
+    {"mysql_error", "2024-01-02T15:04:05.123456Z 0 [Note] [MY-010051] [Server] Event Scheduler: up",
+     "2024-01-02T15:04:05.123457Z 12 [ERROR] [MY-010055] [Server] Unknown database 'shop'"},
+    {"redis", "1:M 02 Jan 2024 15:04:05.123 * Background saving started by pid 4242",
+     "1:M 02 Jan 2024 15:04:05.124 # Can't save in background: fork: Cannot allocate memory"},
+    {"w3c",
+     "2024-01-02 15:04:05 10.0.0.1 GET /index.html - 443 - 10.0.0.9 Mozilla/5.0 - 200 0 0 12",
+     "2024-01-02 15:04:05 10.0.0.1 POST /api/pay id=7 443 - 10.0.0.9 Mozilla/5.0 - 500 0 0 31"},
+    {"uwsgi",
+     "[pid: 4242|app: 0|req: 1/7] 10.0.0.5 () {38 vars in 696 bytes} [Tue Jan  2 15:04:05 2024] "
+     "GET /health => generated 2 bytes in 1 msecs (HTTP/1.1 200) 2 headers in 64 bytes (1 "
+     "switches on core 0)",
+     "[pid: 4242|app: 0|req: 2/8] 10.0.0.5 () {38 vars in 696 bytes} [Tue Jan  2 15:04:05 2024] "
+     "POST /api/pay => generated 47 bytes in 129 msecs (HTTP/1.1 502) 9 headers in 378 bytes (1 "
+     "switches on core 3)"},
+    {"tai64n", "@40000000659425ef0000007b tcpserver: status: 1/30",
+     "@40000000659425ef0000007c qmail: ERROR: unable to bind port 25"},
     {"generic", "2024-01-01 10:00:00 [INFO] worker 3 picked up job 8812",
      "2024-01-01 10:00:01 [ERROR] worker 3 failed job 8813"},
 };

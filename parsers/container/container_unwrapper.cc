@@ -35,6 +35,43 @@ bool dockerLogBody(std::string_view line, std::string_view* body) {
   return i + 1 < line.size() && (line[i + 1] == ',' || line[i + 1] == '}');
 }
 
+// Skips ANSI escape sequences (ESC [ ... final letter) at the front of s.
+std::string_view skipAnsi(std::string_view s) {
+  while (s.size() >= 2 && s[0] == '\x1b' && s[1] == '[') {
+    size_t i = 2;
+    while (i < s.size() && !text::isAlpha(s[i])) ++i;
+    if (i >= s.size()) break;
+    s.remove_prefix(i + 1);
+  }
+  return s;
+}
+
+// docker compose's "service-1  | message" (`docker compose up`/`logs`, with the ANSI colours
+// and line clearing it writes to a terminal, and the RFC 3339 time `logs -t` adds).
+bool splitCompose(std::string_view line, std::string_view* msg) {
+  std::string_view s = skipAnsi(line);
+  size_t i = 0;
+  if (s.empty() || !text::isAlpha(s[0])) return false;
+  while (i < s.size() && i <= 64 && (text::isIdentChar(s[i]) || s[i] == '-' || s[i] == '.')) ++i;
+  const size_t name_end = i;
+  s = s.substr(i);
+  s = skipAnsi(s);
+  size_t spaces = 0;
+  while (spaces < s.size() && s[spaces] == ' ') ++spaces;
+  if (name_end == 0 || spaces == 0 || spaces >= s.size() || s[spaces] != '|') return false;
+  s.remove_prefix(spaces + 1);
+  s = skipAnsi(s);
+  if (!s.empty() && s[0] != ' ') return false;
+  if (!s.empty()) s.remove_prefix(1);
+  size_t used = 0;
+  if (s.size() > 21 && text::isDigit(s[0]) && s[10] == 'T' && parseTimestampPrefix(s, &used) &&
+      used >= 20 && used < s.size() && s[used] == ' ') {
+    s.remove_prefix(used + 1);
+  }
+  *msg = s;
+  return true;
+}
+
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -125,6 +162,7 @@ ContainerUnwrapper::Kind ContainerUnwrapper::classify(std::string_view line) {
   std::string_view msg;
   if (splitCri(line, &partial, &msg)) return Kind::kCri;
   if (dockerLogBody(line, &msg)) return Kind::kDocker;
+  if (splitCompose(line, &msg)) return Kind::kCompose;
   return Kind::kNone;
 }
 
@@ -137,6 +175,11 @@ ContainerUnwrapper::Step ContainerUnwrapper::unwrapOne(std::string_view line, ui
     wrapped = splitCri(line, &partial, &part);
   } else if (kind_ == Kind::kDocker) {
     wrapped = dockerLogBody(line, &part);
+  } else if (kind_ == Kind::kCompose) {
+    // Whole lines only: compose has no partial lines.
+    if (!splitCompose(line, inner)) return Step::kPassThrough;
+    partial_offset_ = offset;
+    return Step::kComplete;
   }
   if (!wrapped) return Step::kPassThrough;
   if (!partial_open_) {

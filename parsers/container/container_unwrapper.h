@@ -12,10 +12,12 @@ namespace homeo {
 //                             ... stdout P first part   (P: partial, joined up to the next F)
 //   Docker json-file:         {"log":"message\n","stream":"stderr","time":"2024-..."}
 //                             (a "log" without its final \n is a partial line)
+//   docker compose:           web-1  | message   (the service prefix of `docker compose up`
+//                             and `logs`, its terminal escapes and `logs -t` time taken off)
 // The kind is decided on the first line of a source and kept. One instance per source.
 class ContainerUnwrapper {
  public:
-  enum class Kind { kUnknown, kNone, kCri, kDocker };
+  enum class Kind { kUnknown, kNone, kCri, kDocker, kCompose };
 
   // Whether `line` is in a container envelope (and which).
   static Kind classify(std::string_view line);

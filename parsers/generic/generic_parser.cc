@@ -1,8 +1,13 @@
 #include "parsers/generic/generic_parser.h"
+
+#include <string>
+#include <vector>
+
 #include "parsers/header_format.h"
 
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
+#include "parsers/trace.h"
 
 namespace homeo {
 namespace {
@@ -14,7 +19,45 @@ struct Header {
   std::string_view message;
   int confidence = 0;
   int status = 0;  // an HTTP status the line reports (Rails "Completed 500")
+  // Rails: the request id tag (config.log_tags = [:request_id], the production default) and
+  // what "Started GET "/x" for 1.2.3.4" says.
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view path;
+  std::string_view client_ip;
 };
+
+// A Rails request id: a UUID or a long hex/alphanumeric token.
+bool looksLikeRequestId(std::string_view s) {
+  if (s.size() < 16 || s.size() > 64) return false;
+  for (char c : s) {
+    if (!text::isIdentChar(c) && c != '-') return false;
+  }
+  return true;
+}
+
+// Takes Rails' tags ("[8d3f...] [web] ") off the front of a Ruby Logger message and reads
+// "Started GET "/path" for 1.2.3.4 at ...".
+void readRailsRequest(std::string_view& msg, Header& h) {
+  while (!msg.empty() && msg[0] == '[') {
+    const size_t close = msg.find(']');
+    if (close == std::string_view::npos || close + 1 >= msg.size() || msg[close + 1] != ' ') break;
+    const std::string_view tag = msg.substr(1, close - 1);
+    if (h.request_id.empty() && looksLikeRequestId(tag)) h.request_id = tag;
+    msg = text::trimLeft(msg.substr(close + 1));
+  }
+  if (!text::startsWith(msg, "Started ")) return;
+  std::string_view s = msg.substr(8);
+  const std::string_view method = text::nextToken(s);
+  s = text::trimLeft(s);
+  if (method.empty() || s.size() < 3 || s[0] != '"') return;
+  const size_t q = s.find('"', 1);
+  if (q == std::string_view::npos) return;
+  h.method = method;
+  h.path = s.substr(1, q - 1);
+  s = s.substr(q + 1);
+  if (text::nextToken(s) == "for") h.client_ip = text::nextToken(s);
+}
 
 // yyMMdd HHmmss (Hadoop HDFS) and yy/MM/dd HH:mm:ss (Spark), which the common parser leaves
 // alone because they are ambiguous in free text; here a level word must follow.
@@ -149,6 +192,7 @@ bool parseRuby(std::string_view line, Header& h) {
   h.confidence = 90;
   // Rails: "Completed 500 Internal Server Error in 12ms" closes a request.
   std::string_view msg = text::trimLeft(s);
+  readRailsRequest(msg, h);
   if (text::startsWith(msg, "Completed ") && msg.size() >= 13) {
     if (auto code = text::parseUint(msg.substr(10, 3))) {
       h.status = static_cast<int>(*code);
@@ -181,13 +225,45 @@ bool parseTabbed(std::string_view s, Header& h) {
   return true;
 }
 
+// oVirt vdsm: "Thread::LEVEL::yyyy-mm-dd hh:mm:ss,mmm::module::line::logger::(func) msg".
+bool parseDoubleColon(std::string_view line, Header& h) {
+  const size_t a = line.find("::");
+  if (a == std::string_view::npos || a == 0 || a > 64) return false;
+  std::string_view s = line.substr(a + 2);
+  const size_t b = s.find("::");
+  if (b == std::string_view::npos) return false;
+  const auto level = parseLevel(s.substr(0, b));
+  if (!level) return false;
+  s = s.substr(b + 2);
+  size_t used = 0;
+  auto t = parseTimestampPrefix(s, &used);
+  if (!t || used < 19 || !text::startsWith(s.substr(used), "::")) return false;
+  s = s.substr(used + 2);
+  // module::line::logger::(func) message
+  const size_t m = s.find("::");
+  if (m != std::string_view::npos) h.module = s.substr(0, m);
+  const size_t last = s.rfind("::");
+  h.message = last == std::string_view::npos ? s : s.substr(last + 2);
+  if (text::startsWith(h.message, "(")) {  // "(func) " names the function
+    const size_t close = h.message.find(") ");
+    if (close != std::string_view::npos) h.message.remove_prefix(close + 2);
+  }
+  h.time = t;
+  h.level = *level;
+  h.confidence = 80;
+  return true;
+}
+
 bool parseHeader(std::string_view line, Header& h) {
   if (line.size() < 16) return false;
   std::string_view s = line;
   std::optional<CivilTime> time = takeTimestamp(s);
+  // "[error] 2024-01-02T15:04:05Z ..." (CouchDB): a bracketed level before the time.
+  std::optional<Level> lead_level;
   if (!time) {
     if (parseRuby(line, h)) return true;
     if (parseBgl(line, h)) return true;
+    if (parseDoubleColon(line, h)) return true;
     // A file name or host before the timestamp (OpenStack: "nova-api.log.1 2017-05-16 ...").
     s = line;
     const std::string_view first = text::nextToken(s);
@@ -195,6 +271,8 @@ bool parseHeader(std::string_view line, Header& h) {
     s = text::trimLeft(s);
     time = takeTimestamp(s);
     if (!time) return false;
+    if (first.size() > 2 && first.front() == '[' && first.back() == ']')
+      lead_level = parseLevel(first.substr(1, first.size() - 2));
   }
   h.time = time;
   if (parseTabbed(s, h)) return true;
@@ -213,6 +291,10 @@ bool parseHeader(std::string_view line, Header& h) {
     }
   }
   if (!level) level = findLevelToken(s, 48, &end);
+  if (!level && lead_level) {
+    level = lead_level;
+    end = 0;
+  }
   if (!level) return false;
   h.level = *level;
   std::string_view rest = s.substr(end);
@@ -233,6 +315,144 @@ bool parseHeader(std::string_view line, Header& h) {
   return true;
 }
 
+// Monolog's JSON escaping of backslashes in class names: "App\\\\Ex" -> "App\\Ex".
+std::string unescapeSlashes(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    out.push_back(s[i]);
+    if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '\\') ++i;
+  }
+  return out;
+}
+
+// Laravel (Monolog's line formatter) writes the exception into the entry's context and its
+// trace on the lines after it:
+//   [2024-01-02 15:04:05] production.ERROR: msg {"exception":"[object] (App\\Ex(code: 0): msg
+//   at /app/x.php:12)
+//   [stacktrace]
+//   #0 /app/y.php(3): App\\Svc->f()
+//   ...
+//   "}
+// and PHP's own "Uncaught App\\Ex: msg in /app/x.php:12" + "Stack trace:" (a fatal error
+// Laravel logs). The record is then about the exception: type, message, frames (outermost
+// first), php.
+bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
+  constexpr std::string_view kMark = "{\"exception\":\"[object] (";
+  if (ev.lines.size() < 2) return false;
+  const std::string_view head = ev.lines[0];
+  std::string_view type;
+  std::string_view message;
+  Frame thrown;
+  if (const size_t mark = head.find(kMark); mark != std::string_view::npos) {
+    std::string_view s = head.substr(mark + kMark.size());
+    const size_t code = s.find("(code: ");
+    if (code == std::string_view::npos || code == 0) return false;
+    type = s.substr(0, code);
+    s = s.substr(code);
+    const size_t close = s.find("): ");
+    if (close == std::string_view::npos) return false;
+    message = text::trimRight(s.substr(close + 3));
+    if (!message.empty() && message.back() == ')') message.remove_suffix(1);
+    const size_t at = message.rfind(" at ");
+    if (at != std::string_view::npos) {
+      const std::string_view loc = message.substr(at + 4);
+      const size_t colon = loc.rfind(':');
+      if (colon != std::string_view::npos) {
+        if (auto line = text::parseUint(loc.substr(colon + 1))) {
+          thrown.file.assign(loc.substr(0, colon));
+          thrown.line = *line;
+          message = message.substr(0, at);
+        }
+      }
+    }
+  } else {
+    // PHP's own "Uncaught App\Ex: msg in /app/x.php:12" with "Stack trace:" below.
+    const size_t un = head.find("Uncaught ");
+    if (un == std::string_view::npos || text::trim(ev.lines[1]) != "Stack trace:") return false;
+    std::string_view s = head.substr(un + 9);
+    const size_t colon = s.find(": ");
+    if (colon == std::string_view::npos || colon == 0) return false;
+    type = s.substr(0, colon);
+    for (char c : type) {
+      if (!text::isIdentChar(c) && c != '\\') return false;
+    }
+    message = text::trimRight(s.substr(colon + 2));
+    const size_t in = message.rfind(" in ");
+    if (in != std::string_view::npos) {
+      const std::string_view loc = message.substr(in + 4);
+      const size_t lc = loc.rfind(':');
+      if (lc != std::string_view::npos) {
+        if (auto line = text::parseUint(loc.substr(lc + 1))) {
+          thrown.file.assign(loc.substr(0, lc));
+          thrown.line = *line;
+          message = message.substr(0, in);
+        }
+      }
+    }
+  }
+  // "#k file(line): call", innermost first.
+  struct Entry {
+    std::string_view file;
+    int64_t line = 0;
+    std::string_view call;
+  };
+  std::vector<Entry> entries;
+  for (size_t i = 1; i < ev.lines.size(); ++i) {
+    const std::string_view t = text::trimRight(ev.lines[i]);
+    // One trace only: the wrapping error's ("  thrown {...", a second "Stack trace:") is not it.
+    if (!entries.empty() && text::startsWith(text::trimLeft(t), "thrown")) break;
+    if (t.size() < 3 || t[0] != '#' || !text::isDigit(t[1])) continue;
+    const size_t sp = t.find(' ');
+    if (sp == std::string_view::npos) continue;
+    const std::string_view rest = t.substr(sp + 1);
+    Entry e;
+    const size_t sep = rest.find(": ");
+    if (sep == std::string_view::npos) {
+      e.call = rest;  // {main}
+    } else {
+      std::string_view loc = rest.substr(0, sep);
+      e.call = rest.substr(sep + 2);
+      const size_t open = loc.rfind('(');
+      if (open != std::string_view::npos && loc.back() == ')') {
+        if (auto line = text::parseUint(loc.substr(open + 1, loc.size() - open - 2))) {
+          e.line = *line;
+          loc = loc.substr(0, open);
+        }
+      }
+      if (loc != "[internal function]") e.file = loc;
+    }
+    entries.push_back(e);
+  }
+  auto callName = [](std::string_view call) {
+    return unescapeSlashes(call.substr(0, call.find('(')));
+  };
+  std::string logged = out.message;
+  out.exception_type = unescapeSlashes(type);
+  out.message = unescapeSlashes(message);
+  out.language = "php";
+  out.frames.clear();
+  for (size_t k = entries.size(); k-- > 0;) {
+    if (entries[k].file.empty()) continue;
+    Frame f;
+    f.file.assign(entries[k].file);
+    f.line = entries[k].line;
+    f.function = k + 1 < entries.size() ? callName(entries[k + 1].call) : "{main}";
+    out.frames.push_back(std::move(f));
+  }
+  if (!thrown.file.empty()) {
+    thrown.function = entries.empty() ? "{main}" : callName(entries.front().call);
+    out.frames.push_back(std::move(thrown));
+  }
+  out.traceback.clear();
+  for (size_t i = 1; i < ev.lines.size(); ++i) out.traceback.emplace_back(ev.lines[i]);
+  const size_t ctx = logged.find(" {\"exception\"");
+  if (ctx != std::string::npos) logged.resize(ctx);
+  if (!logged.empty() && logged.find("Uncaught ") == std::string::npos)
+    setField(out.context, "log_message", JsonValue(std::move(logged)));
+  return true;
+}
+
 class GenericParser final : public HeaderFormat<Header, parseHeader> {
  public:
   std::string_view name() const override { return "generic"; }
@@ -243,7 +463,21 @@ class GenericParser final : public HeaderFormat<Header, parseHeader> {
     if (h.level < min_level && ev.lines.size() == 1) return ParseStatus::kBelowLevel;
     fillTextRecord(ev, h.level, h.time, h.module, h.message, out);
     if (out.level < min_level) return ParseStatus::kBelowLevel;
+    if (out.exception_type.empty() && text::startsWith(h.message, "Traceback (most recent")) {
+      // The header's message opens a Python traceback (vdsm writes it so): read the trace
+      // from there.
+      std::vector<std::string_view> lines(ev.lines.begin(), ev.lines.end());
+      lines[0] = h.message;
+      analyzeTrace(lines, out, true);
+    }
+    if (out.exception_type.empty()) readLaravelException(ev, out);
     if (h.status > 0) setField(out.response_info, "status_code", JsonValue(int64_t{h.status}));
+    if (!h.request_id.empty()) setField(out.request_info, "request_id", JsonValue(h.request_id));
+    if (!h.method.empty()) {
+      setField(out.request_info, "method", JsonValue(h.method));
+      setField(out.request_info, "path", JsonValue(h.path));
+    }
+    if (!h.client_ip.empty()) setField(out.request_info, "client_ip", JsonValue(h.client_ip));
     return ParseStatus::kRecord;
   }
 };

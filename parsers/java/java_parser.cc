@@ -13,8 +13,45 @@ struct Header {
   std::string_view thread;
   std::string_view logger;
   std::string_view message;
+  std::string_view trace_id;  // Spring Boot's correlation ids (Micrometer tracing, Sleuth)
+  std::string_view span_id;
   int confidence = 0;
 };
+
+bool isHexId(std::string_view s) {
+  if (s.size() < 8 || s.size() > 64) return false;
+  for (char c : s) {
+    if (!text::isDigit(c) && !((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
+
+// Spring Boot's correlation bracket: "[traceId-spanId]" (3.2+, blank when no trace is open)
+// or Sleuth's "[app,traceId,spanId(,exportable)]" (Boot 2). Fills the ids it finds.
+bool takeCorrelation(std::string_view inside, Header& h) {
+  inside = text::trim(inside);
+  if (inside.empty()) return true;
+  const size_t dash = inside.find('-');
+  if (dash != std::string_view::npos && inside.find(',') == std::string_view::npos) {
+    if (!isHexId(inside.substr(0, dash)) || !isHexId(inside.substr(dash + 1))) return false;
+    h.trace_id = inside.substr(0, dash);
+    h.span_id = inside.substr(dash + 1);
+    return true;
+  }
+  const size_t c1 = inside.find(',');
+  if (c1 == std::string_view::npos) return false;
+  std::string_view rest = inside.substr(c1 + 1);
+  const size_t c2 = rest.find(',');
+  const std::string_view trace = rest.substr(0, c2);
+  if (!isHexId(trace)) return false;
+  h.trace_id = trace;
+  if (c2 != std::string_view::npos) {
+    std::string_view span = rest.substr(c2 + 1);
+    span = span.substr(0, span.find(','));
+    if (isHexId(span)) h.span_id = span;
+  }
+  return true;
+}
 
 // Java writes level names in capitals, padded with spaces (%-5level).
 std::optional<Level> javaLevel(std::string_view w) {
@@ -210,13 +247,31 @@ bool parseHeader(std::string_view line, Header& h) {
   if (!level) return false;
   h.level = *level;
   rest = text::trimLeft(rest);
-  // Spring Boot: "1234 --- [app] [main] logger : msg"
+  // Spring Boot 2 with Sleuth: "ERROR [app,traceId,spanId,true] 1234 --- ..."
+  if (!rest.empty() && rest[0] == '[') {
+    std::string_view after = rest;
+    std::string_view inside;
+    Header ids;
+    if (takeBracket(after, inside) && inside.find(',') != std::string_view::npos &&
+        takeCorrelation(inside, ids)) {
+      std::string_view probe = after;
+      if (text::parseUint(text::nextToken(probe)) &&
+          text::startsWith(text::trimLeft(probe), "--- ")) {
+        h.trace_id = ids.trace_id;
+        h.span_id = ids.span_id;
+        rest = text::trimLeft(after);
+      }
+    }
+  }
+  // Spring Boot: "1234 --- [app] [main] [traceId-spanId] logger : msg"
   std::string_view sb = rest;
   const std::string_view pid = text::nextToken(sb);
   if (text::parseUint(pid) && text::startsWith(text::trimLeft(sb), "--- ")) {
     sb = text::trimLeft(text::trimLeft(sb).substr(4));
     std::string_view inside;
-    while (takeBracket(sb, inside)) h.thread = inside;
+    while (takeBracket(sb, inside)) {
+      if (!takeCorrelation(inside, h)) h.thread = inside;
+    }
     takeLoggerAndMessage(sb, h);
     h.confidence = 95;
     return true;
@@ -260,6 +315,12 @@ class JavaParser final : public HeaderFormat<Header, parseHeader> {
     if (h.level < min_level) return ParseStatus::kBelowLevel;
     fillTextRecord(ev, h.level, h.time, h.logger, h.message, out);
     if (!h.thread.empty()) setField(out.context, "thread", JsonValue(h.thread));
+    // The trace id is what ties the lines of one request together: its request id.
+    if (!h.trace_id.empty()) {
+      setField(out.request_info, "request_id", JsonValue(h.trace_id));
+      setField(out.context, "trace_id", JsonValue(h.trace_id));
+    }
+    if (!h.span_id.empty()) setField(out.context, "span_id", JsonValue(h.span_id));
     return ParseStatus::kRecord;
   }
 };

@@ -102,6 +102,37 @@ bool parseHeader(std::string_view line, PyHeader& h) {
   return true;
 }
 
+// What Django's and Flask's default error lines say about the request:
+//   Internal Server Error: /orders/7      (django.request; "Not Found: /x" is 404...)
+//   Exception on /orders/7 [POST]          (Flask's app.logger on an unhandled exception)
+void readFrameworkRequest(std::string_view msg, ErrorRecord& out) {
+  struct Phrase {
+    std::string_view text;
+    int status;
+  };
+  static constexpr Phrase kDjango[] = {{"Internal Server Error: ", 500},
+                                       {"Service Unavailable: ", 503},
+                                       {"Bad Request: ", 400},
+                                       {"Not Found: ", 404}};
+  for (const auto& p : kDjango) {
+    if (text::startsWith(msg, p.text)) {
+      const std::string_view path = text::trim(msg.substr(p.text.size()));
+      if (path.empty() || path[0] != '/' || path.find(' ') != std::string_view::npos) return;
+      setField(out.request_info, "path", JsonValue(path));
+      setField(out.response_info, "status_code", JsonValue(int64_t{p.status}));
+      return;
+    }
+  }
+  if (text::startsWith(msg, "Exception on /")) {
+    std::string_view s = text::trimRight(msg.substr(13));
+    const size_t open = s.rfind(" [");
+    if (open == std::string_view::npos || s.back() != ']') return;
+    setField(out.request_info, "path", JsonValue(s.substr(0, open)));
+    setField(out.request_info, "method", JsonValue(s.substr(open + 2, s.size() - open - 3)));
+    setField(out.response_info, "status_code", JsonValue(int64_t{500}));
+  }
+}
+
 class PythonParser final : public HeaderFormat<PyHeader, parseHeader> {
  public:
   std::string_view name() const override { return "python"; }
@@ -114,6 +145,7 @@ class PythonParser final : public HeaderFormat<PyHeader, parseHeader> {
     if (h.time) out.time = toUnixNanos(*h.time);
     out.module.assign(h.module);
     out.message.assign(text::trimRight(h.message));
+    readFrameworkRequest(out.message, out);
     if (ev.lines.size() > 1) {
       // logger.exception("Failed to load user") + traceback: the record is about the
       // exception; the logged sentence stays in context.

@@ -16,6 +16,7 @@ using text::isAlpha;
 using text::isDigit;
 
 constexpr int kScorePri = 95;        // <PRI> and a timestamp (or RFC 5424's header)
+constexpr int kScoreBare5424 = 80;   // no PRI: RFC 5424's header with its structured data
 constexpr int kScoreBareTag = 70;    // no PRI: timestamp host tag[pid]: ...
 constexpr int kScoreBareNoTag = 40;  // no PRI: Mmm dd hh:mm:ss host text (-- MARK --)
 constexpr int kScorePriOnly = 30;    // <PRI> followed by no recognisable timestamp
@@ -162,6 +163,12 @@ bool scanTag(std::string_view s, Header& h) {
   return true;
 }
 
+std::string_view trimSd(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
 // After <PRI>VERSION SP.
 bool scan5424(std::string_view s, Header& h) {
   h.rfc5424 = true;
@@ -280,9 +287,30 @@ bool scan3164(std::string_view s, Header& h, bool has_pri) {
   return true;
 }
 
+// RFC 5424 as a file writer stores it, without <PRI>VERSION (rsyslog's RSYSLOG_FileFormat
+// with structured data, some appliances). The structured data ('-' or [..]) after the five
+// header fields tells it from a text log that starts with an ISO time.
+bool scanBare5424(std::string_view line, Header& h) {
+  if (line.size() < 20 || !isDigit(line[0])) return false;
+  Header t;
+  if (!scan5424(line, t) || t.time == "-" || t.message.data() == nullptr) return false;
+  // A text log that starts with two times ("2024-... source=x 2024-... 18:30:54,422 [id] -")
+  // is not one: a host has no '=', an app name is no date, a MSGID no bracket.
+  if (t.host.find('=') != std::string_view::npos || (!t.app.empty() && isDigit(t.app[0])) ||
+      (!t.msgid.empty() && t.msgid[0] == '['))
+    return false;
+  const char* after = t.msgid.data() + t.msgid.size();
+  const std::string_view sd =
+      trimSd(std::string_view(after, static_cast<size_t>(t.message.data() - after)));
+  if (sd != "-" && (sd.empty() || sd[0] != '[' || t.sd.empty())) return false;
+  h = t;
+  h.confidence = kScoreBare5424;
+  return true;
+}
+
 bool scanHeader(std::string_view line, Header& h) {
   if (line.empty()) return false;
-  if (line[0] != '<') return scan3164(line, h, false);
+  if (line[0] != '<') return scanBare5424(line, h) || scan3164(line, h, false);
   // <PRI>: 1-3 digits, no leading zero, at most 191.
   size_t p = 1;
   while (p < line.size() && p <= 4 && isDigit(line[p])) ++p;
