@@ -50,8 +50,6 @@ constexpr auto kSettleMaxCopy = std::chrono::seconds(5);
 constexpr auto kPollEvery = std::chrono::milliseconds(500);
 // Time spent in one pump turn before other handlers (signals, acks, inotify) get their go.
 constexpr auto kPumpSlice = std::chrono::milliseconds(20);
-// Reading pauses while this many sealed batches wait for the checkpoints before them.
-constexpr size_t kMaxSealedBatches = 4;
 
 // One followed file: its descriptor, read position, line splitter, parser, and the offsets
 // waiting for acknowledgement before they may be checkpointed.
@@ -144,14 +142,14 @@ class Daemon {
     dispatcher_->setDeadLetter(std::make_unique<FileTransport>(
         io_.get_executor(), cfg_.state_dir + "/dead-letter.jsonl", /*fsync=*/true));
     dispatcher_->onAcked([this](uint64_t seq) { onAcked(seq); });
+    dispatcher_->setSendGate([this](uint64_t seq) { return maySend(seq); });
     dispatcher_->onSaturation([this](bool saturated) {
       if (!saturated) schedulePump();
     });
     batcher_ = std::make_unique<Batcher>(io_.get_executor(), cfg_.batch,
                                          [this](std::shared_ptr<const Batch> b) {
                                            sealed_at_.emplace_back(b->seq, Clock::now());
-                                           sealed_.push_back(std::move(b));
-                                           releaseBatches();
+                                           dispatcher_->dispatch(std::move(b));
                                          });
     pipeline_ = makeRecordPipeline(cfg_, reg_, diags);
     if (!pipeline_) {
@@ -222,7 +220,7 @@ class Daemon {
       mark(*f);
     }
     batcher_->flush();
-    releaseBatches();
+    dispatcher_->gateOpened();  // on drain every batch goes at once
     dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
                        [this, done = std::move(done)](bool all) {
                          if (metrics_) metrics_->stop();
@@ -600,8 +598,7 @@ class Daemon {
   void pump() {
     const auto until = Clock::now() + kPumpSlice;
     while (!ready_.empty() && !draining_) {
-      // Resumed by onSaturation(false), or by onDurable() once sealed batches may go.
-      if (dispatcher_->saturated() || sealed_.size() >= kMaxSealedBatches) return;
+      if (dispatcher_->saturated()) return;  // resumed by onSaturation(false)
       const FileId id = ready_.front();
       ready_.pop_front();
       auto it = followers_.find(id);
@@ -797,22 +794,15 @@ class Daemon {
 
   // The checkpoints of every batch up to `seq` are on disk.
   void onDurable(uint64_t seq) {
-    durable_ = std::max(durable_, seq);
-    releaseBatches();
-    if (sealed_.size() < kMaxSealedBatches) schedulePump();
+    if (seq <= durable_) return;
+    durable_ = seq;
+    dispatcher_->gateOpened();
   }
 
-  // A sealed batch goes to the transports once the checkpoints of every batch before it are on
-  // disk, so a crash repeats at most the one batch being delivered (the lines of a batch that
-  // arrived but whose checkpoint was not written yet are read again). Transports see one batch
-  // at a time, and each is written once, with its checkpoint, before the next: that bounds what
-  // a SIGKILL can duplicate. On drain every batch goes at once.
-  void releaseBatches() {
-    while (!sealed_.empty() && (draining_ || sealed_.front()->seq <= durable_ + 1)) {
-      dispatcher_->dispatch(std::move(sealed_.front()));
-      sealed_.pop_front();
-    }
-  }
+  // A batch is delivered only once the checkpoints of every batch before it are on disk, so a
+  // crash repeats at most the one batch being delivered (whose lines are read again). Batches
+  // queue and spool meanwhile; on drain every batch goes at once.
+  bool maySend(uint64_t seq) const { return draining_ || seq <= durable_ + 1; }
 
   // Idle work: complete multi-line events whose next line did not come, pass on a last line
   // without newline after a while, poll where inotify cannot watch, close idle and rotated
@@ -1097,7 +1087,6 @@ class Daemon {
   std::string host_;
   uint64_t acked_ = 0;
   uint64_t durable_ = 0;  // batches up to this one are acknowledged and their checkpoints written
-  std::deque<std::shared_ptr<const Batch>> sealed_;  // waiting for releaseBatches()
   bool draining_ = false;
   bool pump_posted_ = false;
   bool rescan_posted_ = false;

@@ -114,6 +114,14 @@ void Dispatcher::onPermanentFailure(
   on_permanent_ = std::move(callback);
 }
 
+void Dispatcher::setSendGate(std::function<bool(uint64_t)> may_send) {
+  may_send_ = std::move(may_send);
+}
+
+void Dispatcher::gateOpened() {
+  for (size_t i = 0; i < lanes_.size(); ++i) pump(i);
+}
+
 void Dispatcher::setDeadLetter(std::unique_ptr<Transport> sink) { dead_letter_ = std::move(sink); }
 
 std::shared_ptr<const Batch> Dispatcher::routed(Lane& lane,
@@ -189,7 +197,9 @@ void Dispatcher::pump(size_t lane) {
   }
   if (l.spool && !l.spool->empty()) {
     // The spool is older than the queue: send it first, one batch at a time.
-    if (!stopped_ && !l.replaying && l.in_flight == 0 && l.spool->entries().front().written) {
+    // Not during a drain: what is spooled stays for the next start.
+    if (!stopped_ && !drain_done_ && !l.replaying && l.in_flight == 0 &&
+        l.spool->entries().front().written) {
       l.replaying = true;
       ++l.in_flight;
       l.spool->readOldest([this, alive = std::weak_ptr<int>(alive_), lane](
@@ -210,6 +220,7 @@ void Dispatcher::pump(size_t lane) {
     return;
   }
   while (!stopped_ && l.in_flight < l.max_in_flight && !l.queue.empty()) {
+    if (may_send_ && !may_send_(l.queue.front()->seq)) break;  // gateOpened() goes on
     std::shared_ptr<const Batch> batch = std::move(l.queue.front());
     l.queue.pop_front();
     ++l.in_flight;
@@ -260,6 +271,13 @@ void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, uns
     case SendResult::kRetryable: {
       ++l.stats.retries;
       l.stats.retried_records += batch->records.size();
+      if (batch->seq == 0 && drain_done_) {
+        // A replay failing during a drain: it stays spooled for the next start.
+        --l.in_flight;
+        l.replaying = false;
+        maybeFinishDrain();
+        return;
+      }
       const auto now = std::chrono::steady_clock::now();
       if (!l.failing) l.failing_since = now;
       // Failing for a while: this batch (the only one out) and the queue go to the spool.
@@ -418,6 +436,7 @@ void Dispatcher::replayDone(size_t lane) {
     if (l.spool_logged) spdlog::info("transport {}: spool sent", l.stats.type);
     l.spool_logged = false;
   }
+  maybeFinishDrain();
   pump(lane);
 }
 
@@ -471,7 +490,19 @@ void Dispatcher::advance() {
   if (!advanced) return;
   if (saturated_ && pending_.size() <= options_.max_queued_batches / 2) saturated_ = false;
   notifyLater();
-  if (pending_.empty() && drain_done_) finishDrain(true);
+  maybeFinishDrain();
+}
+
+bool Dispatcher::replaying() const {
+  for (const auto& l : lanes_) {
+    if (l.replaying) return true;
+  }
+  return false;
+}
+
+void Dispatcher::maybeFinishDrain() {
+  // A replay out at the drain is waited for, so that a clean stop sends nothing twice.
+  if (drain_done_ && pending_.empty() && !replaying()) finishDrain(true);
 }
 
 void Dispatcher::notifyLater() {
@@ -497,7 +528,7 @@ void Dispatcher::notify() {
 
 void Dispatcher::drain(std::chrono::milliseconds timeout, std::function<void(bool)> done) {
   if (drain_done_) finishDrain(false);  // a newer drain replaces it
-  if (stopped_ || pending_.empty()) {
+  if (stopped_ || (pending_.empty() && !replaying())) {
     const bool all_acked = pending_.empty();
     boost::asio::post(executor_, [done = std::move(done), all_acked] { done(all_acked); });
     return;

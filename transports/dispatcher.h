@@ -87,6 +87,12 @@ class Dispatcher {
   void onAcked(std::function<void(uint64_t acked_through_seq)> callback);
   // Called with true when saturated() turns on and false when it turns off.
   void onSaturation(std::function<void(bool saturated)> callback);
+  // Holds back the first send of a batch until may_send(seq) says yes (the caller then calls
+  // gateOpened()). Queueing, spooling and replays from the spool are not held back. The daemon
+  // uses it so that a batch is delivered only once the checkpoints of the batches before it are
+  // on disk: a crash then repeats at most one delivered batch.
+  void setSendGate(std::function<bool(uint64_t seq)> may_send);
+  void gateOpened();
   // Called (synchronously) for each batch a transport rejected for good, e.g. to keep it in a
   // dead-letter file. `transport` indexes stats().
   void onPermanentFailure(
@@ -175,6 +181,8 @@ class Dispatcher {
   void notifyLater();
   void notify();
   void finishDrain(bool all_acked);
+  void maybeFinishDrain();
+  bool replaying() const;
 
   boost::asio::any_io_executor executor_;
   DispatcherOptions options_;
@@ -189,6 +197,7 @@ class Dispatcher {
   bool notify_posted_ = false;
   bool stopped_ = false;
   std::function<void(uint64_t)> on_acked_;
+  std::function<bool(uint64_t)> may_send_;
   std::function<void(bool)> on_saturation_;
   std::function<void(size_t, const Batch&, const std::string&)> on_permanent_;
   std::function<void(bool)> drain_done_;
