@@ -2,12 +2,13 @@
 #   make run   install what is missing, build, run the daemon on the bundled example config
 #   make test  the same set-up, then every test (ctest)
 #   make deb   the Debian package, build-deb/homeostasisd_<version>_<arch>.deb
+#   make fuzz  every fuzz target (clang, libFuzzer, ASan, UBSan) for FUZZ_SECONDS each
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench sanitize format clean deb
+.PHONY: all deps configure build run test bench sanitize fuzz format clean deb
 
 all: build
 
@@ -42,8 +43,18 @@ deb: deps
 sanitize:
 	@$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DHOMEO_SANITIZE=ON"
 
+# Fuzz targets (fuzz/): built with clang in build-fuzz, each run from its seed corpus.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" -DHOMEO_FUZZ=ON -DHOMEO_BUILD_TESTS=OFF \
+	  -DHOMEO_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD_DIR) -j$(JOBS) --target homeo_fuzz_targets
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZ_BUILD_DIR)
+
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

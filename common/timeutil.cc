@@ -198,11 +198,22 @@ std::optional<CivilTime> parseTimestampPrefix(std::string_view s, size_t* consum
 
 std::optional<UnixNanos> epochToNanos(double v) {
   if (!std::isfinite(v) || v <= 0) return std::nullopt;
-  if (v < 1e11) return static_cast<UnixNanos>(v * 1e9);  // seconds
-  if (v < 1e14) return static_cast<UnixNanos>(v * 1e6);  // milliseconds
-  if (v < 1e17) return static_cast<UnixNanos>(v * 1e3);  // microseconds
-  if (v < 1e20) return static_cast<UnixNanos>(v);        // nanoseconds
-  return std::nullopt;
+  double ns;
+  if (v < 1e11) {
+    ns = v * 1e9;  // seconds
+  } else if (v < 1e14) {
+    ns = v * 1e6;  // milliseconds
+  } else if (v < 1e17) {
+    ns = v * 1e3;  // microseconds
+  } else if (v < 1e20) {
+    ns = v;  // nanoseconds
+  } else {
+    return std::nullopt;
+  }
+  // Past 2262 the nanoseconds do not fit an int64 (and the conversion would be undefined):
+  // unknown, as toUnixNanos() has it.
+  if (ns >= 9.2e18) return std::nullopt;
+  return static_cast<UnixNanos>(ns);
 }
 
 std::optional<UnixNanos> parseTimestamp(std::string_view s) {

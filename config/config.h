@@ -34,6 +34,9 @@ struct Diagnostic {
 // options from an OptionMap and report problems through Diagnostics with locations.
 struct OptionValue {
   enum class Kind { kScalar, kSequence, kMap, kNull };
+  // Declared so that clang with libstdc++ does not instantiate std::pair<std::string,
+  // OptionValue> (in `entries`) while OptionValue is still incomplete.
+  OptionValue() = default;
   Kind kind = Kind::kNull;
   Location where;
   std::string scalar;                                        // after ${ENV} substitution

@@ -1,10 +1,12 @@
 #include "config/yaml_tree.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <sstream>
 
 namespace homeo::config {
 
@@ -21,6 +23,36 @@ Location toLocation(const YAML::Mark& mark, const std::string& file) {
   if (mark.is_null()) return {file, 1, 1};
   return {file, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1};
 }
+
+// Records where the documents of a stream start, building nothing.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  size_t count() const { return count_; }
+  const YAML::Mark& first() const { return first_; }
+  const YAML::Mark& second() const { return second_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (count_ == 0) first_ = mark;
+    if (count_ == 1) second_ = mark;
+    ++count_;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  size_t count_ = 0;
+  YAML::Mark first_;
+  YAML::Mark second_;
+};
 
 class TreeBuilder {
  public:
@@ -132,9 +164,35 @@ std::string substituteEnv(std::string_view in, std::vector<std::string>& errors)
 
 std::optional<OptionValue> parseYamlTree(std::string_view text, const std::string& file,
                                          std::vector<Diagnostic>& diags) {
-  std::vector<YAML::Node> docs;
+  const std::string input(text);
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    // Count the documents first, two at most. YAML::LoadAll of yaml-cpp 0.7 never returns on
+    // some malformed text (",-:" for one): its parser reports an empty document without
+    // consuming anything, again and again, and LoadAll keeps collecting them until memory
+    // runs out. Such a "document" starts where the previous one did.
+    std::istringstream in(input);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    while (starts.count() < 2 && parser.HandleNextDocument(starts)) {
+    }
+    if (starts.count() > 1) {
+      const YAML::Mark& second = starts.second();
+      if (second.pos <= starts.first().pos) {
+        const char c = static_cast<size_t>(second.pos) < input.size() ? input[second.pos] : ' ';
+        diags.push_back(
+            {toLocation(second, file), std::string("YAML syntax error: unexpected '") + c + "'"});
+      } else {
+        diags.push_back({toLocation(second, file), "only one YAML document is allowed"});
+      }
+      return std::nullopt;
+    }
+    if (starts.count() == 0) {
+      OptionValue empty;
+      empty.where = {file, 1, 1};
+      return empty;
+    }
+    root = YAML::Load(input);
   } catch (const YAML::ParserException& e) {
     diags.push_back({toLocation(e.mark, file), "YAML syntax error: " + e.msg});
     return std::nullopt;
@@ -145,18 +203,9 @@ std::optional<OptionValue> parseYamlTree(std::string_view text, const std::strin
     diags.push_back({{file, 1, 1}, std::string("cannot parse YAML: ") + e.what()});
     return std::nullopt;
   }
-  if (docs.size() > 1) {
-    diags.push_back({toLocation(docs[1].Mark(), file), "only one YAML document is allowed"});
-    return std::nullopt;
-  }
-  if (docs.empty()) {
-    OptionValue empty;
-    empty.where = {file, 1, 1};
-    return empty;
-  }
   try {
     TreeBuilder builder(file, diags);
-    return builder.convert(docs[0], toLocation(docs[0].Mark(), file), 0);
+    return builder.convert(root, toLocation(root.Mark(), file), 0);
   } catch (const std::exception& e) {
     // Node access should not throw on a tree we walk by type, but nothing may escape.
     diags.push_back({{file, 1, 1}, std::string("cannot read YAML: ") + e.what()});

@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libre2-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   librdkafka-dev librabbitmq-dev libsystemd-dev zlib1g-dev libssl-dev libpq-dev libsqlite3-dev
   catch2 libbenchmark-dev
+  clang-14 libclang-rt-14-dev
   python3 python3-jsonschema python3-prometheus-client python3-pika rabbitmq-server postgresql
   openssl logrotate systemd time
 )

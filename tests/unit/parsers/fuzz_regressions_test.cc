@@ -1,0 +1,33 @@
+// Inputs the fuzz targets (fuzz/) found to crash or misbehave, each reduced to what matters.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/record.h"
+#include "parsers/parser.h"
+#include "tests/unit/parsers/parse_helpers.h"
+
+namespace homeo {
+namespace {
+
+std::unique_ptr<Parser> builtin(std::string_view name) {
+  ParserRegistry registry;
+  registerBuiltinParsers(registry);
+  const ParserFactory* f = registry.find(name);
+  REQUIRE(f != nullptr);
+  return f->create();
+}
+
+TEST_CASE("fuzz: json epoch time past 2262 is unknown, not a negative time", "[fuzz][json]") {
+  auto p = builtin("json");
+  ErrorRecord r;
+  REQUIRE(test::parseEvent(*p, R"({"level":50,"time":17042078453,"msg":"x"})", r) ==
+          ParseStatus::kRecord);
+  CHECK(r.time == 0);
+  CHECK(r.message == "x");
+}
+
+}  // namespace
+}  // namespace homeo
