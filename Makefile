@@ -6,6 +6,7 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_ARGS ?=
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build run test bench sanitize fuzz format clean deb
@@ -25,7 +26,7 @@ run: build
 	@bash examples/run-example.sh $(BUILD_DIR)/homeostasisd
 
 test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
