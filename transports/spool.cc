@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <simdjson.h>
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cerrno>
@@ -15,6 +16,7 @@
 #include <system_error>
 #include <vector>
 
+#include "common/level.h"
 #include "transports/fd_write.h"
 
 namespace homeo {
@@ -163,6 +165,7 @@ void Spool::readOldest(std::function<void(std::shared_ptr<const Batch>, std::str
   post([this, path, done = std::move(done), alive = std::weak_ptr<int>(alive_)] {
     auto batch = std::make_shared<Batch>();
     std::string error;
+    simdjson::dom::parser parser;
     FILE* f = std::fopen(path.c_str(), "re");
     if (f == nullptr) {
       error = "open " + path + ": " + errorText(errno);
@@ -175,8 +178,25 @@ void Spool::readOldest(std::function<void(std::shared_ptr<const Batch>, std::str
         if (record.back() == '\n') record.pop_back();
         if (record.empty()) continue;
         batch->bytes += record.size();
+        // Level, service and tags come back from the record itself, for the transports that
+        // use them (AMQP routing keys, Kafka keys by service).
+        Level level = Level::kError;
+        RecordRoute route;
+        simdjson::dom::element doc;
+        if (!parser.parse(record).get(doc)) {
+          std::string_view text;
+          if (!doc["level"].get(text)) level = parseLevel(text).value_or(Level::kError);
+          if (!doc["service"].get(text)) route.service = std::string(text);
+          simdjson::dom::array tags;
+          if (!doc["tags"].get(tags)) {
+            for (auto tag : tags) {
+              if (!tag.get(text)) route.tags.emplace_back(text);
+            }
+          }
+        }
         batch->records.push_back(std::move(record));
-        batch->levels.push_back(Level::kError);
+        batch->levels.push_back(level);
+        batch->routes.push_back(std::move(route));
       }
       std::free(line);
       std::fclose(f);

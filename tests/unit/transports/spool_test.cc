@@ -166,5 +166,34 @@ TEST_CASE("A full spool blocks (saturating) or drops the oldest (counted)", "[tr
   }
 }
 
+TEST_CASE("A batch read back from the spool has its records' levels, services and tags",
+          "[transports][spool]") {
+  ScratchDir dir;
+  boost::asio::io_context io;
+  Spool spool(io.get_executor(), dir.path, 1 << 20, Spool::Policy::kBlock);
+  std::string error;
+  REQUIRE(spool.open(error));
+  bool written = false;
+  spool.append(makeBatch(1, {R"({"level":"WARNING","service":"billing","tags":["web","eu"]})",
+                             R"({"level":"CRITICAL","service":"auth"})", "not json"}),
+               [&](bool ok, std::string) { written = ok; });
+  REQUIRE(runUntil(io, [&] { return written; }));
+  std::shared_ptr<const Batch> back;
+  spool.readOldest([&](std::shared_ptr<const Batch> b, std::string) { back = std::move(b); });
+  REQUIRE(runUntil(io, [&] { return back != nullptr; }));
+  REQUIRE(back->records.size() == 3);
+  REQUIRE(back->levels.size() == 3);
+  REQUIRE(back->routes.size() == 3);
+  CHECK(back->levels[0] == Level::kWarning);
+  CHECK(back->routes[0].service == "billing");
+  CHECK(back->routes[0].tags == std::vector<std::string>{"web", "eu"});
+  CHECK(back->levels[1] == Level::kCritical);
+  CHECK(back->routes[1].service == "auth");
+  CHECK(back->routes[1].tags.empty());
+  CHECK(back->levels[2] == Level::kError);  // what cannot be read stays an error
+  CHECK(back->routes[2].service.empty());
+  spool.stop();
+}
+
 }  // namespace
 }  // namespace homeo
