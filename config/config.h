@@ -57,6 +57,9 @@ class OptionMap {
   const Location& where() const { return map_.where; }
   bool has(std::string_view key) const;
   const OptionValue* find(std::string_view key) const;
+  // Where `key`'s value stands, or where the map does when `key` is absent (for messages about
+  // a value, or about a key that is missing).
+  const Location& whereOf(std::string_view key) const;
 
   std::optional<std::string> getString(std::string_view key, std::vector<Diagnostic>& diags,
                                        bool required = false) const;

@@ -70,6 +70,11 @@ const OptionValue* OptionMap::find(std::string_view key) const {
   return nullptr;
 }
 
+const Location& OptionMap::whereOf(std::string_view key) const {
+  const OptionValue* value = find(key);
+  return value ? value->where : map_.where;
+}
+
 std::optional<std::string> OptionMap::getString(std::string_view key,
                                                 std::vector<Diagnostic>& diags,
                                                 bool required) const {

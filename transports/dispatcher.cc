@@ -189,7 +189,8 @@ void Dispatcher::dispatch(std::shared_ptr<const Batch> batch) {
 void Dispatcher::pump(size_t lane) {
   Lane& l = lanes_[lane];
   if (l.spooling) spoolQueued(lane);  // what waited for room (drop_oldest may make some)
-  if (l.spool && !l.spooling && !stopped_ && l.queue.size() >= options_.spool_queued_batches) {
+  if (l.spool && !l.spooling && !stopped_ && l.queue.size() >= options_.spool_queued_batches &&
+      l.last_send >= options_.slow_send) {
     // Not keeping up: the queue goes to the spool, once the batches out now are finished (a
     // spooled batch must not overtake one of them, even across a restart).
     if (l.in_flight > 0) return;
@@ -244,6 +245,7 @@ void Dispatcher::send(size_t lane, std::shared_ptr<const Batch> batch, unsigned 
     onSendDone(lane, batch, attempt, result, reason, retry_after);
   };
   l.sending = true;
+  l.send_started = std::chrono::steady_clock::now();
   l.transport->send(std::move(batch), std::move(done));
   l.sending = false;
 }
@@ -253,6 +255,7 @@ void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, uns
                             std::chrono::milliseconds retry_after) {
   if (stopped_) return;
   Lane& l = lanes_[lane];
+  l.last_send = std::chrono::steady_clock::now() - l.send_started;
   switch (result) {
     case SendResult::kAccepted:
       --l.in_flight;

@@ -54,6 +54,10 @@ struct DispatcherOptions {
   // the batches it has out are finished, so that it does not make the caller pause reading.
   // 0: half of max_queued_batches.
   size_t spool_queued_batches = 0;
+  // ... and only when its last send took at least this long: a queue that grows while sends
+  // are quick is held by the caller's send gate (checkpoints being written), not by the
+  // destination, and reading is paused instead.
+  std::chrono::milliseconds slow_send{150};
 };
 
 // Fans sealed batches out to every transport and reports acknowledgement.
@@ -135,6 +139,8 @@ class Dispatcher {
     size_t max_in_flight = 1;
     std::deque<std::shared_ptr<const Batch>> queue;
     size_t in_flight = 0;
+    std::chrono::steady_clock::time_point send_started{};
+    std::chrono::steady_clock::duration last_send{};  // how long the last finished send took
     bool sending = false;  // inside transport->send(), to catch completions made inline
     bool failing = false;  // last result was kRetryable; logged once until it recovers
     std::chrono::steady_clock::time_point failing_since{};

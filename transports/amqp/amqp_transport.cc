@@ -510,10 +510,7 @@ TransportFactory amqpTransportFactory() {
          std::vector<config::Diagnostic>& diags) -> std::unique_ptr<Transport> {
         const size_t errors = diags.size();
         const config::OptionMap& options = cfg.options;
-        auto where = [&](std::string_view key) {
-          const config::OptionValue* value = options.find(key);
-          return value ? value->where : options.where();
-        };
+        auto where = [&](std::string_view key) { return options.whereOf(key); };
         AmqpOptions o;
         bool url_ok = false;
         if (auto url = options.getString("url", diags, /*required=*/true)) {

@@ -471,10 +471,7 @@ TransportFactory httpTransportFactory() {
          std::vector<config::Diagnostic>& diags) -> std::unique_ptr<Transport> {
         const size_t errors = diags.size();
         const config::OptionMap& options = cfg.options;
-        auto where = [&](std::string_view key) {
-          const config::OptionValue* value = options.find(key);
-          return value ? value->where : options.where();
-        };
+        auto where = [&](std::string_view key) { return options.whereOf(key); };
         HttpOptions o;
         if (auto url = options.getString("url", diags, /*required=*/true)) {
           std::string error;

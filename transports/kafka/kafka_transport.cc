@@ -443,10 +443,7 @@ TransportFactory kafkaTransportFactory() {
          std::vector<config::Diagnostic>& diags) -> std::unique_ptr<Transport> {
         const size_t errors = diags.size();
         const config::OptionMap& options = cfg.options;
-        auto where = [&](std::string_view key) {
-          const config::OptionValue* value = options.find(key);
-          return value ? value->where : options.where();
-        };
+        auto where = [&](std::string_view key) { return options.whereOf(key); };
         KafkaOptions o;
         if (auto brokers = options.getStringList("brokers", diags)) {
           // A list, or one string of comma-separated host:port (librdkafka's own form).

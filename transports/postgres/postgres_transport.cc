@@ -374,10 +374,7 @@ TransportFactory postgresTransportFactory() {
          std::vector<config::Diagnostic>& diags) -> std::unique_ptr<Transport> {
         const size_t errors = diags.size();
         const config::OptionMap& options = cfg.options;
-        auto where = [&](std::string_view key) {
-          const config::OptionValue* value = options.find(key);
-          return value ? value->where : options.where();
-        };
+        auto where = [&](std::string_view key) { return options.whereOf(key); };
         PostgresOptions o;
         if (auto dsn = options.getString("dsn", diags, /*required=*/true)) {
           std::string error;

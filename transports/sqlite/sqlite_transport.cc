@@ -224,10 +224,7 @@ TransportFactory sqliteTransportFactory() {
          std::vector<config::Diagnostic>& diags) -> std::unique_ptr<Transport> {
         const size_t errors = diags.size();
         const config::OptionMap& options = cfg.options;
-        auto where = [&](std::string_view key) {
-          const config::OptionValue* value = options.find(key);
-          return value ? value->where : options.where();
-        };
+        auto where = [&](std::string_view key) { return options.whereOf(key); };
         SqliteOptions o;
         if (auto path = options.getString("path", diags, /*required=*/true)) {
           if (path->empty() || path->front() != '/') {
