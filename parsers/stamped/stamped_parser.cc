@@ -1,5 +1,7 @@
 #include "parsers/stamped/stamped_parser.h"
 
+#include <cstdint>
+
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
 
@@ -51,7 +53,9 @@ bool parseEpoch(std::string_view line, Header& h) {
   const size_t digits = i;
   if (digits != 10 && digits != 13 && digits != 16 && digits != 19) return false;
   if (line[0] == '0') return false;
-  int64_t whole = *text::parseUint(line.substr(0, digits));
+  const uint64_t number = *text::parseUint(line.substr(0, digits));
+  if (number > static_cast<uint64_t>(INT64_MAX)) return false;
+  const int64_t whole = static_cast<int64_t>(number);
   int64_t frac_ns = 0;
   if (i < line.size() && line[i] == '.' && digits == 10) {
     size_t n = 0;
@@ -66,7 +70,13 @@ bool parseEpoch(std::string_view line, Header& h) {
   if (digits == 13) scale = 1000000;
   if (digits == 16) scale = 1000;
   if (digits == 19) scale = 1;
-  h.time = whole * scale + frac_ns;
+  // Seconds past 2262 (or a 13-, 16-digit number as large) do not fit in nanoseconds: not a
+  // time this format can carry.
+  int64_t ns = 0;
+  if (__builtin_mul_overflow(whole, scale, &ns) || __builtin_add_overflow(ns, frac_ns, &ns)) {
+    return false;
+  }
+  h.time = ns;
   h.rest = text::trimLeft(line.substr(i));
   return true;
 }

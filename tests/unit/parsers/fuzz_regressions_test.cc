@@ -29,5 +29,12 @@ TEST_CASE("fuzz: json epoch time past 2262 is unknown, not a negative time", "[f
   CHECK(r.message == "x");
 }
 
+TEST_CASE("fuzz: an epoch prefix past 2262 is not read as a time", "[fuzz][epoch]") {
+  auto p = builtin("epoch");
+  // 9709633701 s is in the year 2277: in nanoseconds it would overflow int64.
+  CHECK(p->probe("9709633701 ERROR worker crashed") == 0);
+  CHECK(p->probe("1709633701 ERROR worker crashed") > 0);
+}
+
 }  // namespace
 }  // namespace homeo
