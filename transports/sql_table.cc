@@ -45,4 +45,13 @@ std::string_view sqlTableBaseName(std::string_view table) {
   return dot == std::string_view::npos ? table : table.substr(dot + 1);
 }
 
+std::string recordTableIndexesSql(std::string_view table) {
+  const std::string t = quoteSqlTableName(table);
+  const std::string base(sqlTableBaseName(table));
+  return "CREATE INDEX IF NOT EXISTS \"" + base + "_ts_idx\" ON " + t + " (ts);\n" +
+         "CREATE INDEX IF NOT EXISTS \"" + base + "_service_ts_idx\" ON " + t +
+         " (service, ts);\n" + "CREATE INDEX IF NOT EXISTS \"" + base + "_fingerprint_idx\" ON " +
+         t + " (fingerprint);\n";
+}
+
 }  // namespace homeo

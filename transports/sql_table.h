@@ -17,4 +17,8 @@ std::string quoteSqlTableName(std::string_view table);
 // The part after the schema, from which index names are made: error_records_ts_idx.
 std::string_view sqlTableBaseName(std::string_view table);
 
+// The indexes both database transports create on the record table (ts; service, ts;
+// fingerprint), as CREATE INDEX IF NOT EXISTS statements, each ending in ";\n".
+std::string recordTableIndexesSql(std::string_view table);
+
 }  // namespace homeo

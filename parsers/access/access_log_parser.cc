@@ -1,5 +1,6 @@
 #include "parsers/access/access_log_parser.h"
 
+#include "parsers/header_format.h"
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
 
@@ -196,19 +197,9 @@ std::optional<CivilTime> parseAccessTime(std::string_view s) {
 
 bool present(std::string_view v) { return !v.empty() && v != "-"; }
 
-class AccessLogParser final : public Parser {
+class AccessLogParser final : public HeaderFormat<Entry, parseEntry> {
  public:
   std::string_view name() const override { return "access_log"; }
-
-  int probe(std::string_view line) const override {
-    Entry e;
-    return parseEntry(line, e) ? e.confidence : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    Entry e;
-    return parseEntry(line, e);
-  }
 
   // An access line is complete in itself.
   bool continuesEvent(std::span<const std::string_view>, std::string_view) const override {

@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 
+#include "parsers/header_format.h"
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
 
@@ -192,19 +193,9 @@ JsonObject queryObject(std::string_view q) {
   return obj;
 }
 
-class W3cParser final : public Parser {
+class W3cParser final : public HeaderFormat<Entry, parseEntry> {
  public:
   std::string_view name() const override { return "w3c"; }
-
-  int probe(std::string_view line) const override {
-    Entry e;
-    return parseEntry(line, e) ? e.confidence : 0;
-  }
-
-  bool startsEvent(std::string_view line) const override {
-    Entry e;
-    return parseEntry(line, e);
-  }
 
   // Every line is complete in itself.
   bool continuesEvent(std::span<const std::string_view>, std::string_view) const override {

@@ -112,7 +112,6 @@ std::string maskPostgresDsn(std::string_view dsn) {
 
 std::string postgresTableDdl(std::string_view table) {
   const std::string t = quoteSqlTableName(table);
-  const std::string base(sqlTableBaseName(table));
   return "CREATE TABLE IF NOT EXISTS " + t +
          " (\n"
          "  id bigserial PRIMARY KEY,\n"
@@ -123,15 +122,8 @@ std::string postgresTableDdl(std::string_view table) {
          "  exception_type text,\n"
          "  fingerprint text,\n"
          "  received_at timestamptz NOT NULL DEFAULT now()\n"
-         ");\n"
-         "CREATE INDEX IF NOT EXISTS \"" +
-         base + "_ts_idx\" ON " + t +
-         " (ts);\n"
-         "CREATE INDEX IF NOT EXISTS \"" +
-         base + "_service_ts_idx\" ON " + t +
-         " (service, ts);\n"
-         "CREATE INDEX IF NOT EXISTS \"" +
-         base + "_fingerprint_idx\" ON " + t + " (fingerprint);\n";
+         ");\n" +
+         recordTableIndexesSql(table);
 }
 
 std::string postgresInsertSql(std::string_view table) {

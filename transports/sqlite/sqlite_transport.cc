@@ -32,7 +32,6 @@ bool isRecordError(int rc) {
 
 std::string sqliteTableDdl(std::string_view table) {
   const std::string t = quoteSqlTableName(table);
-  const std::string base(sqlTableBaseName(table));
   return "CREATE TABLE IF NOT EXISTS " + t +
          " (\n"
          "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
@@ -43,15 +42,8 @@ std::string sqliteTableDdl(std::string_view table) {
          "  exception_type TEXT,\n"
          "  fingerprint TEXT,\n"
          "  received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))\n"
-         ");\n"
-         "CREATE INDEX IF NOT EXISTS \"" +
-         base + "_ts_idx\" ON " + t +
-         " (ts);\n"
-         "CREATE INDEX IF NOT EXISTS \"" +
-         base + "_service_ts_idx\" ON " + t +
-         " (service, ts);\n"
-         "CREATE INDEX IF NOT EXISTS \"" +
-         base + "_fingerprint_idx\" ON " + t + " (fingerprint);\n";
+         ");\n" +
+         recordTableIndexesSql(table);
 }
 
 std::string sqliteInsertSql(std::string_view table) {
