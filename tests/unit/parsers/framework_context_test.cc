@@ -12,22 +12,13 @@
 #include "common/record.h"
 #include "parsers/parser_set.h"
 #include "parsers/source_parser.h"
+#include "tests/unit/parsers/parse_helpers.h"
 
 namespace homeo {
 namespace {
 
-std::string str(const JsonObject& obj, std::string_view key) {
-  const JsonValue* v = findField(obj, key);
-  if (v == nullptr || !v->isString()) return "<missing>";
-  return *v->asString();
-}
-
-int64_t num(const JsonObject& obj, std::string_view key) {
-  const JsonValue* v = findField(obj, key);
-  if (v == nullptr) return -1;
-  if (const auto* i = std::get_if<int64_t>(&v->storage())) return *i;
-  return -2;
-}
+using test::num;
+using test::str;
 
 struct Run {
   std::vector<ErrorRecord> records;

@@ -4,7 +4,15 @@
 #include <string_view>
 #include <vector>
 
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <memory>
+#include <variant>
+
+#include "common/json.h"
+#include "common/record.h"
 #include "parsers/parser.h"
+#include "parsers/parser_set.h"
 #include "parsers/trace.h"
 
 namespace homeo::test {
@@ -16,6 +24,56 @@ inline ParseStatus parseEvent(Parser& p, std::string_view text, ErrorRecord& out
   splitLines(text, lines);
   LogEvent ev{lines, 0};
   return p.parse(ev, min_level, out);
+}
+
+// The built-in formats as one set, as the daemon builds it.
+inline std::unique_ptr<ParserSet> builtinSet() {
+  ParserRegistry reg;
+  registerBuiltinParsers(reg);
+  std::vector<config::Diagnostic> diags;
+  auto set = ParserSet::create(reg, {}, diags);
+  REQUIRE(set);
+  return set;
+}
+
+// One set shared by a test program's cases.
+inline ParserSet& sharedBuiltinSet() {
+  static auto set = builtinSet();
+  return *set;
+}
+
+struct Parsed {
+  ParseStatus status = ParseStatus::kNotMatched;
+  ErrorRecord record;
+};
+
+// Parses `text` (lines joined by \n) as one event of the built-in format `name`, whose first
+// line must start an event.
+inline Parsed parseAs(std::string_view name, std::string_view text,
+                      Level min_level = Level::kDebug) {
+  Parser* p = sharedBuiltinSet().find(name);
+  REQUIRE(p != nullptr);
+  std::vector<std::string_view> lines;
+  splitLines(text, lines);
+  CHECK(p->startsEvent(lines[0]));
+  Parsed out;
+  out.status = p->parse(LogEvent{lines, 0}, min_level, out.record);
+  return out;
+}
+
+// A string field of `obj`, or "<missing>".
+inline std::string str(const JsonObject& obj, std::string_view key) {
+  const JsonValue* v = findField(obj, key);
+  if (v == nullptr || !v->isString()) return "<missing>";
+  return *v->asString();
+}
+
+// An integer field of `obj`: -1 when missing, -2 when not an integer.
+inline int64_t num(const JsonObject& obj, std::string_view key) {
+  const JsonValue* v = findField(obj, key);
+  if (v == nullptr) return -1;
+  if (const auto* i = std::get_if<int64_t>(&v->storage())) return *i;
+  return -2;
 }
 
 }  // namespace homeo::test

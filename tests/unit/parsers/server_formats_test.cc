@@ -14,53 +14,16 @@
 #include "parsers/parser_set.h"
 #include "parsers/source_parser.h"
 #include "parsers/trace.h"
+#include "tests/unit/parsers/parse_helpers.h"
 
 namespace homeo {
 namespace {
 
-std::unique_ptr<ParserSet> builtinSet() {
-  ParserRegistry reg;
-  registerBuiltinParsers(reg);
-  std::vector<config::Diagnostic> diags;
-  auto set = ParserSet::create(reg, {}, diags);
-  REQUIRE(set);
-  return set;
-}
+using test::num;
+using test::parseAs;
+using test::str;
 
-ParserSet& shared() {
-  static auto set = builtinSet();
-  return *set;
-}
-
-struct Parsed {
-  ParseStatus status = ParseStatus::kNotMatched;
-  ErrorRecord record;
-};
-
-// Parses `text` (lines joined by \n) as one event of format `name`.
-Parsed parseAs(std::string_view name, std::string_view text, Level min_level = Level::kDebug) {
-  Parser* p = shared().find(name);
-  REQUIRE(p != nullptr);
-  std::vector<std::string_view> lines;
-  splitLines(text, lines);
-  CHECK(p->startsEvent(lines[0]));
-  Parsed out;
-  out.status = p->parse(LogEvent{lines, 0}, min_level, out.record);
-  return out;
-}
-
-std::string str(const JsonObject& obj, std::string_view key) {
-  const JsonValue* v = findField(obj, key);
-  if (v == nullptr || !v->isString()) return "<missing>";
-  return *v->asString();
-}
-
-int64_t num(const JsonObject& obj, std::string_view key) {
-  const JsonValue* v = findField(obj, key);
-  if (v == nullptr) return -1;
-  if (const auto* i = std::get_if<int64_t>(&v->storage())) return *i;
-  return -2;
-}
+ParserSet& shared() { return test::sharedBuiltinSet(); }
 
 std::string detected(const std::vector<std::string_view>& lines) {
   const Detection d = detectFormat(shared(), lines);
