@@ -385,6 +385,9 @@ void Dispatcher::spoolQueued(size_t lane) {
   Lane& l = lanes_[lane];
   while (!l.queue.empty()) {
     const Batch& next = *l.queue.front();
+    // A spooled batch counts as delivered, so it waits for the gate like a send: spooling the
+    // whole queue at once would let a crash repeat all of it (spool replay plus re-reading).
+    if (may_send_ && !may_send_(next.seq)) return;  // gateOpened() goes on
     size_t dropped = 0;
     const bool fits = l.spool->reserve(next.bytes + next.records.size(), l.replaying, dropped);
     if (dropped > 0) {

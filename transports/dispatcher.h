@@ -91,10 +91,11 @@ class Dispatcher {
   void onAcked(std::function<void(uint64_t acked_through_seq)> callback);
   // Called with true when saturated() turns on and false when it turns off.
   void onSaturation(std::function<void(bool saturated)> callback);
-  // Holds back the first send of a batch until may_send(seq) says yes (the caller then calls
-  // gateOpened()). Queueing, spooling and replays from the spool are not held back. The daemon
-  // uses it so that a batch is delivered only once the checkpoints of the batches before it are
-  // on disk: a crash then repeats at most one delivered batch.
+  // Holds back the first send of a batch, and its spooling (which counts as delivery), until
+  // may_send(seq) says yes (the caller then calls gateOpened()). Queueing and replays from the
+  // spool are not held back. The daemon uses it so that a batch is delivered only once the
+  // checkpoints of the batches before it are on disk: a crash then repeats at most one
+  // delivered batch, plus the spooled batch being replayed if there is one.
   void setSendGate(std::function<bool(uint64_t seq)> may_send);
   void gateOpened();
   // Called (synchronously) for each batch a transport rejected for good, e.g. to keep it in a

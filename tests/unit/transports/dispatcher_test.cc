@@ -317,6 +317,58 @@ TEST_CASE("Dispatcher spools for a slow destination instead of saturating, in or
   CHECK(slow.calls.back().batch->seq == 13);
 }
 
+TEST_CASE("Dispatcher send gate holds back sends and spooling, not replays",
+          "[transports][spool]") {
+  ScratchDir dir;
+  Setup s;
+  std::vector<std::unique_ptr<FakeTransport>> ts;
+  ts.push_back(s.fake("slow", 1));  // the test completes each send
+  SpoolOptions spool;
+  spool.after = std::chrono::hours(1);  // only the queue spools
+  ts[0]->setSpoolOptions(spool);
+  DispatcherOptions options = fastOptions();
+  options.max_queued_batches = 8;  // spools from 4 queued batches
+  options.spool_dir = dir.path;
+  s.build(std::move(ts), options);
+  uint64_t open_through = 1;  // as the daemon: checkpoints before this batch are written
+  s.dispatcher->setSendGate([&](uint64_t seq) { return seq <= open_through; });
+  FakeTransport& slow = *s.fakes[0];
+
+  for (uint64_t seq = 1; seq <= 6; ++seq) s.dispatcher->dispatch(twoRecords(seq));
+  runReady(s.io);
+  CHECK(slow.seqs() == std::vector<uint64_t>{1});
+  slow.complete(0);
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 1; }));
+  // Five queued batches would go to the spool, but the gate holds them: spooling counts as
+  // delivery, and a crash now must not repeat them.
+  runReady(s.io);
+  CHECK(slow.seqs() == std::vector<uint64_t>{1});
+  CHECK(s.dispatcher->stats()[0].spooled_records == 0);
+  CHECK(s.dispatcher->stats()[0].queued == 5);
+  CHECK(dir.files("0-slow") == 0);
+
+  open_through = 3;
+  s.dispatcher->gateOpened();
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 3; }));
+  CHECK(s.dispatcher->stats()[0].spooled_records == 4);  // batches 2 and 3
+  CHECK(s.dispatcher->stats()[0].queued == 3);
+  // The replay of the spool is not held back: batch 2 goes out from disk.
+  REQUIRE(runUntil(s.io, [&] { return slow.calls.size() == 2; }));
+  CHECK(slow.calls[1].batch->seq == 0);
+  CHECK(slow.calls[1].batch->records == twoRecords(2)->records);
+
+  open_through = 6;
+  s.dispatcher->gateOpened();
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 6; }));
+  CHECK(s.dispatcher->stats()[0].spooled_records == 10);
+  for (size_t call = 1; call < 6; ++call) {
+    REQUIRE(runUntil(s.io, [&] { return slow.calls.size() > call; }));
+    CHECK(slow.calls[call].batch->records == twoRecords(call + 1)->records);
+    slow.complete(call);
+  }
+  REQUIRE(runUntil(s.io, [&] { return dir.files("0-slow") == 0; }));
+}
+
 TEST_CASE("Dispatcher without a spool saturates on a slow destination", "[transports][spool]") {
   ScratchDir dir;
   Setup s;
