@@ -84,8 +84,9 @@ Exit status: 0 success, 1 a FILE could not be read, 64 bad usage, 78 invalid con
 constexpr const char* kDetectHelp = R"(Usage: homeostasisd detect [--config FILE] FILE ...
 
 Prints, for each FILE, the format auto-detection picks on its first lines and how sure it
-is (the share of lines the format claims, 0.00 to 1.00), tab-separated, and "in cri" or
-"in docker" when the lines come in a container envelope (the format is the wrapped one's).
+is (the share of lines the format claims, 0.00 to 1.00), tab-separated, and "in cri",
+"in docker" or "in compose" when the lines come in a container envelope (CRI, Docker's
+json-file, docker compose's "service  | " prefix; the format is the wrapped one's).
   --config FILE      also consider the user-defined formats of its parsers section
 
 Exit status: 0 success, 1 a FILE could not be read, 64 bad usage, 78 invalid config.

@@ -70,6 +70,11 @@ class CommandHelp(unittest.TestCase):
                     self.assertRegex(exits, rf"\b{code}\b",
                                      f"`{command} --help` does not describe exit status {code}")
 
+    def test_detect_help_names_every_envelope_detect_prints(self):
+        text = self.help_of("detect", "--help")
+        for envelope in ("cri", "docker", "compose"):  # Detection::container in parsers/
+            self.assertIn(f'"in {envelope}"', text)
+
     def test_help_is_also_accepted_after_other_options(self):
         # `--help` wins over a missing --config: asking for help is never a usage error.
         text = self.help_of("parse", "--format", "json", "--help")
