@@ -121,14 +121,14 @@ size_t parseZone(std::string_view s, size_t pos, CivilTime& t) {
   return pos;
 }
 
+}  // namespace
+
 int currentYear() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   localtime_r(&now, &tm);
   return tm.tm_year + 1900;
 }
-
-}  // namespace
 
 UnixNanos toUnixNanos(const CivilTime& t) {
   // Unix nanoseconds in an int64 reach from 1677 to 2262; outside that the time is unknown.

@@ -46,6 +46,9 @@ std::optional<CivilTime> parseTimestampPrefix(std::string_view s, size_t* consum
 std::optional<UnixNanos> parseTimestamp(std::string_view s);
 std::optional<UnixNanos> epochToNanos(double value);
 
+// The current year in local time: for formats that write none (syslog, glog, logcat).
+int currentYear();
+
 // Month number (1..12) of an English three-letter abbreviation, or 0.
 int monthFromAbbrev(std::string_view s);
 

@@ -1,8 +1,7 @@
 #include "parsers/klog/klog_parser.h"
+
+#include "common/timeutil.h"
 #include "parsers/header_format.h"
-
-#include <ctime>
-
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
 
@@ -61,13 +60,6 @@ bool parseHeader(std::string_view line, Header& h) {
   h.time.nanos = ns;
   h.message = s;
   return true;
-}
-
-int currentYear() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  return tm.tm_year + 1900;
 }
 
 class KlogParser final : public HeaderFormat<Header, parseHeader, 95> {

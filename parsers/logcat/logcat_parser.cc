@@ -1,8 +1,7 @@
 #include "parsers/logcat/logcat_parser.h"
+
+#include "common/timeutil.h"
 #include "parsers/header_format.h"
-
-#include <ctime>
-
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
 
@@ -31,13 +30,6 @@ std::optional<Level> logcatLevel(char c) {
     default:
       return std::nullopt;
   }
-}
-
-int currentYear() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  return tm.tm_year + 1900;
 }
 
 // "MM-DD hh:mm:ss.mmm" (logcat writes no year: the current one is assumed).

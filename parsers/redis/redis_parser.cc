@@ -1,7 +1,6 @@
 #include "parsers/redis/redis_parser.h"
 
-#include <ctime>
-
+#include "common/timeutil.h"
 #include "parsers/header_format.h"
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
@@ -100,13 +99,6 @@ bool parseHeader(std::string_view line, Header& h) {
   h.level = *level;
   h.message = s.size() > 3 ? s.substr(3) : std::string_view{};
   return true;
-}
-
-int currentYear() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  return tm.tm_year + 1900;
 }
 
 class RedisParser final : public HeaderFormat<Header, parseHeader, 95> {

@@ -21,20 +21,7 @@ namespace fs = std::filesystem;
 using testing::makeBatch;
 using testing::makeTransportConfig;
 using testing::runUntil;
-
-// A fresh directory under TMPDIR, removed with everything in it.
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "homeo-file-transport-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
+using testing::ScratchDir;
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -56,8 +43,8 @@ Sent sendAndWait(boost::asio::io_context& io, Transport& t, std::shared_ptr<cons
 }
 
 TEST_CASE("FileTransport appends exact NDJSON, creating the directory", "[transports]") {
-  TempDir dir;
-  const fs::path path = dir.path / "out" / "sub" / "errors.jsonl";
+  ScratchDir dir;
+  const fs::path path = fs::path(dir.path) / "out" / "sub" / "errors.jsonl";
   boost::asio::io_context io;
   FileTransport t(io.get_executor(), path.string(), true);
 
@@ -78,32 +65,32 @@ TEST_CASE("FileTransport appends exact NDJSON, creating the directory", "[transp
 }
 
 TEST_CASE("FileTransport reopens the path after the file is rotated away", "[transports]") {
-  TempDir dir;
-  const fs::path path = dir.path / "errors.jsonl";
+  ScratchDir dir;
+  const fs::path path = fs::path(dir.path) / "errors.jsonl";
   boost::asio::io_context io;
   FileTransport t(io.get_executor(), path.string(), false);
 
   REQUIRE(sendAndWait(io, t, makeBatch(1, {"{\"n\":1}"})).result == SendResult::kAccepted);
-  fs::rename(path, dir.path / "errors.jsonl.1");
+  fs::rename(path, fs::path(dir.path) / "errors.jsonl.1");
   REQUIRE(sendAndWait(io, t, makeBatch(2, {"{\"n\":2}"})).result == SendResult::kAccepted);
-  CHECK(readFile(dir.path / "errors.jsonl.1") == "{\"n\":1}\n");
+  CHECK(readFile(fs::path(dir.path) / "errors.jsonl.1") == "{\"n\":1}\n");
   CHECK(readFile(path) == "{\"n\":2}\n");
 
   // Removed outright, and replaced by another file: both are noticed.
   fs::remove(path);
   REQUIRE(sendAndWait(io, t, makeBatch(3, {"{\"n\":3}"})).result == SendResult::kAccepted);
   CHECK(readFile(path) == "{\"n\":3}\n");
-  fs::rename(path, dir.path / "errors.jsonl.2");
+  fs::rename(path, fs::path(dir.path) / "errors.jsonl.2");
   std::ofstream(path) << "new\n";
   REQUIRE(sendAndWait(io, t, makeBatch(4, {"{\"n\":4}"})).result == SendResult::kAccepted);
   CHECK(readFile(path) == "new\n{\"n\":4}\n");
-  CHECK(readFile(dir.path / "errors.jsonl.2") == "{\"n\":3}\n");
+  CHECK(readFile(fs::path(dir.path) / "errors.jsonl.2") == "{\"n\":3}\n");
 }
 
 TEST_CASE("FileTransport reports an unwritable path as retryable", "[transports]") {
-  TempDir dir;
-  std::ofstream(dir.path / "plain") << "x";
-  const fs::path path = dir.path / "plain" / "errors.jsonl";  // parent is not a directory
+  ScratchDir dir;
+  std::ofstream(fs::path(dir.path) / "plain") << "x";
+  const fs::path path = fs::path(dir.path) / "plain" / "errors.jsonl";  // parent is not a directory
   boost::asio::io_context io;
   FileTransport t(io.get_executor(), path.string(), true);
   const Sent sent = sendAndWait(io, t, makeBatch(1, {"{}"}));
@@ -113,15 +100,15 @@ TEST_CASE("FileTransport reports an unwritable path as retryable", "[transports]
 }
 
 TEST_CASE("file transport factory validates options and opens nothing", "[transports]") {
-  TempDir dir;
+  ScratchDir dir;
   boost::asio::io_context io;
-  const TransportContext ctx{io.get_executor(), dir.path.string()};
+  const TransportContext ctx{io.get_executor(), dir.path};
   std::vector<config::Diagnostic> diags;
   const TransportFactory factory = fileTransportFactory();
   CHECK(factory.type == "file");
 
   SECTION("valid") {
-    const fs::path path = dir.path / "later" / "errors.jsonl";
+    const fs::path path = fs::path(dir.path) / "later" / "errors.jsonl";
     auto t = factory.create(
         ctx, makeTransportConfig("file", {{"path", path.string()}, {"fsync", "false"}}), diags);
     REQUIRE(t != nullptr);
@@ -135,7 +122,8 @@ TEST_CASE("file transport factory validates options and opens nothing", "[transp
   }
   SECTION("fsync defaults to true") {
     auto t = factory.create(
-        ctx, makeTransportConfig("file", {{"path", (dir.path / "e.jsonl").string()}}), diags);
+        ctx, makeTransportConfig("file", {{"path", (fs::path(dir.path) / "e.jsonl").string()}}),
+        diags);
     REQUIRE(t != nullptr);
     CHECK(dynamic_cast<FileTransport&>(*t).fsyncEnabled());
   }

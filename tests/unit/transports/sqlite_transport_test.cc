@@ -22,19 +22,7 @@ namespace fs = std::filesystem;
 using testing::makeBatch;
 using testing::makeTransportConfig;
 using testing::runUntil;
-
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "homeo-sqlite-transport-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
+using testing::ScratchDir;
 
 struct Sent {
   SendResult result;
@@ -99,8 +87,8 @@ SqliteOptions options(const fs::path& path) {
 }
 
 TEST_CASE("SqliteTransport inserts records with their columns, in WAL mode", "[transports]") {
-  TempDir dir;
-  const fs::path path = dir.path / "db" / "errors.db";
+  ScratchDir dir;
+  const fs::path path = fs::path(dir.path) / "db" / "errors.db";
   boost::asio::io_context io;
   SqliteTransport t(io.get_executor(), options(path));
 
@@ -145,8 +133,8 @@ TEST_CASE("SqliteTransport inserts records with their columns, in WAL mode", "[t
 
 TEST_CASE("SqliteTransport rejects a batch with a record that is not JSON, keeping none of it",
           "[transports]") {
-  TempDir dir;
-  const fs::path path = dir.path / "errors.db";
+  ScratchDir dir;
+  const fs::path path = fs::path(dir.path) / "errors.db";
   boost::asio::io_context io;
   SqliteTransport t(io.get_executor(), options(path));
 
@@ -175,12 +163,12 @@ TEST_CASE("SqliteTransport rejects a batch with a record that is not JSON, keepi
 
 TEST_CASE("SqliteTransport reports a file it cannot open as retryable, then recovers",
           "[transports]") {
-  TempDir dir;
+  ScratchDir dir;
   boost::asio::io_context io;
 
   SECTION("parent is not a directory") {
-    std::ofstream(dir.path / "plain") << "x";
-    const fs::path path = dir.path / "plain" / "errors.db";
+    std::ofstream(fs::path(dir.path) / "plain") << "x";
+    const fs::path path = fs::path(dir.path) / "plain" / "errors.db";
     SqliteTransport t(io.get_executor(), options(path));
     const Sent sent = sendAndWait(io, t, makeBatch(1, {kPlain}));
     CHECK(sent.result == SendResult::kRetryable);
@@ -189,7 +177,7 @@ TEST_CASE("SqliteTransport reports a file it cannot open as retryable, then reco
     t.stop();
   }
   SECTION("not a database, until it is replaced") {
-    const fs::path path = dir.path / "errors.db";
+    const fs::path path = fs::path(dir.path) / "errors.db";
     std::ofstream(path) << std::string(4096, 'x');
     SqliteTransport t(io.get_executor(), options(path));
     Sent sent = sendAndWait(io, t, makeBatch(1, {kPlain}));
@@ -202,7 +190,7 @@ TEST_CASE("SqliteTransport reports a file it cannot open as retryable, then reco
     t.stop();
   }
   SECTION("a directory") {
-    const fs::path path = dir.path / "errors.db";
+    const fs::path path = fs::path(dir.path) / "errors.db";
     fs::create_directory(path);
     SqliteTransport t(io.get_executor(), options(path));
     const Sent sent = sendAndWait(io, t, makeBatch(1, {kPlain}));
@@ -213,8 +201,8 @@ TEST_CASE("SqliteTransport reports a file it cannot open as retryable, then reco
 }
 
 TEST_CASE("SqliteTransport waits busy_timeout for another writer, then retries", "[transports]") {
-  TempDir dir;
-  const fs::path path = dir.path / "errors.db";
+  ScratchDir dir;
+  const fs::path path = fs::path(dir.path) / "errors.db";
   boost::asio::io_context io;
   SqliteOptions o = options(path);
   o.busy_timeout = std::chrono::milliseconds(50);
@@ -234,15 +222,15 @@ TEST_CASE("SqliteTransport waits busy_timeout for another writer, then retries",
 }
 
 TEST_CASE("sqlite transport factory validates options and opens nothing", "[transports]") {
-  TempDir dir;
+  ScratchDir dir;
   boost::asio::io_context io;
-  const TransportContext ctx{io.get_executor(), dir.path.string()};
+  const TransportContext ctx{io.get_executor(), dir.path};
   std::vector<config::Diagnostic> diags;
   const TransportFactory factory = sqliteTransportFactory();
   CHECK(factory.type == "sqlite");
 
   SECTION("valid, with defaults") {
-    const fs::path path = dir.path / "later" / "errors.db";
+    const fs::path path = fs::path(dir.path) / "later" / "errors.db";
     auto t = factory.create(ctx, makeTransportConfig("sqlite", {{"path", path.string()}}), diags);
     REQUIRE(t != nullptr);
     CHECK(diags.empty());
