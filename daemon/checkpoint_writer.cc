@@ -72,7 +72,6 @@ void CheckpointWriter::run() {
     const bool ok = writeCheckpointFile(dir_, file_, data, &error);
     lock.lock();
     writing_ = false;
-    ++finished_;
     if (ok) {
       ++writes_;
       if (error_logged_) spdlog::info("checkpoints are written again");
@@ -86,12 +85,14 @@ void CheckpointWriter::run() {
       tag = std::max(tag, later_tag_);
       later_tag_ = 0;
     }
-    cv_.notify_all();
     if (on_written_) {
       lock.unlock();
       on_written_(tag);
       lock.lock();
     }
+    // Finished only now, so that flush() returns after on_written has run.
+    ++finished_;
+    cv_.notify_all();
     if (!ok && !pending_ && !stopping_) {
       // Nothing newer to write: try this one again in a while.
       pending_ = std::move(data);

@@ -30,7 +30,8 @@ class CheckpointWriter {
   // covered already (nothing changed and nothing is being written): on_written is not called
   // for it then.
   bool submit(std::optional<std::string> data, uint64_t tag);
-  // Blocks until every snapshot submitted so far is written (or its write failed).
+  // Blocks until every snapshot submitted so far is written (or its write failed) and
+  // on_written has run for it.
   void flush();
   void stop();
 

@@ -156,17 +156,6 @@ bool parseArgs(int argc, char** argv, Args& a, std::string* error) {
   return true;
 }
 
-// Loads and fully validates a config; prints problems. Returns null on failure.
-std::optional<config::Config> loadValidConfig(const std::string& path, const Registries& reg) {
-  config::LoadResult res = config::loadConfig(path);
-  if (res.config) validateConfig(*res.config, reg, res.errors);
-  if (!res.errors.empty()) {
-    printDiagnostics(res.errors);
-    return std::nullopt;
-  }
-  return std::move(res.config);
-}
-
 int cmdCheck(const Args& a) {
   if (a.config.empty()) return usageError("check needs --config FILE");
   if (!a.files.empty()) return usageError("check takes no files");

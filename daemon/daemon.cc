@@ -1102,21 +1102,11 @@ void setSignalsBlocked(bool blocked) {
   pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
 }
 
-std::optional<config::Config> loadForRun(const std::string& path, const Registries& reg) {
-  config::LoadResult res = config::loadConfig(path);
-  if (res.config) validateConfig(*res.config, reg, res.errors);
-  if (!res.errors.empty()) {
-    printDiagnostics(res.errors);
-    return std::nullopt;
-  }
-  return std::move(res.config);
-}
-
 }  // namespace
 
 int runDaemon(const std::string& config_path) {
   const Registries reg = Registries::builtin();
-  auto cfg = loadForRun(config_path, reg);
+  auto cfg = loadValidConfig(config_path, reg);
   if (!cfg) return kExitConfig;
   for (;;) {
     std::string error;
@@ -1142,7 +1132,7 @@ int runDaemon(const std::string& config_path) {
       if (sig == SIGHUP) {
         spdlog::info("SIGHUP: reloading {}", config_path);
         sd_notify(0, "RELOADING=1");
-        auto loaded = loadForRun(config_path, reg);
+        auto loaded = loadValidConfig(config_path, reg);
         if (!loaded) {
           spdlog::error("the new config is invalid; keeping the running one");
           sd_notify(0, "READY=1");

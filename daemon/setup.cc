@@ -173,6 +173,16 @@ void printDiagnostics(const std::vector<config::Diagnostic>& diags) {
   for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.str().c_str());
 }
 
+std::optional<config::Config> loadValidConfig(const std::string& path, const Registries& reg) {
+  config::LoadResult res = config::loadConfig(path);
+  if (res.config) validateConfig(*res.config, reg, res.errors);
+  if (!res.errors.empty()) {
+    printDiagnostics(res.errors);
+    return std::nullopt;
+  }
+  return std::move(res.config);
+}
+
 uint64_t fileKey(uint64_t dev, uint64_t ino) { return mix64(dev * 0x9E3779B97F4A7C15ull ^ ino); }
 
 }  // namespace homeo

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ void applyTimezone(const config::Config& cfg);
 
 // Prints diagnostics as FILE:LINE:COL: message, one per line, on stderr.
 void printDiagnostics(const std::vector<config::Diagnostic>& diags);
+
+// Loads and fully validates a config (validateConfig); prints the problems with
+// printDiagnostics. nullopt when there are any.
+std::optional<config::Config> loadValidConfig(const std::string& path, const Registries& reg);
 
 // A stable id of a file: device and inode folded into one number.
 uint64_t fileKey(uint64_t dev, uint64_t ino);
