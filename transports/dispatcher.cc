@@ -189,8 +189,8 @@ void Dispatcher::dispatch(std::shared_ptr<const Batch> batch) {
 void Dispatcher::pump(size_t lane) {
   Lane& l = lanes_[lane];
   if (l.spooling) spoolQueued(lane);  // what waited for room (drop_oldest may make some)
-  if (l.spool && !l.spooling && !stopped_ && l.queue.size() >= options_.spool_queued_batches &&
-      l.last_send >= options_.slow_send) {
+  if (l.spool && !l.spooling && !stopped_ && !l.transport->localDestination() &&
+      l.queue.size() >= options_.spool_queued_batches && l.last_send >= options_.slow_send) {
     // Not keeping up: the queue goes to the spool, once the batches out now are finished (a
     // spooled batch must not overtake one of them, even across a restart).
     if (l.in_flight > 0) return;

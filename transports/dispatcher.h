@@ -52,7 +52,7 @@ struct DispatcherOptions {
   // A transport with a spool whose queue reaches this many batches (its destination is slow,
   // or failing for less than spool_after_ms) writes the queue and what follows to its spool once
   // the batches it has out are finished, so that it does not make the caller pause reading.
-  // 0: half of max_queued_batches.
+  // Not a Transport::localDestination(). 0: half of max_queued_batches.
   size_t spool_queued_batches = 0;
   // ... and only when its last send took at least this long: a queue that grows while sends
   // are quick is held by the caller's send gate (checkpoints being written), not by the

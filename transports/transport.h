@@ -79,6 +79,10 @@ class Transport {
   virtual std::string_view type() const = 0;
   virtual void send(std::shared_ptr<const Batch> batch, SendDone done) = 0;
   virtual size_t maxInFlight() const { return 1; }
+  // Writes to this host's own disks (a file, an SQLite database). The Dispatcher does not spool
+  // such a destination for being slow, since the spool would sit on a disk as busy and only add
+  // a write; it still spools one that fails.
+  virtual bool localDestination() const { return false; }
   // Ends background work; pending sends complete (with kRetryable) before it returns.
   virtual void stop() {}
 

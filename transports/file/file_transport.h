@@ -20,6 +20,7 @@ class FileTransport final : public ThreadedTransport {
   ~FileTransport() override;
 
   std::string_view type() const override { return "file"; }
+  bool localDestination() const override { return true; }
   const std::string& path() const { return path_; }
   bool fsyncEnabled() const { return fsync_; }
 

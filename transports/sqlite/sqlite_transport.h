@@ -39,6 +39,7 @@ class SqliteTransport final : public ThreadedTransport {
   ~SqliteTransport() override;
 
   std::string_view type() const override { return "sqlite"; }
+  bool localDestination() const override { return true; }
   const SqliteOptions& options() const { return options_; }
 
  protected:

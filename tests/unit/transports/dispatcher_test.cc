@@ -317,6 +317,37 @@ TEST_CASE("Dispatcher spools for a slow destination instead of saturating, in or
   CHECK(slow.calls.back().batch->seq == 13);
 }
 
+TEST_CASE("Dispatcher does not spool a slow local destination, but a failing one",
+          "[transports][spool]") {
+  ScratchDir dir;
+  Setup s;
+  std::vector<std::unique_ptr<FakeTransport>> ts;
+  ts.push_back(s.fake("file", 1));  // the test completes each send
+  ts[0]->local = true;
+  SpoolOptions spool;
+  spool.after = 0ms;  // a retryable failure spools at once
+  ts[0]->setSpoolOptions(spool);
+  DispatcherOptions options = fastOptions();
+  options.max_queued_batches = 8;  // a remote destination would spool from 4 queued batches
+  options.spool_dir = dir.path;
+  s.build(std::move(ts), options);
+  FakeTransport& file = *s.fakes[0];
+
+  for (uint64_t seq = 1; seq <= 6; ++seq) s.dispatcher->dispatch(twoRecords(seq));
+  runReady(s.io);
+  file.complete(0);
+  REQUIRE(runUntil(s.io, [&] { return file.calls.size() == 2; }));
+  // Slow only: the queue waits in memory (the spool would be on a disk as busy).
+  CHECK(file.seqs() == std::vector<uint64_t>{1, 2});
+  CHECK(s.dispatcher->stats()[0].queued == 4);
+  CHECK(s.dispatcher->stats()[0].spooled_records == 0);
+
+  // Failing: the batch out and the queue go to the spool.
+  file.complete(1, SendResult::kRetryable, "disk full");
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 6; }));
+  CHECK(s.dispatcher->stats()[0].spooled_records == 10);
+}
+
 TEST_CASE("Dispatcher send gate holds back sends and spooling, not replays",
           "[transports][spool]") {
   ScratchDir dir;

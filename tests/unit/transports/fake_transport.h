@@ -34,6 +34,7 @@ class FakeTransport : public Transport {
 
   std::string_view type() const override { return type_; }
   size_t maxInFlight() const override { return max_in_flight_; }
+  bool localDestination() const override { return local; }
 
   void send(std::shared_ptr<const Batch> batch, SendDone done) override {
     ++in_flight;
@@ -68,6 +69,7 @@ class FakeTransport : public Transport {
   size_t in_flight = 0;
   size_t max_seen_in_flight = 0;
   bool stopped = false;
+  bool local = false;  // as a file or SQLite transport
 
  private:
   boost::asio::any_io_executor executor_;
