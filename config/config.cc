@@ -153,7 +153,7 @@ std::vector<std::string> getGlobs(const OptionMap& m, std::string_view key, bool
 
 InputConfig decodeInput(const OptionMap& m, const std::string& default_service, Diags& d) {
   m.rejectUnknown({"paths", "exclude", "format", "service", "read_from", "tags", "min_level",
-                   "ignore_older_ms", "context"},
+                   "ignore_older_ms", "context", "watch"},
                   "input", d);
   InputConfig in;
   in.where = m.where();
@@ -187,6 +187,14 @@ InputConfig decodeInput(const OptionMap& m, const std::string& default_service, 
     } else {
       d.push_back({whereOf(m, "read_from"),
                    "expected 'beginning' or 'end' for 'read_from', got \"" + *read_from + "\""});
+    }
+  }
+  if (auto watch = m.getString("watch", d)) {
+    if (*watch == "poll") {
+      in.poll = true;
+    } else if (*watch != "inotify") {
+      d.push_back({whereOf(m, "watch"),
+                   "expected 'inotify' or 'poll' for 'watch', got \"" + *watch + "\""});
     }
   }
   if (auto tags = m.getStringList("tags", d)) {

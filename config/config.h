@@ -137,6 +137,9 @@ struct InputConfig {
   std::vector<std::string> tags;
   std::optional<Level> min_level;  // overrides the top-level min_level
   uint64_t ignore_older_ms = 0;    // files unmodified this long when found are skipped; 0: off
+  // `watch: poll`: its directories are polled instead of watched with inotify (network file
+  // systems, where inotify does not see writes made on other hosts).
+  bool poll = false;
 };
 
 // A user-defined format: an RE2 pattern with named groups (level, timestamp, message, module,

@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <fcntl.h>
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -163,7 +164,13 @@ class Daemon {
     if (!checkpoints_.load(&error)) spdlog::error("{}", error);
 
     if (!watcher_.ok()) {
-      spdlog::warn("inotify is not available; files are polled every {} ms", kTick.count());
+      spdlog::warn("inotify is not available; files are polled every {} ms", kPollEvery.count());
+    }
+    for (const auto& in : cfg_.inputs) {
+      if (in.poll) {
+        spdlog::info("{} polled every {} ms (watch: poll)", fmt::join(in.paths, ", "),
+                     kPollEvery.count());
+      }
     }
     watchDirectories();
     watcher_.start();
@@ -237,20 +244,30 @@ class Daemon {
   }
 
  private:
+  // Watches the input directories inotify can watch (not those of `watch: poll` inputs); the
+  // others are polled. Directories that cannot be watched (missing, or past the watch limit)
+  // are tried again at each rescan and make one warning per rescan that finds new ones.
   void watchDirectories() {
+    if (!watcher_.ok()) return;  // everything is polled; said at start
+    std::string first_error;
+    size_t failed = 0;
     for (const auto& in : cfg_.inputs) {
+      if (in.poll) continue;
       for (const auto& dir : homeo::watchDirectories(in.paths)) {
         std::string error;
         if (watched_.count(dir)) continue;
         if (watcher_.watch(dir, &error)) {
           watched_.insert(dir);
-        } else if (!warned_dirs_.count(dir)) {
-          warned_dirs_.insert(dir);
-          spdlog::warn("{} (checked again every {} s)", error,
-                       std::chrono::duration_cast<std::chrono::seconds>(kRescanEvery).count());
+        } else if (warned_dirs_.insert(dir).second) {
+          if (failed++ == 0) first_error = error;
         }
       }
     }
+    if (failed == 0) return;
+    spdlog::warn(
+        "{}{}; polled every {} ms and watched again when possible (checked every {} s)",
+        first_error, failed > 1 ? fmt::format(" (and {} more directories)", failed - 1) : "",
+        kPollEvery.count(), std::chrono::duration_cast<std::chrono::seconds>(kRescanEvery).count());
   }
 
   void onChange(InotifyWatcher::Change change, const std::string& path) {
@@ -504,18 +521,38 @@ class Daemon {
     enqueue(*f);
   }
 
+  // ignore_older_ms: a file untouched that long with nothing unread is not opened. One never
+  // read is skipped as it is: a checkpoint at its end is kept, so that if it is written to
+  // later (or after a restart) only the new lines are read.
+  bool skipOld(const config::InputConfig& in, const std::string& path, FileId id,
+               const struct stat& st) {
+    const auto age =
+        std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
+    if (age <= std::chrono::milliseconds(in.ignore_older_ms)) return false;
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    const auto cp = checkpoints_.find(id.first, id.second);
+    if (cp && cp->offset != size) return false;  // read before, and not to its end
+    if (!cp) {
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0) return false;  // open() says why
+      const Fingerprint fp = readFingerprint(fd).value_or(Fingerprint{});
+      ::close(fd);
+      checkpoints_.set({id.first, id.second, size, fp.len, fp.hash, path});
+      scheduleCommit();
+    }
+    if (ignored_.insert(id).second && !cp) {
+      spdlog::info(
+          "{} is older than ignore_older_ms; skipped (only lines written to it later "
+          "are read)",
+          path);
+    }
+    return true;
+  }
+
   Follower* open(const config::InputConfig& in, const std::string& path, FileId id,
                  const struct stat& st, bool initial,
                  std::optional<uint64_t> size_at_start = std::nullopt) {
-    if (in.ignore_older_ms > 0 && !checkpoints_.find(id.first, id.second)) {
-      const auto age =
-          std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
-      if (age > std::chrono::milliseconds(in.ignore_older_ms)) {
-        if (!ignored_.count(id)) spdlog::info("{} is older than ignore_older_ms; skipped", path);
-        ignored_.insert(id);
-        return nullptr;
-      }
-    }
+    if (in.ignore_older_ms > 0 && skipOld(in, path, id, st)) return nullptr;
     ignored_.erase(id);
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {

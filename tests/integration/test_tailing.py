@@ -23,6 +23,18 @@ def numbers(records):
     return out
 
 
+def open_paths(pid):
+    """What the descriptors of process pid refer to (paths, anon_inode:..., socket:...)."""
+    out = []
+    fd_dir = f"/proc/{pid}/fd"
+    for fd in os.listdir(fd_dir):
+        try:
+            out.append(os.readlink(os.path.join(fd_dir, fd)))
+        except OSError:
+            pass  # closed meanwhile
+    return out
+
+
 class TailingTest(unittest.TestCase):
     def setUp(self):
         self.tmp = lib.TempDir()
@@ -160,6 +172,50 @@ class TailingTest(unittest.TestCase):
                          lambda: "the daemon did not recover from a cut checkpoint file\n" +
                          d.describe())
             self.assertIn("corrupt", d.stderr_text())
+            self.assertEqual(d.stop(), 0)
+
+    def test_ignore_older_skips_old_content_and_reads_what_is_added(self):
+        old = os.path.join(self.logs, "old.log")
+        lib.append_text(old, "".join(bracket_line(i) for i in range(10)))
+        day_ago = time.time() - 86400
+        os.utime(old, (day_ago, day_ago))
+        lib.append_text(self.log, "".join(bracket_line(i) for i in range(100, 105)))
+        inputs = self.config()["inputs"]
+        inputs[0]["ignore_older_ms"] = 3600 * 1000
+        with self.daemon(inputs=inputs) as d:
+            self.wait_numbers(range(100, 105), d)
+            self.assertIn("old.log is older than ignore_older_ms", d.stderr_text())
+            self.assertNotIn(old, open_paths(d.proc.pid), "the skipped file is open")
+            # Written to again: only the new lines are read, not its old content.
+            lib.append_text(old, bracket_line(500))
+            self.wait_numbers(list(range(100, 105)) + [500], d)
+            self.assertEqual(d.stop(), 0)
+        # Skipped while stopped too: after a restart the old lines stay unread.
+        lib.append_text(old, bracket_line(501))
+        with self.daemon(inputs=inputs) as d:
+            self.wait_numbers(list(range(100, 105)) + [500, 501], d)
+            self.assertEqual(d.stop(), 0)
+
+    def test_watch_poll_follows_appends_and_rotation_without_inotify(self):
+        inputs = self.config()["inputs"]
+        inputs[0]["watch"] = "poll"
+        with self.daemon(inputs=inputs) as d:
+            self.assertIn("polled every", d.stderr_text())
+            lib.append_text(self.log, "".join(bracket_line(i) for i in range(5)))
+            self.wait_numbers(range(5), d)
+            # No inotify watch is set: the daemon's inotify descriptor watches nothing.
+            fd_dir = f"/proc/{d.proc.pid}/fd"
+            for fd in os.listdir(fd_dir):
+                try:
+                    if os.readlink(os.path.join(fd_dir, fd)) == "anon_inode:inotify":
+                        with open(f"/proc/{d.proc.pid}/fdinfo/{fd}") as f:
+                            self.assertNotIn("inotify wd:", f.read())
+                except OSError:
+                    pass
+            os.rename(self.log, self.log + ".1")  # the glob is *.log: app.log.1 is not input
+            lib.append_text(self.log + ".1", bracket_line(5))
+            lib.append_text(self.log, "".join(bracket_line(i) for i in range(6, 10)))
+            self.wait_numbers(range(10), d)
             self.assertEqual(d.stop(), 0)
 
     def test_two_thousand_files_idle_without_descriptors(self):

@@ -230,6 +230,7 @@ TEST_CASE("input settings: service resolution, read_from, levels, tags", "[confi
       "  - paths: /d.log\n"
       "    service: own\n"
       "    format: bracket\n"
+      "    watch: poll\n"
       "timezone: UTC\n"
       "multiline_timeout_ms: 250\n"
       "partial_line_timeout_ms: 2000\n"
@@ -246,6 +247,8 @@ TEST_CASE("input settings: service resolution, read_from, levels, tags", "[confi
   CHECK(c.inputs[1].service == "own");
   CHECK(c.inputs[1].format == "bracket");
   CHECK(c.inputs[1].format_where.line == 10);
+  CHECK_FALSE(c.inputs[0].poll);
+  CHECK(c.inputs[1].poll);
   CHECK(c.multiline_timeout_ms == 250);
   CHECK(c.partial_line_timeout_ms == 2000);
   CHECK(c.drain_timeout_ms == 30000);
@@ -348,6 +351,10 @@ TEST_CASE("wrong types are errors at the value", "[config]") {
   SECTION("read_from must be beginning or end") {
     LoadResult r = parseConfig(withInput("    read_from: start\n"), kName);
     CHECK(hasError(r, "test.yaml:3:16: expected 'beginning' or 'end'"));
+  }
+  SECTION("watch must be inotify or poll") {
+    LoadResult r = parseConfig(withInput("    watch: fanotify\n"), kName);
+    CHECK(hasError(r, "test.yaml:3:12: expected 'inotify' or 'poll' for 'watch'"));
   }
   SECTION("an explicit null is not an absent key") {
     LoadResult r = parseConfig("state_dir:\n", kName);
