@@ -1,5 +1,6 @@
 """Tailing edge cases: truncation, deletion while open, inode reuse, long lines, binary junk,
-a checkpoint file cut in half. Each test drives the real daemon against a temp directory."""
+a checkpoint file cut in half, ignore_older, polling, inotify queue overflow, 2,000 files. Each
+test drives the real daemon against a temp directory."""
 
 import os
 import random
@@ -216,6 +217,36 @@ class TailingTest(unittest.TestCase):
             lib.append_text(self.log + ".1", bracket_line(5))
             lib.append_text(self.log, "".join(bracket_line(i) for i in range(6, 10)))
             self.wait_numbers(range(10), d)
+            self.assertEqual(d.stop(), 0)
+
+    def test_inotify_queue_overflow_is_answered_by_a_rescan(self):
+        with open("/proc/sys/fs/inotify/max_queued_events") as f:
+            queue = int(f.read())
+        if queue > 1_000_000:
+            self.skipTest(f"max_queued_events is {queue}: too many events to overflow it")
+        noise = [os.path.join(self.logs, f"noise-{c}.log") for c in "ab"]
+        for path in noise:
+            lib.append_text(path, "started\n")
+        lib.append_text(self.log, bracket_line(0))
+        started = time.monotonic()  # the first reconcile scan runs 10 s after the start
+        with self.daemon() as d:
+            self.wait_numbers([0], d)
+            # Stopped, the daemon reads no events: the kernel queue fills and overflows. The
+            # events are writes to files it follows, which by themselves trigger no scan.
+            d.send_signal(signal.SIGSTOP)
+            try:
+                fds = [os.open(path, os.O_WRONLY | os.O_APPEND) for path in noise]
+                for _ in range(queue // 2 + 1000):  # alternating, so that no two merge
+                    for fd in fds:
+                        os.write(fd, b"ok\n")
+                for fd in fds:
+                    os.close(fd)
+                # Its creation is an event the full queue drops: only a rescan finds it.
+                lib.append_text(os.path.join(self.logs, "late.log"), bracket_line(1))
+            finally:
+                d.send_signal(signal.SIGCONT)
+            self.wait_numbers([0, 1], d, timeout=max(1.0, started + 9.0 - time.monotonic()))
+            self.assertIn("inotify queue overflow; rescanning", d.stderr_text())
             self.assertEqual(d.stop(), 0)
 
     def test_two_thousand_files_idle_without_descriptors(self):
