@@ -52,6 +52,20 @@ struct Setup {
     return std::make_unique<FakeTransport>(io.get_executor(), std::move(type), max_in_flight,
                                            std::move(policy));
   }
+  // One destination whose sends the test completes by hand, spooling into spool_dir; a remote
+  // one spools from 4 queued batches.
+  FakeTransport& buildOneSpooling(const std::string& spool_dir, std::string type,
+                                  SpoolOptions spool, bool local = false) {
+    std::vector<std::unique_ptr<FakeTransport>> ts;
+    ts.push_back(fake(std::move(type), 1));
+    ts[0]->local = local;
+    ts[0]->setSpoolOptions(spool);
+    DispatcherOptions options = fastOptions();
+    options.max_queued_batches = 8;
+    options.spool_dir = spool_dir;
+    build(std::move(ts), options);
+    return *fakes[0];
+  }
 };
 
 SendResult acceptAll(const Batch&, int) { return SendResult::kAccepted; }
@@ -321,17 +335,9 @@ TEST_CASE("Dispatcher does not spool a slow local destination, but a failing one
           "[transports][spool]") {
   ScratchDir dir;
   Setup s;
-  std::vector<std::unique_ptr<FakeTransport>> ts;
-  ts.push_back(s.fake("file", 1));  // the test completes each send
-  ts[0]->local = true;
   SpoolOptions spool;
   spool.after = 0ms;  // a retryable failure spools at once
-  ts[0]->setSpoolOptions(spool);
-  DispatcherOptions options = fastOptions();
-  options.max_queued_batches = 8;  // a remote destination would spool from 4 queued batches
-  options.spool_dir = dir.path;
-  s.build(std::move(ts), options);
-  FakeTransport& file = *s.fakes[0];
+  FakeTransport& file = s.buildOneSpooling(dir.path, "file", spool, /*local=*/true);
 
   for (uint64_t seq = 1; seq <= 6; ++seq) s.dispatcher->dispatch(twoRecords(seq));
   runReady(s.io);
@@ -352,18 +358,11 @@ TEST_CASE("Dispatcher send gate holds back sends and spooling, not replays",
           "[transports][spool]") {
   ScratchDir dir;
   Setup s;
-  std::vector<std::unique_ptr<FakeTransport>> ts;
-  ts.push_back(s.fake("slow", 1));  // the test completes each send
   SpoolOptions spool;
   spool.after = std::chrono::hours(1);  // only the queue spools
-  ts[0]->setSpoolOptions(spool);
-  DispatcherOptions options = fastOptions();
-  options.max_queued_batches = 8;  // spools from 4 queued batches
-  options.spool_dir = dir.path;
-  s.build(std::move(ts), options);
+  FakeTransport& slow = s.buildOneSpooling(dir.path, "slow", spool);
   uint64_t open_through = 1;  // as the daemon: checkpoints before this batch are written
   s.dispatcher->setSendGate([&](uint64_t seq) { return seq <= open_through; });
-  FakeTransport& slow = *s.fakes[0];
 
   for (uint64_t seq = 1; seq <= 6; ++seq) s.dispatcher->dispatch(twoRecords(seq));
   runReady(s.io);
@@ -403,13 +402,7 @@ TEST_CASE("Dispatcher send gate holds back sends and spooling, not replays",
 TEST_CASE("Dispatcher without a spool saturates on a slow destination", "[transports][spool]") {
   ScratchDir dir;
   Setup s;
-  std::vector<std::unique_ptr<FakeTransport>> ts;
-  ts.push_back(s.fake("slow", 1));
-  ts[0]->setSpoolOptions(SpoolOptions{.enabled = false});
-  DispatcherOptions options = fastOptions();
-  options.max_queued_batches = 8;
-  options.spool_dir = dir.path;
-  s.build(std::move(ts), options);
+  s.buildOneSpooling(dir.path, "slow", SpoolOptions{.enabled = false});
   for (uint64_t seq = 1; seq <= 8; ++seq) s.dispatcher->dispatch(twoRecords(seq));
   runReady(s.io);
   CHECK(s.dispatcher->saturated());
