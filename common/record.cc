@@ -7,7 +7,32 @@
 
 namespace homeo {
 
-void ErrorRecord::clear() { *this = ErrorRecord(); }
+// Member by member, so that a record reused for the next event keeps its strings' and
+// vectors' capacity (assigning a new record costs more than parsing a short line). A member
+// added to ErrorRecord must be reset here; the record test checks every one.
+void ErrorRecord::clear() {
+  time = 0;
+  service.clear();
+  level = Level::kError;
+  message.clear();
+  exception_type.clear();
+  traceback.clear();
+  language.clear();
+  frames.clear();
+  error_id.clear();
+  system_info.clear();
+  request_info.clear();
+  response_info.clear();
+  context.clear();
+  tags.clear();
+  source_path.clear();
+  source_offset = 0;
+  format.clear();
+  module.clear();
+  fingerprint.clear();
+  raw_log.clear();
+  metadata_extra.clear();
+}
 
 std::string topLevelMessage(const ErrorRecord& r) {
   if (r.exception_type.empty()) return r.message;

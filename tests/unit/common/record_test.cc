@@ -64,6 +64,53 @@ TEST_CASE("record: serialization shape", "[record]") {
   CHECK(out.find("\"source\":{\"path\":\"/log\",\"offset\":7}") != std::string::npos);
 }
 
+TEST_CASE("record: clear resets every member", "[record]") {
+  ErrorRecord r;
+  r.time = 1684593022000000000LL;
+  r.service = "svc";
+  r.level = Level::kWarning;
+  r.message = "m";
+  r.exception_type = "E";
+  r.traceback = {"t"};
+  r.language = "python";
+  r.frames = {{"/a.py", 3, "f"}};
+  r.error_id = "id";
+  r.system_info = {{"k", "v"}};
+  r.request_info = {{"k", "v"}};
+  r.response_info = {{"k", "v"}};
+  r.context = {{"k", "v"}};
+  r.tags = {"tag"};
+  r.source_path = "/log";
+  r.source_offset = 7;
+  r.format = "python";
+  r.module = "mod";
+  r.fingerprint = "fp";
+  r.raw_log = "raw";
+  r.metadata_extra = {{"k", "v"}};
+  // Every member is set above: a member added to ErrorRecord changes its size and stops this
+  // test until it is set here and reset in clear().
+  static_assert(sizeof(ErrorRecord) ==
+                    sizeof(UnixNanos) + alignof(std::string) /* level, padded */ +
+                        10 * sizeof(std::string) + 2 * sizeof(std::vector<std::string>) +
+                        sizeof(std::vector<Frame>) + 5 * sizeof(JsonObject) + sizeof(uint64_t),
+                "ErrorRecord changed: set the new member here and reset it in clear()");
+  r.clear();
+  CHECK(r.time == 0);
+  // Serialized with one time, as a record without one takes the time of serialization.
+  ErrorRecord fresh_record;
+  r.time = fresh_record.time = 1;
+  std::string cleared, fresh;
+  serializeRecord(r, cleared);
+  serializeRecord(fresh_record, fresh);
+  CHECK(cleared == fresh);
+  CHECK(r.level == Level::kError);
+  CHECK(r.source_offset == 0);
+  CHECK(r.error_id.empty());
+  CHECK(r.module.empty());
+  CHECK(r.fingerprint.empty());
+  CHECK(r.raw_log.empty());
+}
+
 TEST_CASE("fingerprint: variable parts removed", "[record]") {
   CHECK(normalizeMessage("user 42 not found at 10.0.0.1") ==
         normalizeMessage("user 7 not found at 192.168.1.9"));
