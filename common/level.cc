@@ -1,7 +1,6 @@
 #include "common/level.h"
 
 #include <array>
-#include <cctype>
 
 namespace homeo {
 
@@ -25,7 +24,10 @@ std::optional<Level> parseLevel(std::string_view word) {
   if (word.empty() || word.size() > 12) return std::nullopt;
   std::array<char, 12> buf{};
   for (size_t i = 0; i < word.size(); ++i) {
-    buf[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[i])));
+    // ASCII only, as std::toupper in the C locale, without its per-byte locale lookup (a
+    // level is looked up for nearly every line).
+    const char c = word[i];
+    buf[i] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
   }
   std::string_view w(buf.data(), word.size());
   if (w.size() == 1) {
