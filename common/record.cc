@@ -7,6 +7,23 @@
 
 namespace homeo {
 
+namespace {
+
+// The message and the raw event keep their buffer for the next record unless an unusually
+// large event left it big: every followed file has a record of its own, so 2,000 files must
+// not each hold on to the megabyte of their largest trace.
+constexpr size_t kKeepCapacity = 16 * 1024;
+
+void reset(std::string& s) {
+  if (s.capacity() > kKeepCapacity) {
+    std::string().swap(s);
+  } else {
+    s.clear();
+  }
+}
+
+}  // namespace
+
 // Member by member, so that a record reused for the next event keeps its strings' and
 // vectors' capacity (assigning a new record costs more than parsing a short line). A member
 // added to ErrorRecord must be reset here; the record test checks every one.
@@ -14,7 +31,7 @@ void ErrorRecord::clear() {
   time = 0;
   service.clear();
   level = Level::kError;
-  message.clear();
+  reset(message);
   exception_type.clear();
   traceback.clear();
   language.clear();
@@ -30,7 +47,7 @@ void ErrorRecord::clear() {
   format.clear();
   module.clear();
   fingerprint.clear();
-  raw_log.clear();
+  reset(raw_log);
   metadata_extra.clear();
 }
 

@@ -109,6 +109,14 @@ TEST_CASE("record: clear resets every member", "[record]") {
   CHECK(r.module.empty());
   CHECK(r.fingerprint.empty());
   CHECK(r.raw_log.empty());
+
+  // A small buffer is kept for the next record, a large one given back.
+  r.message.assign(100, 'm');
+  r.raw_log.assign(1 << 20, 'r');
+  const size_t small_capacity = r.message.capacity();
+  r.clear();
+  CHECK(r.message.capacity() == small_capacity);
+  CHECK(r.raw_log.capacity() < 1024);
 }
 
 TEST_CASE("fingerprint: variable parts removed", "[record]") {
