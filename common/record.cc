@@ -49,6 +49,8 @@ void ErrorRecord::clear() {
   fingerprint.clear();
   reset(raw_log);
   metadata_extra.clear();
+  extra.clear();
+  details_extra.clear();
 }
 
 std::string topLevelMessage(const ErrorRecord& r) {
@@ -58,6 +60,22 @@ std::string topLevelMessage(const ErrorRecord& r) {
   m.reserve(r.exception_type.size() + 2 + r.message.size());
   m.append(r.exception_type).append(": ").append(r.message);
   return m;
+}
+
+std::string errorType(const ErrorRecord& r) {
+  if (!r.exception_type.empty()) return r.exception_type;
+  if (const JsonValue* status = findField(r.response_info, "status_code")) {
+    if (const auto* code = std::get_if<int64_t>(&status->storage()); code && *code >= 400) {
+      return "HTTP" + std::to_string(*code);
+    }
+  }
+  std::string t = "Log";
+  const std::string_view name = levelName(r.level);
+  t.push_back(name.front());
+  for (size_t i = 1; i < name.size(); ++i) {
+    t.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(name[i]))));
+  }
+  return t;
 }
 
 namespace {
@@ -77,6 +95,16 @@ void appendStringArray(std::string& out, const std::vector<std::string>& v) {
   out.push_back(']');
 }
 
+// The members of `o` as `,"k":v` each (for keys appended after others).
+void appendMembers(std::string& out, const JsonObject& o) {
+  for (const auto& [k, v] : o) {
+    out.push_back(',');
+    appendJsonString(out, k);
+    out.push_back(':');
+    appendJson(out, v);
+  }
+}
+
 void appendObject(std::string& out, const JsonObject& o) {
   out.push_back('{');
   bool first = true;
@@ -87,6 +115,30 @@ void appendObject(std::string& out, const JsonObject& o) {
     out.push_back(':');
     appendJson(out, v);
   }
+  out.push_back('}');
+}
+
+void appendFrame(std::string& out, const Frame& f) {
+  out.push_back('{');
+  appendKey(out, "file");
+  appendJsonString(out, f.file);
+  out.append(",\"line\":");
+  out.append(std::to_string(f.line));
+  if (f.column > 0) {
+    out.append(",\"column\":");
+    out.append(std::to_string(f.column));
+  }
+  if (!f.function.empty()) {
+    out.push_back(',');
+    appendKey(out, "function");
+    appendJsonString(out, f.function);
+  }
+  if (!f.class_name.empty()) {
+    out.push_back(',');
+    appendKey(out, "class");
+    appendJsonString(out, f.class_name);
+  }
+  appendMembers(out, f.extra);
   out.push_back('}');
 }
 
@@ -108,6 +160,14 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   out.push_back(',');
   appendKey(out, "message");
   appendJsonString(out, topLevelMessage(r));
+  if (!r.error_id.empty()) {
+    out.push_back(',');
+    appendKey(out, "error_id");
+    appendJsonString(out, r.error_id);
+  }
+  out.push_back(',');
+  appendKey(out, "error_type");
+  appendJsonString(out, errorType(r));
   if (!r.exception_type.empty()) {
     out.push_back(',');
     appendKey(out, "exception_type");
@@ -139,29 +199,15 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
     appendKey(out, "traceback");
     appendStringArray(out, r.traceback);
   }
-  if (!r.frames.empty()) {
-    out.push_back(',');
-    appendKey(out, "detailed_frames");
-    out.push_back('[');
-    for (size_t i = 0; i < r.frames.size(); ++i) {
-      const Frame& f = r.frames[i];
-      if (i) out.push_back(',');
-      out.push_back('{');
-      appendKey(out, "file");
-      appendJsonString(out, f.file);
-      if (f.line > 0) {
-        out.append(",\"line\":");
-        out.append(std::to_string(f.line));
-      }
-      if (!f.function.empty()) {
-        out.push_back(',');
-        appendKey(out, "function");
-        appendJsonString(out, f.function);
-      }
-      out.push_back('}');
-    }
-    out.push_back(']');
+  // Only frames with a file and a line: the others are in the traceback.
+  bool frames_open = false;
+  for (const Frame& f : r.frames) {
+    if (!f.located()) continue;
+    out.append(frames_open ? "," : ",\"detailed_frames\":[");
+    frames_open = true;
+    appendFrame(out, f);
   }
+  if (frames_open) out.push_back(']');
   if (!r.error_id.empty()) {
     out.push_back(',');
     appendKey(out, "error_id");
@@ -172,6 +218,7 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   out.push_back('"');
   appendRfc3339(out, when);
   out.push_back('"');
+  appendMembers(out, r.details_extra);
   out.push_back('}');
 
   if (!r.system_info.empty()) {
@@ -199,6 +246,7 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
     appendKey(out, "tags");
     appendStringArray(out, r.tags);
   }
+  appendMembers(out, r.extra);
 
   out.push_back(',');
   appendKey(out, "metadata");

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/json.h"
@@ -11,11 +12,30 @@
 
 namespace homeo {
 
-// One frame of a stack trace. line is 0 when unknown.
+// One frame of a stack trace, as Homeostasis' language adapters describe one: line and column
+// are 0 when unknown; `function` is the function or method alone when the trace names the
+// class or module it belongs to (`class_name`: Java/Kotlin/.NET class, Ruby or Elixir module,
+// Rust/Go type), else the name as written.
 struct Frame {
+  Frame() = default;
+  Frame(std::string file_, int64_t line_, std::string function_, int64_t column_ = 0,
+        std::string class_name_ = {})
+      : file(std::move(file_)),
+        line(line_),
+        function(std::move(function_)),
+        column(column_),
+        class_name(std::move(class_name_)) {}
+
   std::string file;
   int64_t line = 0;
   std::string function;
+  int64_t column = 0;
+  std::string class_name;
+  JsonObject extra;  // what a structured source said of the frame besides (locals, globals)
+
+  // A frame Homeostasis can place: it names a file and a line. Other frames (native code,
+  // `{main}`, `panic(...)`) stay in the traceback only.
+  bool located() const { return !file.empty() && line > 0; }
 };
 
 // The standardized error record (see docs/record.schema.json). Fixed fields are typed;
@@ -30,7 +50,7 @@ struct ErrorRecord {
   std::vector<std::string> traceback;
   std::string language;       // empty when unknown
   std::vector<Frame> frames;  // outermost first, innermost last
-  std::string error_id;
+  std::string error_id;       // ours (UUID-shaped), or the id the source record carried
 
   JsonObject system_info;
   JsonObject request_info;
@@ -46,6 +66,10 @@ struct ErrorRecord {
   std::string fingerprint;
   std::string raw_log;
   JsonObject metadata_extra;
+  // Keys of a Homeostasis record that belong beside ours and that ours do not cover: top-level
+  // (call_location) and in error_details (a source's own occurred-at spelling, ...).
+  JsonObject extra;
+  JsonObject details_extra;
 
   void clear();
 };
@@ -55,6 +79,12 @@ void serializeRecord(const ErrorRecord& r, std::string& out);
 
 // Top-level message: "Type: text" when the exception type is known, else the text.
 std::string topLevelMessage(const ErrorRecord& r);
+
+// The record's top-level `error_type`, which Homeostasis' orchestrator and healing audit read:
+// the exception type when there is one; else a stable name of the kind of error line:
+// "HTTP<status>" for a request that failed with a status, else "Log" plus the level
+// ("LogError", "LogCritical", "LogWarning", ...).
+std::string errorType(const ErrorRecord& r);
 
 // The grouping key: exception type plus the application's frames (file and function, not
 // line numbers or the digits of paths, so a redeploy that moves code keeps the group; frames

@@ -213,7 +213,9 @@ std::optional<UnixNanos> epochToNanos(double v) {
   // Past 2262 the nanoseconds do not fit an int64 (and the conversion would be undefined):
   // unknown, as toUnixNanos() has it.
   if (ns >= 9.2e18) return std::nullopt;
-  return static_cast<UnixNanos>(ns);
+  // To the microsecond: records carry no finer time, and a double's rounding error (a
+  // millisecond time times 1e6 is off by up to ~128 ns) must not show as .123000064.
+  return static_cast<UnixNanos>(std::llround(ns / 1e3)) * 1000;
 }
 
 std::optional<UnixNanos> parseTimestamp(std::string_view s) {
@@ -280,13 +282,14 @@ void appendRfc3339(std::string& out, UnixNanos ns) {
                         static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
                         static_cast<long long>((rem / 60) % 60), static_cast<long long>(rem % 60));
   out.append(buf, static_cast<size_t>(n));
+  // At most microseconds (truncated): Python's datetime, which Homeostasis parses records
+  // with, holds no finer time, and its fromisoformat before 3.11 takes 3 or 6 digits only.
+  frac /= 1000;
   if (frac != 0) {
-    if (frac % 1'000'000 == 0) {
-      n = std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(frac / 1'000'000));
-    } else if (frac % 1000 == 0) {
-      n = std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac / 1000));
+    if (frac % 1000 == 0) {
+      n = std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(frac / 1000));
     } else {
-      n = std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(frac));
+      n = std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
     }
     out.append(buf, static_cast<size_t>(n));
   }

@@ -32,7 +32,8 @@ struct CivilTime {
 // Years an int64 of nanoseconds cannot hold (before 1678, after 2261) give 0, "unknown".
 UnixNanos toUnixNanos(const CivilTime& t);
 
-// RFC 3339 in UTC: 2023-05-20T14:30:22Z, with .mmm / .uuuuuu / .nnnnnnnnn when not whole.
+// RFC 3339 in UTC: 2023-05-20T14:30:22Z, with .mmm or .uuuuuu when not whole (finer digits
+// are dropped).
 std::string formatRfc3339(UnixNanos ns);
 void appendRfc3339(std::string& out, UnixNanos ns);
 

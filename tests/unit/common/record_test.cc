@@ -19,6 +19,11 @@ TEST_CASE("time: parse and format", "[time]") {
   CHECK(parseTimestamp("1684593022123") == 1684593022123000000LL);
   CHECK(formatRfc3339(1684593022000000000LL) == "2023-05-20T14:30:22Z");
   CHECK(formatRfc3339(1684593022123000000LL) == "2023-05-20T14:30:22.123Z");
+  CHECK(formatRfc3339(1684593022123456789LL) == "2023-05-20T14:30:22.123456Z");
+  CHECK(formatRfc3339(1684593022000000999LL) == "2023-05-20T14:30:22Z");
+  // pino's epoch milliseconds, as a double, come out exact.
+  CHECK(epochToNanos(1684593022123.0).value_or(0) == 1684593022123000000LL);
+  CHECK(epochToNanos(1684593022.123).value_or(0) == 1684593022123000000LL);
   CHECK_FALSE(parseTimestamp("yesterday").has_value());
   CHECK_FALSE(parseTimestamp("2023-13-40T00:00:00Z").has_value());
   size_t used = 0;
@@ -64,6 +69,61 @@ TEST_CASE("record: serialization shape", "[record]") {
   CHECK(out.find("\"source\":{\"path\":\"/log\",\"offset\":7}") != std::string::npos);
 }
 
+TEST_CASE("record: top-level error_id and error_type, as the orchestrator reads them", "[record]") {
+  ErrorRecord r;
+  r.time = 1684593022000000000LL;
+  r.service = "svc";
+  r.message = "upstream timed out";
+  r.error_id = "55c49d59-8ba8-e02a-1683-d62b77c21731";
+  r.source_path = "/log";
+  r.format = "nginx_error";
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.find("\"message\":\"upstream timed out\",\"error_id\":\"55c49d59-8ba8-e02a-1683-"
+                 "d62b77c21731\",\"error_type\":\"LogError\"") != std::string::npos);
+  CHECK(
+      out.find("\"error_details\":{\"message\":\"upstream timed out\",\"error_id\":\"55c49d59-") !=
+      std::string::npos);
+  r.level = Level::kCritical;
+  CHECK(errorType(r) == "LogCritical");
+  r.response_info = {{"status_code", 502}};
+  CHECK(errorType(r) == "HTTP502");
+  r.exception_type = "KeyError";
+  CHECK(errorType(r) == "KeyError");
+}
+
+TEST_CASE("record: frames carry class and column; frames without file and line stay out",
+          "[record]") {
+  ErrorRecord r;
+  r.time = 1;
+  r.exception_type = "java.lang.IllegalStateException";
+  r.frames = {{"Thread.java", 0, "run", 0, "java.lang.Thread"},
+              {"OrderService.java", 42, "place", 0, "com.shop.OrderService"},
+              {"/app/x.js", 10, "handler", 7, ""},
+              {"", 0, "panic", 0, ""}};
+  r.frames[2].extra = {{"locals", JsonObject{{"n", "1"}}}};
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(
+      out.find("\"detailed_frames\":[{\"file\":\"OrderService.java\",\"line\":42,\"function\":"
+               "\"place\",\"class\":\"com.shop.OrderService\"},{\"file\":\"/app/x.js\",\"line\":10,"
+               "\"column\":7,\"function\":\"handler\",\"locals\":{\"n\":\"1\"}}]") !=
+      std::string::npos);
+}
+
+TEST_CASE("record: a source record's own keys are kept beside ours", "[record]") {
+  ErrorRecord r;
+  r.time = 1;
+  r.extra = {{"call_location", JsonObject{{"file", "/app/x.py"}}}};
+  r.details_extra = {{"occured_at", "2023-01-01T12:00:00"}};
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.find(
+            "\"occurred_at\":\"1970-01-01T00:00:00Z\",\"occured_at\":\"2023-01-01T12:00:00\"}") !=
+        std::string::npos);
+  CHECK(out.find(",\"call_location\":{\"file\":\"/app/x.py\"},\"metadata\":") != std::string::npos);
+}
+
 TEST_CASE("record: clear resets every member", "[record]") {
   ErrorRecord r;
   r.time = 1684593022000000000LL;
@@ -87,12 +147,14 @@ TEST_CASE("record: clear resets every member", "[record]") {
   r.fingerprint = "fp";
   r.raw_log = "raw";
   r.metadata_extra = {{"k", "v"}};
+  r.extra = {{"k", "v"}};
+  r.details_extra = {{"k", "v"}};
   // Every member is set above: a member added to ErrorRecord changes its size and stops this
   // test until it is set here and reset in clear().
   static_assert(sizeof(ErrorRecord) ==
                     sizeof(UnixNanos) + alignof(std::string) /* level, padded */ +
                         10 * sizeof(std::string) + 2 * sizeof(std::vector<std::string>) +
-                        sizeof(std::vector<Frame>) + 5 * sizeof(JsonObject) + sizeof(uint64_t),
+                        sizeof(std::vector<Frame>) + 7 * sizeof(JsonObject) + sizeof(uint64_t),
                 "ErrorRecord changed: set the new member here and reset it in clear()");
   r.clear();
   CHECK(r.time == 0);
