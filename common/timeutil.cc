@@ -1,7 +1,9 @@
 #include "common/timeutil.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 
 namespace homeo {
@@ -23,13 +25,19 @@ int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
 
 namespace {
 
+// Bumped whenever the local zone changes, so that every thread's cache below lets go of
+// offsets of the old zone.
+std::atomic<uint64_t> zone_generation{0};
+
 // Offset of the local zone at a given local civil time, cached per hour: mktime is slow
 // and logs come in long runs of the same hour.
 int64_t localOffsetSeconds(const CivilTime& t) {
   thread_local int64_t cached_key = -1;
   thread_local int64_t cached_offset = 0;
+  thread_local uint64_t cached_generation = 0;
   const int64_t key = ((static_cast<int64_t>(t.year) * 12 + t.month) * 31 + t.day) * 24 + t.hour;
-  if (key == cached_key) return cached_offset;
+  const uint64_t generation = zone_generation.load(std::memory_order_acquire);
+  if (key == cached_key && generation == cached_generation) return cached_offset;
   std::tm tm{};
   tm.tm_year = t.year - 1900;
   tm.tm_mon = t.month - 1;
@@ -44,7 +52,27 @@ int64_t localOffsetSeconds(const CivilTime& t) {
       t.hour * 3600;
   cached_offset = (local == static_cast<std::time_t>(-1)) ? 0 : as_utc - local;
   cached_key = key;
+  cached_generation = generation;
   return cached_offset;
+}
+
+// The TZ the process started with, taken before the first change, for a config that stops
+// naming a zone.
+struct StartZone {
+  bool set = false;
+  std::string value;
+};
+
+const StartZone& startZone() {
+  static const StartZone zone = [] {
+    StartZone z;
+    if (const char* tz = std::getenv("TZ")) {
+      z.set = true;
+      z.value = tz;
+    }
+    return z;
+  }();
+  return zone;
 }
 
 bool digits(std::string_view s, size_t pos, size_t n, int* out) {
@@ -194,6 +222,22 @@ std::optional<CivilTime> parseTimestampPrefix(std::string_view s, size_t* consum
   if (!validCivil(t)) return std::nullopt;
   if (consumed) *consumed = pos;
   return t;
+}
+
+void setLocalZone(std::string_view zone) {
+  const StartZone& start = startZone();
+  if (zone.empty()) {
+    if (start.set) {
+      setenv("TZ", start.value.c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+  } else {
+    const std::string tz = zone == "UTC" ? std::string("UTC0") : std::string(zone);
+    setenv("TZ", tz.c_str(), 1);
+  }
+  tzset();
+  zone_generation.fetch_add(1, std::memory_order_acq_rel);
 }
 
 std::optional<UnixNanos> epochToNanos(double v) {

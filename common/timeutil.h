@@ -28,6 +28,12 @@ struct CivilTime {
   std::optional<int32_t> utc_offset;
 };
 
+// Makes `zone` (an IANA name, or "UTC") the local zone that times written without one are
+// read in, for every thread; empty gives back the zone the process started with. Not to be
+// called while another thread converts times with the C library's local-time functions
+// (the daemon calls it at start and on reload, from the event loop).
+void setLocalZone(std::string_view zone);
+
 // Converts a civil time to Unix nanoseconds; a time without a zone is taken as local time.
 // Years an int64 of nanoseconds cannot hold (before 1678, after 2261) give 0, "unknown".
 UnixNanos toUnixNanos(const CivilTime& t);

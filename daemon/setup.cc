@@ -162,12 +162,7 @@ std::unique_ptr<RecordPipeline> makeRecordPipeline(const config::Config& cfg, co
   return std::make_unique<RecordPipeline>(std::move(providers), std::move(scrubber), env.timeout);
 }
 
-void applyTimezone(const config::Config& cfg) {
-  if (cfg.timezone.empty()) return;
-  const std::string tz = cfg.timezone == "UTC" ? "UTC0" : cfg.timezone;
-  setenv("TZ", tz.c_str(), 1);
-  tzset();
-}
+void applyTimezone(const config::Config& cfg) { setLocalZone(cfg.timezone); }
 
 void printDiagnostics(const std::vector<config::Diagnostic>& diags) {
   for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.str().c_str());

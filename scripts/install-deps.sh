@@ -10,7 +10,7 @@ packages=(
   catch2 libbenchmark-dev
   clang-14 libclang-rt-14-dev
   python3 python3-jsonschema python3-prometheus-client python3-pika rabbitmq-server postgresql
-  openssl logrotate systemd time
+  openssl logrotate systemd time tzdata
 )
 
 missing=()
