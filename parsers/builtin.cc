@@ -4,6 +4,7 @@
 #include "parsers/apache/apache_error_parser.h"
 #include "parsers/bracket/bracket_parser.h"
 #include "parsers/generic/generic_parser.h"
+#include "parsers/golog/golog_parser.h"
 #include "parsers/java/java_parser.h"
 #include "parsers/json/json_parser.h"
 #include "parsers/klog/klog_parser.h"
@@ -59,6 +60,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
   registry.add(
       {"tai64n", "@TAI64N-prefixed lines (daemontools, s6, runit)", true, makeTai64nParser});
   registry.add({"epoch", "lines prefixed with a Unix time (s, ms, us, ns)", true, makeEpochParser});
+  registry.add({"golog", "Go's standard log package: 2006/01/02 15:04:05 [file.go:23: ]msg", true,
+                makeGoLogParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,
