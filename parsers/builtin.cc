@@ -21,6 +21,7 @@
 #include "parsers/text/text_parser.h"
 #include "parsers/uwsgi/uwsgi_parser.h"
 #include "parsers/w3c/w3c_parser.h"
+#include "parsers/winston/winston_parser.h"
 
 namespace homeo {
 
@@ -62,6 +63,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
   registry.add({"epoch", "lines prefixed with a Unix time (s, ms, us, ns)", true, makeEpochParser});
   registry.add({"golog", "Go's standard log package: 2006/01/02 15:04:05 [file.go:23: ]msg", true,
                 makeGoLogParser});
+  registry.add({"winston", "Node.js winston text: [time] [label] level: msg, with its stack", true,
+                makeWinstonParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

@@ -1,5 +1,6 @@
 // The default text layouts of popular loggers that have a format of their own: Go's standard
-// log package (golog); and how detection tells them from the formats around them.
+// log package (golog), Node.js' winston; and how detection tells them from the formats around
+// them.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -162,6 +163,104 @@ TEST_CASE("golog: detection keeps nginx's error log, whose dates look alike", "[
                   "2024/03/11 19:45:11 - shop - INFO - retrying"}) == "python");
   CHECK(detected({"2024/03/11 19:45:10 main.go:12: started",
                   "2024/03/11 19:45:11 main.go:40: failed to connect"}) == "golog");
+}
+
+TEST_CASE("winston: time, label, level and message as its README sets them up", "[winston]") {
+  auto p = parseAs("winston", "2024-03-11T19:45:10.123Z error: payment refused for order 7");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kError);
+  CHECK(p.record.time == *parseTimestamp("2024-03-11T19:45:10.123Z"));
+  CHECK(p.record.message == "payment refused for order 7");
+
+  p = parseAs("winston", "2024-03-11 19:45:10 [checkout] warn: slow query (812 ms)");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kWarning);
+  CHECK(p.record.module == "checkout");
+  CHECK(p.record.time == localTime(2024, 3, 11, 19, 45, 10));
+
+  // format.colorize() and format.cli() (padded levels).
+  p = parseAs("winston", "2024-03-11T19:45:10.123Z \x1b[31merror\x1b[39m: stock sync failed");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kError);
+  CHECK(p.record.message == "stock sync failed");
+  p = parseAs("winston", "crit:    disk full");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(p.record.message == "disk full");
+
+  // format.simple() after format.timestamp(): the time is in the JSON after the message.
+  p = parseAs("winston",
+              "error: payment refused {\"orderId\":7,\"timestamp\":\"2024-03-11T19:45:10.123Z\"}");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.time == *parseTimestamp("2024-03-11T19:45:10.123Z"));
+
+  for (const auto& [word, level] :
+       std::vector<std::pair<std::string, Level>>{{"silly", Level::kDebug},
+                                                  {"verbose", Level::kDebug},
+                                                  {"http", Level::kInfo},
+                                                  {"notice", Level::kInfo},
+                                                  {"warning", Level::kWarning},
+                                                  {"emerg", Level::kCritical}}) {
+    INFO(word);
+    p = parseAs("winston", "2024-03-11T19:45:10.123Z " + word + ": x");
+    REQUIRE(p.status == ParseStatus::kRecord);
+    CHECK(p.record.level == level);
+  }
+  ErrorRecord r;
+  Parser* winston = test::sharedBuiltinSet().find("winston");
+  REQUIRE(winston);
+  CHECK(test::parseEvent(*winston, "2024-03-11T19:45:10.123Z info: listening on 3000", r,
+                         Level::kError) == ParseStatus::kBelowLevel);
+  // Not winston's: an upper-case level, a level word without its colon, "panic:".
+  CHECK_FALSE(winston->startsEvent("2024-03-11T19:45:10.123Z ERROR app: x"));
+  CHECK_FALSE(winston->startsEvent("2024-03-11T19:45:10.123Z error x"));
+  CHECK_FALSE(winston->startsEvent("panic: boom"));
+}
+
+TEST_CASE("winston: the uncaught-exception handler's line and the Node.js stack", "[winston]") {
+  const std::vector<std::string_view> lines = {
+      "2024-03-11T19:45:09.001Z info: checkout listening on 3000",
+      "2024-03-11T19:45:10.123Z error: uncaughtException: Cannot read properties of undefined "
+      "(reading 'sku')",
+      "TypeError: Cannot read properties of undefined (reading 'sku')",
+      "    at lineTotal (/srv/checkout/src/cart.js:8:22)",
+      "    at Array.map (<anonymous>)",
+      "    at total (/srv/checkout/src/cart.js:14:30)",
+      "2024-03-11T19:45:11.000Z warn: restarting",
+  };
+  // syslog reads an ISO time too: winston's level word wins.
+  CHECK(detected(lines) == "winston");
+  const auto out = readLines(lines);
+  REQUIRE(out.size() == 1);
+  const ErrorRecord& r = out[0];
+  CHECK(r.format == "winston");
+  CHECK(r.time == *parseTimestamp("2024-03-11T19:45:10.123Z"));
+  CHECK(r.exception_type == "TypeError");
+  CHECK(r.language == "javascript");
+  REQUIRE(r.frames.size() >= 2);
+  CHECK(r.frames.back().file == "/srv/checkout/src/cart.js");
+  CHECK(r.frames.back().line == 8);
+  CHECK(str(r.context, "log_message") ==
+        "uncaughtException: Cannot read properties of undefined (reading 'sku')");
+
+  // Node.js' own report of an uncaught error after an INFO line: a crash of its own.
+  const auto crash = readLines({
+      "2024-03-11T19:45:09.001Z info: checkout listening on 3000",
+      "2024-03-11T19:45:09.500Z info: syncing stock",
+      "/srv/checkout/src/stock.js:31",
+      "    throw new Error('stock feed unreachable');",
+      "    ^",
+      "",
+      "Error: stock feed unreachable",
+      "    at sync (/srv/checkout/src/stock.js:31:11)",
+      "",
+      "Node.js v20.11.1",
+  });
+  REQUIRE(crash.size() == 1);
+  CHECK(crash[0].format == "text");
+  CHECK(crash[0].level == Level::kCritical);
+  CHECK(crash[0].exception_type == "Error");
+  CHECK(crash[0].message == "stock feed unreachable");
 }
 
 }  // namespace homeo
