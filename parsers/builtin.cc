@@ -3,6 +3,7 @@
 #include "parsers/access/access_log_parser.h"
 #include "parsers/apache/apache_error_parser.h"
 #include "parsers/bracket/bracket_parser.h"
+#include "parsers/dotnet/dotnet_console_parser.h"
 #include "parsers/generic/generic_parser.h"
 #include "parsers/golog/golog_parser.h"
 #include "parsers/java/java_parser.h"
@@ -65,6 +66,9 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 makeGoLogParser});
   registry.add({"winston", "Node.js winston text: [time] [label] level: msg, with its stack", true,
                 makeWinstonParser});
+  registry.add({"dotnet_console",
+                ".NET console logger: fail: Category[0] with the message and exception below", true,
+                makeDotnetConsoleParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

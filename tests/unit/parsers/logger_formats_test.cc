@@ -1,6 +1,6 @@
 // The default text layouts of popular loggers that have a format of their own: Go's standard
-// log package (golog), Node.js' winston; and how detection tells them from the formats around
-// them.
+// log package (golog), Node.js' winston, .NET's console logger; and how detection tells them from
+// the formats around them.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -261,6 +261,71 @@ TEST_CASE("winston: the uncaught-exception handler's line and the Node.js stack"
   CHECK(crash[0].level == Level::kCritical);
   CHECK(crash[0].exception_type == "Error");
   CHECK(crash[0].message == "stock feed unreachable");
+}
+
+TEST_CASE("dotnet_console: category, event id, indented message and exception",
+          "[dotnet_console]") {
+  const std::vector<std::string_view> lines = {
+      "info: Microsoft.Hosting.Lifetime[14]",
+      "      Now listening on: http://localhost:5000",
+      "fail: Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware[1]",
+      "      An unhandled exception has occurred while executing the request.",
+      "      System.InvalidOperationException: No carrier for zone 9",
+      "         at Shop.Shipping.Carriers.For(Int32 zone) in /src/Shop/Shipping/Carriers.cs:line "
+      "41",
+      "         at Shop.Api.OrdersController.Ship(Int32 id) in "
+      "/src/Shop/Api/OrdersController.cs:line 20",
+      "warn: Microsoft.AspNetCore.Server.Kestrel[22]",
+      "      Heartbeat took longer than \"00:00:01\"",
+  };
+  CHECK(detected(lines) == "dotnet_console");
+  auto out = readLines(lines, Level::kWarning);
+  REQUIRE(out.size() == 2);
+  const ErrorRecord& r = out[0];
+  CHECK(r.format == "dotnet_console");
+  CHECK(r.level == Level::kError);
+  CHECK(r.module == "Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware");
+  CHECK(test::num(r.context, "event_id") == 1);
+  CHECK(r.exception_type == "System.InvalidOperationException");
+  CHECK(r.message == "No carrier for zone 9");
+  CHECK(str(r.context, "log_message") ==
+        "An unhandled exception has occurred while executing the request.");
+  CHECK(r.language == "csharp");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames.back().file == "/src/Shop/Shipping/Carriers.cs");
+  CHECK(r.frames.back().line == 41);
+  CHECK(out[1].level == Level::kWarning);
+  CHECK(out[1].message == "Heartbeat took longer than \"00:00:01\"");
+
+  // SingleLine, and a TimestampFormat before the level.
+  auto p = parseAs("dotnet_console", "crit: Shop.Program[0] Host terminated unexpectedly");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(p.record.message == "Host terminated unexpectedly");
+  p = parseAs("dotnet_console", "2024-03-11 19:45:10 fail: Shop.Api.Orders[7] Order 7 failed");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.time == localTime(2024, 3, 11, 19, 45, 10));
+  CHECK(p.record.module == "Shop.Api.Orders");
+
+  // The runtime's own report after the host stopped: a crash of its own.
+  out = readLines({
+      "info: Microsoft.Hosting.Lifetime[0]",
+      "      Application is shutting down...",
+      "Unhandled exception. System.IO.IOException: Failed to bind to address "
+      "http://127.0.0.1:5000: address already in use.",
+      "   at Microsoft.AspNetCore.Server.Kestrel.Core.Internal.AddressBinder.BindAsync()",
+      "   at Shop.Program.Main(String[] args) in /src/Shop/Program.cs:line 12",
+  });
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].format == "text");
+  CHECK(out[0].level == Level::kCritical);
+  CHECK(out[0].exception_type == "System.IO.IOException");
+
+  Parser* dotnet = test::sharedBuiltinSet().find("dotnet_console");
+  REQUIRE(dotnet);
+  CHECK_FALSE(dotnet->startsEvent("info: server listening on 3000"));
+  CHECK_FALSE(dotnet->startsEvent("fail: Shop.Api[x]"));
+  CHECK_FALSE(dotnet->continuesEvent(lines, "Unindented line"));
 }
 
 }  // namespace homeo
