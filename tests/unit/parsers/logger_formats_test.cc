@@ -1,8 +1,10 @@
 // The default text layouts of popular loggers that have a format of their own: Go's standard
-// log package (golog), Node.js' winston, .NET's console logger; and how detection tells them from
-// the formats around them.
+// log package (golog), Node.js' winston, .NET's console logger, the unconfigured defaults of
+// log4j2 and logback (java); and how detection tells them
+// from the formats around them.
 #include <catch2/catch.hpp>
 
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,21 @@ UnixNanos localTime(int y, int mo, int d, int h, int mi, int s, int64_t ns = 0) 
   t.second = s;
   t.nanos = ns;
   return toUnixNanos(t);
+}
+
+// The local time of day of `t` as "hh:mm:ss", and whether t is no later than a minute from now:
+// what a layout that writes the time of day only can be checked for.
+std::string clockOf(UnixNanos t) {
+  const std::time_t secs = static_cast<std::time_t>(t / 1'000'000'000);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return buf;
+}
+bool notInTheFuture(UnixNanos t) {
+  return t <= nowNanos() + 60 * UnixNanos{1'000'000'000} &&
+         t > nowNanos() - 2 * 86400 * UnixNanos{1'000'000'000};
 }
 
 }  // namespace
@@ -326,6 +343,28 @@ TEST_CASE("dotnet_console: category, event id, indented message and exception",
   CHECK_FALSE(dotnet->startsEvent("info: server listening on 3000"));
   CHECK_FALSE(dotnet->startsEvent("fail: Shop.Api[x]"));
   CHECK_FALSE(dotnet->continuesEvent(lines, "Unindented line"));
+}
+
+TEST_CASE("java: log4j2's and logback's unconfigured defaults, the time of day only", "[java]") {
+  const std::vector<std::string_view> lines = {
+      "19:45:09.120 [main] INFO  com.acme.shop.App - started in 1.2 s",
+      "19:45:10.123 [http-nio-8080-exec-1] ERROR com.acme.shop.Orders -- order 7 failed",
+      "java.lang.IllegalStateException: no carrier for zone 9",
+      "\tat com.acme.shop.Carriers.forZone(Carriers.java:41)",
+      "\tat com.acme.shop.Orders.ship(Orders.java:20)",
+      "19:45:11.000 [main] WARN  com.acme.shop.App - slow start",
+  };
+  CHECK(detected(lines) == "java");
+  const auto out = readLines(lines);
+  REQUIRE(out.size() == 1);
+  const ErrorRecord& r = out[0];
+  CHECK(r.module == "com.acme.shop.Orders");
+  CHECK(test::str(r.context, "thread") == "http-nio-8080-exec-1");
+  CHECK(clockOf(r.time) == "19:45:10");
+  CHECK(r.time % 1'000'000'000 == 123'000'000);
+  CHECK(notInTheFuture(r.time));
+  CHECK(r.exception_type == "java.lang.IllegalStateException");
+  CHECK(str(r.context, "log_message") == "order 7 failed");
 }
 
 }  // namespace homeo
