@@ -4,6 +4,7 @@
 #include "parsers/apache/apache_error_parser.h"
 #include "parsers/bracket/bracket_parser.h"
 #include "parsers/dotnet/dotnet_console_parser.h"
+#include "parsers/envlogger/envlogger_parser.h"
 #include "parsers/generic/generic_parser.h"
 #include "parsers/golog/golog_parser.h"
 #include "parsers/java/java_parser.h"
@@ -17,6 +18,7 @@
 #include "parsers/postgres/postgres_parser.h"
 #include "parsers/python/python_parser.h"
 #include "parsers/redis/redis_parser.h"
+#include "parsers/serilog/serilog_parser.h"
 #include "parsers/stamped/stamped_parser.h"
 #include "parsers/syslog/syslog_parser.h"
 #include "parsers/text/text_parser.h"
@@ -69,6 +71,10 @@ void registerBuiltinParsers(ParserRegistry& registry) {
   registry.add({"dotnet_console",
                 ".NET console logger: fail: Category[0] with the message and exception below", true,
                 makeDotnetConsoleParser});
+  registry.add({"serilog", "Serilog console (.NET): [HH:mm:ss LVL] msg with the exception below",
+                true, makeSerilogParser});
+  registry.add({"env_logger", "Rust env_logger: [2024-03-11T19:45:10Z ERROR target] msg", true,
+                makeEnvLoggerParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

@@ -1,6 +1,6 @@
 // The default text layouts of popular loggers that have a format of their own: Go's standard
-// log package (golog), Node.js' winston, .NET's console logger, the unconfigured defaults of
-// log4j2 and logback (java); and how detection tells them
+// log package (golog), Node.js' winston, .NET's console logger and Serilog's console, Rust's
+// env_logger, the unconfigured defaults of log4j2 and logback (java); and how detection tells them
 // from the formats around them.
 #include <catch2/catch.hpp>
 
@@ -343,6 +343,68 @@ TEST_CASE("dotnet_console: category, event id, indented message and exception",
   CHECK_FALSE(dotnet->startsEvent("info: server listening on 3000"));
   CHECK_FALSE(dotnet->startsEvent("fail: Shop.Api[x]"));
   CHECK_FALSE(dotnet->continuesEvent(lines, "Unindented line"));
+}
+
+TEST_CASE("serilog: the console sink's default template with the exception below", "[serilog]") {
+  const std::vector<std::string_view> lines = {
+      "[19:45:09 INF] Starting web host",
+      "[19:45:10 ERR] Order 7 could not be shipped",
+      "System.InvalidOperationException: No carrier for zone 9",
+      "   at Shop.Shipping.Carriers.For(Int32 zone) in /src/Shop/Shipping/Carriers.cs:line 41",
+      "   at Shop.Api.OrdersController.Ship(Int32 id) in /src/Shop/Api/OrdersController.cs:line 20",
+      "[19:45:11 FTL] Host terminated unexpectedly",
+  };
+  CHECK(detected(lines) == "serilog");
+  const auto out = readLines(lines);
+  REQUIRE(out.size() == 2);
+  const ErrorRecord& r = out[0];
+  CHECK(r.format == "serilog");
+  CHECK(r.level == Level::kError);
+  CHECK(clockOf(r.time) == "19:45:10");
+  CHECK(notInTheFuture(r.time));
+  CHECK(r.exception_type == "System.InvalidOperationException");
+  CHECK(r.frames.size() == 2);
+  CHECK(str(r.context, "log_message") == "Order 7 could not be shipped");
+  CHECK(out[1].level == Level::kCritical);
+  CHECK(out[1].message == "Host terminated unexpectedly");
+
+  Parser* serilog = test::sharedBuiltinSet().find("serilog");
+  REQUIRE(serilog);
+  CHECK_FALSE(serilog->startsEvent("[19:45:10 ERROR] x"));
+  CHECK_FALSE(serilog->startsEvent("[25:45:10 ERR] x"));
+}
+
+TEST_CASE("env_logger: time, level, module path, message", "[env_logger]") {
+  auto p = parseAs("env_logger", "[2024-03-11T19:45:10Z ERROR shop::db] query failed: reset");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kError);
+  CHECK(p.record.time == *parseTimestamp("2024-03-11T19:45:10Z"));
+  CHECK(p.record.module == "shop::db");
+  CHECK(p.record.message == "query failed: reset");
+  p = parseAs("env_logger", "[2024-03-11T19:45:10.123Z WARN ] cache cold");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kWarning);
+  CHECK(p.record.module.empty());
+  CHECK(p.record.message == "cache cold");
+
+  // A panic after the application's lines is a crash of its own.
+  const std::vector<std::string_view> lines = {
+      "[2024-03-11T19:45:09Z INFO  shop] listening on 0.0.0.0:8080",
+      "[2024-03-11T19:45:10Z INFO  shop::orders] order 7 received",
+      "thread 'main' panicked at src/orders.rs:31:14:",
+      "called `Option::unwrap()` on a `None` value",
+      "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+  };
+  CHECK(detected(lines) == "env_logger");
+  const auto out = readLines(lines);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].level == Level::kCritical);
+  CHECK(out[0].exception_type == "panic");
+
+  Parser* env = test::sharedBuiltinSet().find("env_logger");
+  REQUIRE(env);
+  CHECK_FALSE(env->startsEvent("[2024-03-11 19:45:10 ERROR shop] no zone"));
+  CHECK_FALSE(env->startsEvent("[2024-03-11T19:45:10Z error shop] lower case"));
 }
 
 TEST_CASE("java: log4j2's and logback's unconfigured defaults, the time of day only", "[java]") {
