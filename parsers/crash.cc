@@ -111,13 +111,16 @@ CrashStart crashStart(std::string_view line) {
     default:
       break;
   }
-  // A file location first: Node.js' source line of an uncaught error, Ruby's uncaught
-  // exception. Both have a ':' + digits within the first token.
-  const size_t space = line.find(' ');
-  if (space == std::string_view::npos) {
-    return isNodeSourceLocation(line) ? CrashStart::kRuntime : CrashStart::kNone;
+  // A file location first: Node.js' source line of an uncaught error ("/app/x.js:10", ends
+  // with the line number), Ruby's uncaught exception (ends with "(Type)", or says "unhandled
+  // exception" when it had no message). The last byte rules out nearly every other line.
+  const std::string_view t = text::trimRight(line);
+  if (t.empty()) return CrashStart::kNone;
+  if (text::isDigit(t.back())) {
+    return isNodeSourceLocation(t) ? CrashStart::kRuntime : CrashStart::kNone;
   }
-  return isRubyUncaught(line, space) ? CrashStart::kRuntime : CrashStart::kNone;
+  if (t.back() != ')' && !t.ends_with("unhandled exception")) return CrashStart::kNone;
+  return isRubyUncaught(t, t.find(' ')) ? CrashStart::kRuntime : CrashStart::kNone;
 }
 
 bool startsAtTrace(std::string_view exception, std::string_view frame) {

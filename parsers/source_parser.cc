@@ -131,10 +131,11 @@ void SourceParser::assemble(std::string_view line, uint64_t offset, uint64_t end
     last_end_ = end;
     return;
   }
+  const CrashStart crash = crashStart(line);
   if (event_open_) {
     const bool fits =
         event_.size() < kMaxEventLines && event_.text.size() + line.size() < kMaxEventBytes;
-    const Join j = fits ? join(line) : Join::kNewEvent;
+    const Join j = fits ? join(line, crash) : Join::kNewEvent;
     if (j == Join::kContinue) {
       event_.add(line, offset, end);
       last_end_ = end;
@@ -161,7 +162,7 @@ void SourceParser::assemble(std::string_view line, uint64_t offset, uint64_t end
   // No format claims the line and no event takes it: a text event of its own (a bare
   // traceback, a stray message between JSON lines).
   openEvent(&parsers_.text());
-  event_holds_trace_ = crashStart(line) != CrashStart::kNone || startsTrace(line);
+  event_holds_trace_ = crash != CrashStart::kNone;
   event_.add(line, offset, end);
   last_end_ = end;
 }
@@ -172,10 +173,10 @@ void SourceParser::openEvent(Parser* parser) {
   event_holds_trace_ = false;
 }
 
-SourceParser::Join SourceParser::join(std::string_view line) {
+SourceParser::Join SourceParser::join(std::string_view line, CrashStart crash) {
   const auto& views = event_.makeViews();
   const std::span<const std::string_view> event(views);
-  switch (crashStart(line)) {
+  switch (crash) {
     case CrashStart::kRuntime:
       // A runtime's report of an uncaught error is nobody's continuation line (the parts of
       // it that follow, such as Go's indented re-panic, are no CrashStart).

@@ -8,6 +8,7 @@
 
 #include "common/record.h"
 #include "parsers/container/container_unwrapper.h"
+#include "parsers/crash.h"
 #include "parsers/parser_set.h"
 
 namespace homeo {
@@ -111,7 +112,7 @@ class SourceParser {
     kNewEvent,   // it begins an event of its own
     kSplitLast,  // it and the event's last line begin a trace of their own
   };
-  Join join(std::string_view line);
+  Join join(std::string_view line, CrashStart crash);
   bool takesTrace(std::span<const std::string_view> event, std::string_view line) const;
   bool headerOwnsTrace(std::span<const std::string_view> event);
   void openEvent(Parser* parser);
