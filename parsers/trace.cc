@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "parsers/crash.h"
 #include "parsers/text_util.h"
 #include "parsers/trace/trace_internal.h"
 
@@ -135,8 +136,16 @@ bool isTraceStart(std::string_view line, std::string_view* language) {
     lang = "php";
   } else if (startsWith(t, "** (")) {
     lang = "elixir";
-  } else if (t.find("Exception in thread ") != std::string_view::npos) {
-    lang = "java";
+  } else if (const size_t eit = t.find("Exception in thread "); eit != std::string_view::npos) {
+    // Java quotes the thread's name; Python's threading module ends the line with a colon.
+    const std::string_view rest = t.substr(eit + 20);
+    if (startsWith(rest, "\"")) {
+      lang = "java";
+    } else if (eit == 0 && trimRight(rest).ends_with(':')) {
+      lang = "python";
+    } else {
+      return false;
+    }
   } else if (startsWith(t, "Unhandled exception. ") || startsWith(t, "Unhandled Exception: ")) {
     lang = "csharp";
   } else {
@@ -188,15 +197,7 @@ std::string_view eventLanguage(std::span<const std::string_view> event) {
     return "at";
   }
   // Node.js prints the throwing source line first: "/app/x.js:10", the code, a caret.
-  const std::string_view first = trimRight(event[0]);
-  const size_t colon = first.rfind(':');
-  if (colon != std::string_view::npos && trace::lineNumber(first.substr(colon + 1)) > 0) {
-    const std::string_view file = first.substr(0, colon);
-    if (file.ends_with(".js") || file.ends_with(".mjs") || file.ends_with(".cjs") ||
-        file.ends_with(".ts")) {
-      return "node-source";
-    }
-  }
+  if (isNodeSourceLocation(event[0])) return "node-source";
   return {};
 }
 
@@ -221,8 +222,12 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
     // A line that starts a trace starts a new event, unless it is the next traceback of a
     // chained Python exception.
     const std::string_view p = trimLeft(prev);
-    return (p.empty() || startsWith(p, kPyDuring) || startsWith(p, kPyCause)) &&
-           eventLanguage(event) == "python";
+    const std::string_view lang = eventLanguage(event);
+    // Go: "panic: x [recovered]" is followed by the panic it led to, indented.
+    if (lang == "go") return !line.empty() && text::isSpace(line[0]);
+    return (p.empty() || startsWith(p, kPyDuring) || startsWith(p, kPyCause) ||
+            (event.size() == 1 && startsWith(p, "Exception in thread "))) &&
+           lang == "python";
   }
   if (looksLikeTraceLine(line)) return true;
   // A C-style continuation: the previous line ends with a backslash.
@@ -248,7 +253,8 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
   if (lang == "at" || lang == "node-source") {
     // Node.js: error properties close with "}", the runtime names itself at the end, and
     // the source excerpt is followed by a blank line and the error.
-    if (line == "}" || startsWith(line, "Node.js v")) return true;
+    if (line == "}" || startsWith(line, "Node.js v") || startsWith(line, "Emitted 'error' event"))
+      return true;
     if (line.empty()) return prev_indented || prev == "}";
     if (lang == "node-source" && prev.empty()) return isExceptionLine(line);
     return false;
@@ -269,6 +275,7 @@ bool analyzeTrace(std::span<const std::string_view> lines, ErrorRecord& out,
   for (size_t i = 0; i < lines.size(); ++i) {
     if (trimLeft(lines[i]).empty()) continue;
     if (trace::analyzePython(lines, i, out, prefer_trace_message) ||
+        trace::analyzePythonSyntaxError(lines, i, out, prefer_trace_message) ||
         trace::analyzeGo(lines, i, out, prefer_trace_message) ||
         trace::analyzeRust(lines, i, out, prefer_trace_message) ||
         trace::analyzePhp(lines, i, out, prefer_trace_message) ||

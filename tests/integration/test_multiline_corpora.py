@@ -15,6 +15,8 @@ import unittest
 import homeo_testlib as h
 
 LANGUAGES = ["python", "java", "go", "node", "ruby", "rust", "dotnet", "php", "elixir"]
+# Fixtures beside the per-language ones: crashes of every runtime between other lines.
+FIXTURES = LANGUAGES + ["crashes"]
 
 CORPORA_DIR = os.path.abspath(os.path.join(h.REPO_DIR, "..", "shared", "corpora", "multiline"))
 
@@ -79,7 +81,7 @@ class OwnTraceFixtures(unittest.TestCase):
 
     @classmethod
     def add_tests(cls):
-        for language in LANGUAGES:
+        for language in FIXTURES:
             exp = h.load_expectations(os.path.join("traces", language + ".log"))
 
             def test_named(self, language=language, fmt=exp["format"]):
