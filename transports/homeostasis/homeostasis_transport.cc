@@ -156,6 +156,15 @@ bool HomeostasisTransport::loadWindow(std::string& reason) {
              "another program writes it (to share a file, use mode: append)";
     return false;
   }
+  // Naive times in today's zone, should the config's timezone have changed since.
+  ErrorWindow rezoned(window_.capacity());
+  const std::vector<ErrorWindow::Entry>& entries = window_.entries();
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    std::string line;
+    if (!appendHomeostasisLine(it->line, line)) line = it->line;
+    rezoned.push(it->key, std::move(line));
+  }
+  window_ = std::move(rezoned);
   window_loaded_ = true;
   return true;
 }

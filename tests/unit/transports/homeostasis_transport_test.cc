@@ -194,6 +194,29 @@ TEST_CASE("the window is read back from its file after a restart", "[transports]
   }
 }
 
+TEST_CASE("a window read back after a change of zone is written in the new zone",
+          "[transports][homeostasis]") {
+  ScratchDir dir;
+  const HomeostasisOptions o = windowOptions(dir);
+  {
+    LocalZone zone("UTC");
+    boost::asio::io_context io;
+    HomeostasisTransport t(io.get_executor(), o);
+    REQUIRE(sendAndWait(io, t, batchOf({{"a1", "A"}})).result == SendResult::kAccepted);
+    CHECK_THAT(readFile(o.path),
+               Catch::StartsWith(R"({"timestamp":"2023-05-20T14:30:22.123000",)"));
+  }
+  LocalZone zone("Asia/Tokyo");
+  boost::asio::io_context io;
+  HomeostasisTransport t(io.get_executor(), o);
+  REQUIRE(sendAndWait(io, t, batchOf({{"b1", "B"}}, 1)).result == SendResult::kAccepted);
+  const std::vector<std::string> lines = linesOf(readFile(o.path));
+  REQUIRE(lines.size() == 2);
+  CHECK_THAT(lines[0], Catch::StartsWith(R"({"timestamp":"2023-05-20T23:30:23.123000",)"));
+  CHECK_THAT(lines[1], Catch::StartsWith(R"({"timestamp":"2023-05-20T23:30:22.123000",)"
+                                         R"("timestamp_utc":"2023-05-20T14:30:22.123Z",)"));
+}
+
 TEST_CASE("a window file that another program writes is not overwritten",
           "[transports][homeostasis]") {
   ScratchDir dir;
