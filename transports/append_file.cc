@@ -72,17 +72,20 @@ std::optional<off_t> AppendFile::size(std::string& reason) {
 }
 
 bool AppendFile::append(std::string_view lines, std::string& reason, off_t* start) {
-  const std::optional<off_t> before = size(reason);
+  std::optional<off_t> before = size(reason);
   if (!before) return false;
-  if (start != nullptr) *start = *before;
 
-  size_t written = 0;
   int err = 0;
   if (torn_) {
+    // End the partial line a failed attempt left. It stays ended when this append is taken
+    // back: the lines start after it.
     size_t ended = 0;
     err = writeFully(fd_, "\n", ended);
     if (err == 0) torn_ = false;
+    *before += static_cast<off_t>(ended);
   }
+  if (start != nullptr) *start = *before;
+  size_t written = 0;
   if (err == 0) err = writeFully(fd_, lines, written);
   bool sync_failed = false;
   if (err == 0 && fsync_ && ::fdatasync(fd_) != 0) {

@@ -29,8 +29,8 @@ class AppendFile {
   AppendFile& operator=(const AppendFile&) = delete;
 
   // Appends `lines` (each ending in '\n'). On failure sets `reason`, takes back what it wrote
-  // and returns false. `start`, when given, receives the file's size before the append, for
-  // truncate().
+  // and returns false. `start`, when given, receives the offset the lines start at (the file's
+  // size before them), for truncate().
   bool append(std::string_view lines, std::string& reason, off_t* start = nullptr);
   // Cuts an exclusive file back to `size` (a later step of the caller failed and the append is
   // to be taken back), fdatasync'ed when fsync is on. False, with `reason`, when it could not.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "transports/append_file.h"
 #include "transports/homeostasis/archive_file.h"

@@ -84,10 +84,11 @@ TEST_CASE("AppendFile never cuts a shared file; it ends a partial line instead",
     CHECK_FALSE(file.append("{\"b\":2222222}\n", reason));
   }
   CHECK(readFile(path).size() == theirs + 5);  // the other writer's lines are all there
-  REQUIRE(file.append("{\"b\":2222222}\n", reason));
+  off_t start = 0;
+  REQUIRE(file.append("{\"b\":2222222}\n", reason, &start));
+  CHECK(start == static_cast<off_t>(theirs + 6));  // after the newline ending the partial line
   CHECK(readFile(path) ==
         "2024-03-11 09:20:00,000 - homeostasis - INFO - {}\n{\"b\":\n{\"b\":2222222}\n");
-  off_t start = 0;
   REQUIRE(file.append("{}\n", reason, &start));
   CHECK_FALSE(file.truncate(start, reason));
   CHECK_THAT(reason, Catch::Contains("shared"));
