@@ -181,6 +181,28 @@ TEST_CASE("record: clear resets every member", "[record]") {
   CHECK(r.raw_log.capacity() < 1024);
 }
 
+TEST_CASE("fingerprint: class and function, located frames first", "[record]") {
+  ErrorRecord a;
+  a.language = "java";
+  a.exception_type = "java.lang.IllegalStateException";
+  a.frames = {{"Api.java", 7, "handle", 0, "com.shop.Api"},
+              {"", 0, "place", 0, "com.shop.Orders$$Proxy$$1"},
+              {"Orders.java", 42, "place", 0, "com.shop.Orders"}};
+  ErrorRecord b = a;
+  b.frames[1].class_name = "com.shop.Orders$$Proxy$$2";  // unlocated: does not count
+  CHECK(computeFingerprint(a) == computeFingerprint(b));
+  ErrorRecord c = a;
+  c.frames[2].class_name = "com.shop.Billing";  // same method name, another class
+  CHECK(computeFingerprint(a) != computeFingerprint(c));
+  // The name as the trace wrote it: splitting it keeps a group's fingerprint.
+  ErrorRecord whole = a;
+  for (Frame& f : whole.frames) {
+    f.function = f.class_name + "." + f.function;
+    f.class_name.clear();
+  }
+  CHECK(computeFingerprint(whole) == computeFingerprint(a));
+}
+
 TEST_CASE("fingerprint: variable parts removed", "[record]") {
   CHECK(normalizeMessage("user 42 not found at 10.0.0.1") ==
         normalizeMessage("user 7 not found at 192.168.1.9"));
