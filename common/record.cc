@@ -78,6 +78,21 @@ std::string errorType(const ErrorRecord& r) {
   return t;
 }
 
+std::string_view detailsExceptionType(const ErrorRecord& r) {
+  const std::string_view type = r.exception_type;
+  std::string_view separators;
+  if (r.language == "java" || r.language == "kotlin" || r.language == "scala") {
+    separators = ".$";
+  } else if (r.language == "python") {
+    separators = ".";
+  } else if (r.language == "php") {
+    separators = "\\";
+  }
+  const size_t last = separators.empty() ? std::string_view::npos : type.find_last_of(separators);
+  if (last == std::string_view::npos || last + 1 >= type.size()) return type;
+  return type.substr(last + 1);
+}
+
 namespace {
 
 void appendKey(std::string& out, std::string_view key) {
@@ -189,7 +204,7 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   out.push_back('{');
   if (!r.exception_type.empty()) {
     appendKey(out, "exception_type");
-    appendJsonString(out, r.exception_type);
+    appendJsonString(out, detailsExceptionType(r));
     out.push_back(',');
   }
   appendKey(out, "message");

@@ -111,6 +111,42 @@ TEST_CASE("record: frames carry class and column; frames without file and line s
       std::string::npos);
 }
 
+TEST_CASE("record: error_details names the short type where Homeostasis' rules do", "[record]") {
+  ErrorRecord r;
+  r.time = 1;
+  r.language = "java";
+  r.exception_type = "java.lang.NullPointerException";
+  r.message = "name is null";
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.find("\"exception_type\":\"java.lang.NullPointerException\",") != std::string::npos);
+  CHECK(out.find("\"error_details\":{\"exception_type\":\"NullPointerException\",") !=
+        std::string::npos);
+  CHECK(out.find("\"error_type\":\"java.lang.NullPointerException\"") != std::string::npos);
+  CHECK(out.find("\"message\":\"java.lang.NullPointerException: name is null\"") !=
+        std::string::npos);
+  r.exception_type = "com.shop.Orders$StockException";
+  CHECK(detailsExceptionType(r) == "StockException");
+  r.language = "python";
+  r.exception_type = "sqlalchemy.exc.OperationalError";
+  CHECK(detailsExceptionType(r) == "OperationalError");
+  r.exception_type = "KeyError";
+  CHECK(detailsExceptionType(r) == "KeyError");
+  r.language = "php";
+  r.exception_type = "Illuminate\\Database\\QueryException";
+  CHECK(detailsExceptionType(r) == "QueryException");
+  // Their rules name these types as the traces write them.
+  r.language = "csharp";
+  r.exception_type = "System.InvalidOperationException";
+  CHECK(detailsExceptionType(r) == "System.InvalidOperationException");
+  r.language = "ruby";
+  r.exception_type = "ActiveRecord::RecordNotFound";
+  CHECK(detailsExceptionType(r) == "ActiveRecord::RecordNotFound");
+  r.language = "java";
+  r.exception_type = "Broken.";
+  CHECK(detailsExceptionType(r) == "Broken.");
+}
+
 TEST_CASE("record: a source record's own keys are kept beside ours", "[record]") {
   ErrorRecord r;
   r.time = 1;
