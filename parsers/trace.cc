@@ -73,20 +73,22 @@ int64_t lineNumber(std::string_view s) {
   return n ? *n : 0;
 }
 
-void splitLocation(std::string_view loc, std::string_view& file, int64_t& line) {
+void splitLocation(std::string_view loc, std::string_view& file, int64_t& line, int64_t* column) {
   file = loc;
   line = 0;
+  if (column) *column = 0;
   size_t colon = loc.rfind(':');
   if (colon == std::string_view::npos) return;
   int64_t n = lineNumber(loc.substr(colon + 1));
   if (n == 0) return;
-  // file:line:col: the column is dropped, the line kept.
+  // file:line:col
   const size_t colon2 = colon > 0 ? loc.rfind(':', colon - 1) : std::string_view::npos;
   if (colon2 != std::string_view::npos) {
     const int64_t l = lineNumber(loc.substr(colon2 + 1, colon - colon2 - 1));
     if (l > 0) {
       file = loc.substr(0, colon2);
       line = l;
+      if (column) *column = n;
       return;
     }
   }
@@ -125,7 +127,7 @@ bool isTraceStart(std::string_view line, std::string_view* language) {
   if (startsWith(t, "Traceback (most recent call last):") ||
       startsWith(t, "+ Exception Group Traceback (most recent call last):")) {
     lang = "python";
-  } else if (startsWith(t, "panic: ") || startsWith(t, "fatal error: ")) {
+  } else if (startsWith(t, "panic: ") || startsWith(t, "fatal error: ") || isGinRecoveryHeader(t)) {
     lang = "go";
   } else if (isRustPanicLine(t)) {
     lang = "rust";
@@ -183,9 +185,12 @@ std::string_view eventLanguage(std::span<const std::string_view> event) {
   for (size_t i = 0; i < n; ++i) {
     if (trace::isTraceStart(event[i], &lang)) return lang;
   }
-  // "TypeError: x" followed by `at` lines (Node.js, Java, .NET).
-  if (event.size() >= 2 && isExceptionLine(event[0]) && trace::isAtLine(trimLeft(event[1]))) {
-    return "at";
+  // "TypeError: x" followed by `at` lines (Node.js, Java, .NET), maybe after a further line or
+  // two of its message ("  Detail: ...").
+  if (event.size() >= 2 && isExceptionLine(event[0])) {
+    for (size_t k = 1; k < std::min<size_t>(event.size(), 4) && !event[k].empty(); ++k) {
+      if (trace::isAtLine(trimLeft(event[k]))) return "at";
+    }
   }
   // Node.js prints the throwing source line first: "/app/x.js:10", the code, a caret.
   const std::string_view first = trimRight(event[0]);
@@ -201,6 +206,18 @@ std::string_view eventLanguage(std::span<const std::string_view> event) {
 }
 
 bool isDigitAt(std::string_view s, size_t i) { return i < s.size() && text::isDigit(s[i]); }
+
+// gin's recovery output: every line up to its stack (the request in debug mode, the panic
+// value), the stack's unindented location lines, and the colour reset that closes it.
+bool continuesGinRecovery(std::span<const std::string_view> event, std::string_view line) {
+  if (trace::isGinLocationLine(line) || trimRight(line) == "\x1b[0m") return true;
+  const std::string_view prev = event.back();
+  if (trace::isGinLocationLine(prev) || (!prev.empty() && prev[0] == '\t')) return false;
+  for (size_t k = 1; k < event.size(); ++k) {
+    if (trace::isGinLocationLine(event[k])) return false;
+  }
+  return event.size() < 64;
+}
 
 }  // namespace
 
@@ -219,7 +236,11 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
   const std::string_view prev = event.back();
   if (trace::isTraceStart(line)) {
     // A line that starts a trace starts a new event, unless it is the next traceback of a
-    // chained Python exception.
+    // chained Python exception, or a Go panic raised while panicking (printed indented).
+    if (text::isSpace(line[0]) && startsWith(trimLeft(line), "panic: ") &&
+        eventLanguage(event) == "go") {
+      return true;
+    }
     const std::string_view p = trimLeft(prev);
     return (p.empty() || startsWith(p, kPyDuring) || startsWith(p, kPyCause)) &&
            eventLanguage(event) == "python";
@@ -230,6 +251,7 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
   const std::string_view lang = eventLanguage(event);
   const bool prev_indented = !prev.empty() && text::isSpace(prev[0]);
   if (lang == "go") {
+    if (trace::isGinRecoveryHeader(event.front())) return continuesGinRecovery(event, line);
     // Goroutine dumps: unindented function lines, their indented locations, blank lines
     // between goroutines.
     return line.empty() || startsWith(line, "goroutine ") || startsWith(line, "created by ") ||

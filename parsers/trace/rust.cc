@@ -1,12 +1,15 @@
 // Rust panics: "thread 'main' panicked at src/main.rs:2:5:" with the message on the next
 // line (Rust 1.73+), or "thread 'main' panicked at 'msg', src/main.rs:2:5" (older), then
 // "note:" lines and, with RUST_BACKTRACE set, "stack backtrace:" with "  N: function" and
-// "at file:line:col" lines, innermost first.
+// "at file:line:col" lines, innermost first. A frame's class is the path before the function
+// ("shop::cart::Cart"); columns are kept. The thread goes to context.thread, the panic's
+// location to context.panic_location.
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "parsers/trace/frame_names.h"
 #include "parsers/trace/trace_internal.h"
 
 namespace homeo::trace {
@@ -74,25 +77,24 @@ bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
     if (!backtrace || l.empty() || !text::isSpace(l[0])) break;
     std::string_view fn;
     if (parseNumberedFrame(tl, fn)) {
-      Frame f;
-      f.function.assign(fn);
-      frames.push_back(std::move(f));
+      Frame& f = frames.emplace_back();
+      frames::setRustName(fn, f);
     } else if (startsWith(tl, "at ") && !frames.empty() && frames.back().file.empty()) {
+      Frame& f = frames.back();
       std::string_view file;
-      int64_t n = 0;
-      splitLocation(trimRight(tl.substr(3)), file, n);
-      frames.back().file.assign(file);
-      frames.back().line = n;
+      splitLocation(trimRight(tl.substr(3)), file, f.line, &f.column);
+      f.file.assign(file);
     }
   }
-  if (frames.empty()) {
+  std::reverse(frames.begin(), frames.end());
+  // Without a backtrace, or with one that names no files (a release build without debug
+  // information), the panic's location is where it happened.
+  if (std::none_of(frames.begin(), frames.end(), [](const Frame& f) { return f.located(); })) {
     Frame f;
     std::string_view file;
-    splitLocation(location, file, f.line);
+    splitLocation(location, file, f.line, &f.column);
     f.file.assign(file);
-    frames.push_back(std::move(f));
-  } else {
-    std::reverse(frames.begin(), frames.end());
+    if (f.located()) frames.push_back(std::move(f));
   }
   setTraceback(lines, i, end, out);
   out.frames = std::move(frames);
