@@ -349,13 +349,12 @@ bool isLibraryFrame(std::string_view language, const Frame& f) {
            contains(file, "\\Lib\\");
   }
   if (language == "java" || language == "kotlin" || language == "scala") {
-    for (std::string_view root :
-         {"java", "javax", "jdk", "sun", "com.sun", "kotlin", "kotlinx", "scala", "akka",
-          "org.springframework", "org.apache", "org.hibernate", "org.eclipse.jetty", "io.netty",
-          "com.zaxxer", "reactor", "io.micrometer", "com.fasterxml", "org.junit"}) {
-      if (under(owner, root, ".")) return true;
-    }
-    return false;
+    auto in = [owner](std::string_view package) { return under(owner, package, "."); };
+    return in("java") || in("javax") || in("jdk") || in("sun") || in("com.sun") || in("kotlin") ||
+           in("kotlinx") || in("scala") || in("akka") || in("org.springframework") ||
+           in("org.apache") || in("org.hibernate") || in("org.eclipse.jetty") || in("io.netty") ||
+           in("com.zaxxer") || in("reactor") || in("io.micrometer") || in("com.fasterxml") ||
+           in("org.junit");
   }
   if (language == "go") {
     if (contains(file, "/go/src/") || contains(file, "/pkg/mod/") || contains(file, "/vendor/")) {
@@ -387,11 +386,9 @@ bool isLibraryFrame(std::string_view language, const Frame& f) {
   if (language == "php") return file.empty() || contains(file, "/vendor/");
   if (language == "elixir") {
     if (startsWith(owner, ":") || startsWith(owner, "elixir_")) return true;
-    for (std::string_view root : {"Enum", "Kernel", "GenServer", "Task", "IEx", "Stream", "Map",
-                                  "List", "String", "Mix", "Code"}) {
-      if (under(owner, root, ".")) return true;
-    }
-    return false;
+    auto in = [owner](std::string_view module) { return under(owner, module, "."); };
+    return in("Enum") || in("Kernel") || in("GenServer") || in("Task") || in("IEx") ||
+           in("Stream") || in("Map") || in("List") || in("String") || in("Mix") || in("Code");
   }
   return false;
 }

@@ -127,7 +127,7 @@ bool isTraceStart(std::string_view line, std::string_view* language) {
   if (startsWith(t, "Traceback (most recent call last):") ||
       startsWith(t, "+ Exception Group Traceback (most recent call last):")) {
     lang = "python";
-  } else if (startsWith(t, "panic: ") || startsWith(t, "fatal error: ") || isGinRecoveryHeader(t)) {
+  } else if (startsWith(t, "panic: ") || startsWith(t, "fatal error: ")) {
     lang = "go";
   } else if (isRustPanicLine(t)) {
     lang = "rust";
@@ -141,6 +141,8 @@ bool isTraceStart(std::string_view line, std::string_view* language) {
     lang = "java";
   } else if (startsWith(t, "Unhandled exception. ") || startsWith(t, "Unhandled Exception: ")) {
     lang = "csharp";
+  } else if (isGinRecoveryHeader(t)) {
+    lang = "go";
   } else {
     return false;
   }

@@ -108,7 +108,7 @@ bool analyzeAtTrace(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
   head.body = i + 1;
   if (!isFrameLine(trimLeft(lines[i + 1]))) {
     // Only a head line may be followed by the further lines of its message.
-    if (!parseHead(lines[i], head)) return false;
+    if (trimLeft(lines[i + 1]).empty() || !parseHead(lines[i], head)) return false;
     while (head.body < lines.size() && head.body - i <= kMaxMessageLines &&
            continuesMessage(lines[head.body])) {
       ++head.body;

@@ -105,8 +105,9 @@ void setGinName(std::string_view name, Frame& f) {
 
 // "/app/handlers/orders.go:42 (0x8a1b2c)" -> file and line.
 bool parseGinLocation(std::string_view line, std::string_view& file, int64_t& n) {
+  if (line.empty() || text::isSpace(line[0])) return false;
   line = trimRight(line);
-  if (line.empty() || text::isSpace(line[0]) || !line.ends_with(")")) return false;
+  if (!line.ends_with(")")) return false;
   const size_t open = line.rfind(" (0x");
   if (open == std::string_view::npos) return false;
   for (size_t k = open + 4; k + 1 < line.size(); ++k) {
@@ -183,8 +184,10 @@ bool analyzeGin(Lines lines, size_t i, bool header, ErrorRecord& out, bool prefe
 }  // namespace
 
 bool isGinRecoveryHeader(std::string_view line) {
-  line = trimRight(line);
-  return line.ends_with(kGinRecovered) && line.find(kGinRecovery) != std::string_view::npos;
+  // Most lines end otherwise: the colon is checked before anything is searched.
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+  return !line.empty() && line.back() == ':' && line.ends_with(kGinRecovered) &&
+         line.find(kGinRecovery) != std::string_view::npos;
 }
 
 bool isGinLocationLine(std::string_view line) {
@@ -205,8 +208,8 @@ bool analyzeGo(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
     message = trimRight(head.substr(13));
   } else if (isGinRecoveryHeader(head)) {
     return analyzeGin(lines, i, true, out, prefer);
-  } else if (i + 1 < lines.size() && !head.empty() && !text::isSpace(lines[i][0]) &&
-             !isGinLocationLine(head) && isGinLocationLine(lines[i + 1])) {
+  } else if (i + 1 < lines.size() && isGinLocationLine(lines[i + 1]) && !head.empty() &&
+             !text::isSpace(lines[i][0]) && !isGinLocationLine(head)) {
     // gin's panic value and stack without its header line (which a log format read).
     return analyzeGin(lines, i, false, out, prefer);
   } else {
