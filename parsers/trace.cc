@@ -115,8 +115,9 @@ bool isAtLine(std::string_view trimmed) { return trimmed.size() > 3 && startsWit
 namespace {
 
 bool isRustPanicLine(std::string_view line) {
-  const size_t t = line.find("thread '");
-  return t != std::string_view::npos && line.find("' panicked at ", t) != std::string_view::npos;
+  trace::RustPanicHead head;
+  return line.find("panicked at ") != std::string_view::npos &&
+         trace::splitRustPanicHead(line, head);
 }
 
 }  // namespace

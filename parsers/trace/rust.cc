@@ -36,14 +36,36 @@ bool parseNumberedFrame(std::string_view t, std::string_view& function) {
 
 }  // namespace
 
+bool splitRustPanicHead(std::string_view line, RustPanicHead& h) {
+  const size_t t = line.find("thread '");
+  if (t == std::string_view::npos) return false;
+  // The name ends at the quote that " panicked at " (or the id) follows; a name may hold quotes.
+  for (size_t name_end = line.find('\'', t + 8); name_end != std::string_view::npos;
+       name_end = line.find('\'', name_end + 1)) {
+    std::string_view after = line.substr(name_end + 1);
+    std::string_view id;
+    // Rust 1.89+: "thread 'main' (12345) panicked at".
+    if (startsWith(after, " (")) {
+      const size_t close = after.find(')');
+      if (close == std::string_view::npos) continue;
+      id = after.substr(2, close - 2);
+      after = after.substr(close + 1);
+    }
+    if (!startsWith(after, " panicked at ")) continue;
+    h.thread = line.substr(t + 8, name_end - t - 8);
+    h.id = id;
+    h.rest = after.substr(13);
+    return true;
+  }
+  return false;
+}
+
 bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
   const std::string_view head = trimRight(lines[i]);
-  const size_t t = head.find("thread '");
-  if (t == std::string_view::npos) return false;
-  const size_t name_end = head.find("' panicked at ", t + 8);
-  if (name_end == std::string_view::npos) return false;
-  const std::string_view thread = head.substr(t + 8, name_end - t - 8);
-  std::string_view rest = head.substr(name_end + 14);
+  RustPanicHead ph;
+  if (!splitRustPanicHead(head, ph)) return false;
+  const std::string_view thread = ph.thread;
+  std::string_view rest = ph.rest;
   std::string message;
   std::string_view location;
   size_t end = i + 1;
@@ -100,6 +122,9 @@ bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
   out.frames = std::move(frames);
   out.language = "rust";
   setField(out.context, "thread", JsonValue(thread));
+  if (auto id = text::parseUint(ph.id)) {
+    setField(out.context, "thread_id", JsonValue(static_cast<int64_t>(*id)));
+  }
   setField(out.context, "panic_location", JsonValue(location));
   setException(out, "panic", message, prefer);
   return true;

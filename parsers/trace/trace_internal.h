@@ -79,6 +79,15 @@ bool isTraceStart(std::string_view line, std::string_view* language = nullptr);
 // Go: a function line of a goroutine dump ("main.run()", "panic({0x4a, 0x5b})").
 bool isGoFunctionLine(std::string_view line);
 
+// Rust's "thread 'main' panicked at ..." (with the thread's id since Rust 1.89: "thread 'main'
+// (12345) panicked at ..."): the thread's name and id, and what follows "panicked at ".
+struct RustPanicHead {
+  std::string_view thread;
+  std::string_view id;
+  std::string_view rest;
+};
+bool splitRustPanicHead(std::string_view line, RustPanicHead& head);
+
 // gin's recovery middleware: its "[Recovery] <time> panic recovered:" line, and the
 // "/app/x.go:42 (0x8a1b2c)" lines of the stack it prints.
 bool isGinRecoveryHeader(std::string_view line);

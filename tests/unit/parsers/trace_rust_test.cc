@@ -1,3 +1,4 @@
+#include "tests/unit/parsers/parse_helpers.h"
 #include "tests/unit/parsers/trace_helpers.h"
 
 using namespace homeo;
@@ -33,6 +34,24 @@ TEST_CASE("trace rust: panic without backtrace", "[trace][rust]") {
   CHECK(r.frames.back().column == 5);
   CHECK(test::contextString(r, "thread") == "main");
   CHECK(test::contextString(r, "panic_location") == "src/main.rs:2:5");
+}
+
+TEST_CASE("trace rust: the thread's id, as Rust 1.89 prints it", "[trace][rust]") {
+  const ErrorRecord r = test::analyzeText(
+      "thread 'main' (48213) panicked at src/main.rs:7:5:\n"
+      "explicit panic\n"
+      "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace");
+  CHECK(r.message == "explicit panic");
+  CHECK(test::contextString(r, "thread") == "main");
+  CHECK(test::num(r.context, "thread_id") == 48213);
+  REQUIRE(r.frames.size() == 1);
+  CHECK(r.frames.back().line == 7);
+  CHECK(test::groupText("start\nthread 'main' (48213) panicked at src/main.rs:7:5:\nexplicit "
+                        "panic\nnext\n") == std::vector<size_t>{1, 2, 1});
+  // A quote in the thread's name.
+  const ErrorRecord quoted = test::analyzeText("thread 'it's' panicked at src/a.rs:1:1:\nboom");
+  CHECK(test::contextString(quoted, "thread") == "it's");
+  CHECK(findField(quoted.context, "thread_id") == nullptr);
 }
 
 TEST_CASE("trace rust: a backtrace without files keeps the panic's location", "[trace][rust]") {
