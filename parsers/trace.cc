@@ -74,20 +74,22 @@ int64_t lineNumber(std::string_view s) {
   return n ? *n : 0;
 }
 
-void splitLocation(std::string_view loc, std::string_view& file, int64_t& line) {
+void splitLocation(std::string_view loc, std::string_view& file, int64_t& line, int64_t* column) {
   file = loc;
   line = 0;
+  if (column) *column = 0;
   size_t colon = loc.rfind(':');
   if (colon == std::string_view::npos) return;
   int64_t n = lineNumber(loc.substr(colon + 1));
   if (n == 0) return;
-  // file:line:col: the column is dropped, the line kept.
+  // file:line:col
   const size_t colon2 = colon > 0 ? loc.rfind(':', colon - 1) : std::string_view::npos;
   if (colon2 != std::string_view::npos) {
     const int64_t l = lineNumber(loc.substr(colon2 + 1, colon - colon2 - 1));
     if (l > 0) {
       file = loc.substr(0, colon2);
       line = l;
+      if (column) *column = n;
       return;
     }
   }
@@ -114,8 +116,9 @@ bool isAtLine(std::string_view trimmed) { return trimmed.size() > 3 && startsWit
 namespace {
 
 bool isRustPanicLine(std::string_view line) {
-  const size_t t = line.find("thread '");
-  return t != std::string_view::npos && line.find("' panicked at ", t) != std::string_view::npos;
+  trace::RustPanicHead head;
+  return line.find("panicked at ") != std::string_view::npos &&
+         trace::splitRustPanicHead(line, head);
 }
 
 }  // namespace
@@ -148,6 +151,8 @@ bool isTraceStart(std::string_view line, std::string_view* language) {
     }
   } else if (startsWith(t, "Unhandled exception. ") || startsWith(t, "Unhandled Exception: ")) {
     lang = "csharp";
+  } else if (isGinRecoveryHeader(t)) {
+    lang = "go";
   } else {
     return false;
   }
@@ -192,9 +197,12 @@ std::string_view eventLanguage(std::span<const std::string_view> event) {
   for (size_t i = 0; i < n; ++i) {
     if (trace::isTraceStart(event[i], &lang)) return lang;
   }
-  // "TypeError: x" followed by `at` lines (Node.js, Java, .NET).
-  if (event.size() >= 2 && isExceptionLine(event[0]) && trace::isAtLine(trimLeft(event[1]))) {
-    return "at";
+  // "TypeError: x" followed by `at` lines (Node.js, Java, .NET), maybe after a further line or
+  // two of its message ("  Detail: ...").
+  if (event.size() >= 2 && isExceptionLine(event[0])) {
+    for (size_t k = 1; k < std::min<size_t>(event.size(), 4) && !event[k].empty(); ++k) {
+      if (trace::isAtLine(trimLeft(event[k]))) return "at";
+    }
   }
   // Node.js prints the throwing source line first: "/app/x.js:10", the code, a caret.
   if (isNodeSourceLocation(event[0])) return "node-source";
@@ -202,6 +210,18 @@ std::string_view eventLanguage(std::span<const std::string_view> event) {
 }
 
 bool isDigitAt(std::string_view s, size_t i) { return i < s.size() && text::isDigit(s[i]); }
+
+// gin's recovery output: every line up to its stack (the request in debug mode, the panic
+// value), the stack's unindented location lines, and the colour reset that closes it.
+bool continuesGinRecovery(std::span<const std::string_view> event, std::string_view line) {
+  if (trace::isGinLocationLine(line) || trimRight(line) == "\x1b[0m") return true;
+  const std::string_view prev = event.back();
+  if (trace::isGinLocationLine(prev) || (!prev.empty() && prev[0] == '\t')) return false;
+  for (size_t k = 1; k < event.size(); ++k) {
+    if (trace::isGinLocationLine(event[k])) return false;
+  }
+  return event.size() < 64;
+}
 
 }  // namespace
 
@@ -220,7 +240,11 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
   const std::string_view prev = event.back();
   if (trace::isTraceStart(line)) {
     // A line that starts a trace starts a new event, unless it is the next traceback of a
-    // chained Python exception.
+    // chained Python exception, or a Go panic raised while panicking (printed indented).
+    if (text::isSpace(line[0]) && startsWith(trimLeft(line), "panic: ") &&
+        eventLanguage(event) == "go") {
+      return true;
+    }
     const std::string_view p = trimLeft(prev);
     const std::string_view lang = eventLanguage(event);
     // Go: "panic: x [recovered]" is followed by the panic it led to, indented.
@@ -235,6 +259,7 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
   const std::string_view lang = eventLanguage(event);
   const bool prev_indented = !prev.empty() && text::isSpace(prev[0]);
   if (lang == "go") {
+    if (trace::isGinRecoveryHeader(event.front())) return continuesGinRecovery(event, line);
     // Goroutine dumps: unindented function lines, their indented locations, blank lines
     // between goroutines.
     return line.empty() || startsWith(line, "goroutine ") || startsWith(line, "created by ") ||

@@ -57,10 +57,10 @@ class TextParser final : public Parser {
       if (Level::kInfo < min_level) return ParseStatus::kBelowLevel;
     }
     if (level && *level < min_level && !multi) return ParseStatus::kBelowLevel;
-    const bool traced = analyzeTrace(ev.lines, out, trace_head);
-    if (!level) level = traced ? Level::kError : Level::kInfo;
-    if (*level < min_level) return ParseStatus::kBelowLevel;
-    out.level = *level;
+    out.level = level.value_or(Level::kError);
+    const bool traced = analyzeTrace(ev.lines, out, trace_head);  // may raise the level
+    if (!level && !traced) out.level = Level::kInfo;
+    if (out.level < min_level) return ParseStatus::kBelowLevel;
     if (!trace_head) {
       std::string_view msg = body;
       if (level_end > 0 && level_end <= body.size()) {
