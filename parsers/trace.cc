@@ -300,7 +300,6 @@ bool analyzeTrace(std::span<const std::string_view> lines, ErrorRecord& out,
   for (size_t i = 0; i < lines.size(); ++i) {
     if (trimLeft(lines[i]).empty()) continue;
     if (trace::analyzePython(lines, i, out, prefer_trace_message) ||
-        trace::analyzePythonSyntaxError(lines, i, out, prefer_trace_message) ||
         trace::analyzeGo(lines, i, out, prefer_trace_message) ||
         trace::analyzeRust(lines, i, out, prefer_trace_message) ||
         trace::analyzePhp(lines, i, out, prefer_trace_message) ||

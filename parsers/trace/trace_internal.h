@@ -37,8 +37,6 @@ void splitLocation(std::string_view loc, std::string_view& file, int64_t& line,
                    int64_t* column = nullptr);
 
 bool analyzePython(Lines lines, size_t i, ErrorRecord& out, bool prefer);
-// A SyntaxError reported without a traceback (a script that does not compile).
-bool analyzePythonSyntaxError(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 bool analyzeGo(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 bool analyzePhp(Lines lines, size_t i, ErrorRecord& out, bool prefer);
