@@ -74,6 +74,14 @@ constexpr Sample kSamples[] = {
      "@40000000659425ef0000007c qmail: ERROR: unable to bind port 25"},
     {"generic", "2024-01-01 10:00:00 [INFO] worker 3 picked up job 8812",
      "2024-01-01 10:00:01 [ERROR] worker 3 failed job 8813"},
+    {"json",
+     R"({"level":30,"time":1704189845123,"pid":4242,"hostname":"web-3","req":{"id":17,)"
+     R"("method":"GET","url":"/orders/7"},"res":{"statusCode":200},"responseTime":12,)"
+     R"("msg":"request completed"})",
+     R"({"asctime": "2024-01-02 15:04:05,124", "name": "billing.worker", "levelname": "ERROR", )"
+     R"("message": "charge failed", "exc_info": "Traceback (most recent call last):\n  File )"
+     R"(\"/srv/billing/worker.py\", line 88, in charge\n    amount = order[\"total\"]\n)"
+     R"(KeyError: 'total'", "order_id": 4411})"},
 };
 
 void runParser(benchmark::State& state, const Sample& sample) {
