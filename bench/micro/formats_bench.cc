@@ -82,6 +82,19 @@ constexpr Sample kSamples[] = {
      R"("message": "charge failed", "exc_info": "Traceback (most recent call last):\n  File )"
      R"(\"/srv/billing/worker.py\", line 88, in charge\n    amount = order[\"total\"]\n)"
      R"(KeyError: 'total'", "order_id": 4411})"},
+    {"homeostasis",
+     R"(2024-01-02 15:04:05,123 - homeostasis.shop-api - INFO - {"timestamp": )"
+     R"("2024-01-02T15:04:05.123456", "service": "shop-api", "level": "INFO", "message": )"
+     R"("order 17 placed", "system_info": {"hostname": "web-3", "os_name": "posix", )"
+     R"("python_version": "3.11.7", "architecture": "64bit", "service_name": "shop-api"}})",
+     R"(2024-01-02 15:04:05,124 - homeostasis.shop-api - ERROR - {"timestamp": )"
+     R"("2024-01-02T15:04:05.124001", "service": "shop-api", "level": "ERROR", "message": )"
+     R"("Failed to load user", "error_details": {"exception_type": "KeyError", "message": )"
+     R"("'user_id'", "traceback": ["Traceback (most recent call last):\n", "  File )"
+     R"(\"/srv/shop/users.py\", line 9, in get_user\n    return users[user_id]\n", )"
+     R"("KeyError: 'user_id'\n"], "detailed_frames": [{"file": "/srv/shop/users.py", "line": 9, )"
+     R"("function": "get_user", "locals": {"user_id": "user_id"}}], "error_id": )"
+     R"("KeyError-20240102150405-140072514904288"}, "tags": ["api"]})"},
 };
 
 void runParser(benchmark::State& state, const Sample& sample) {
