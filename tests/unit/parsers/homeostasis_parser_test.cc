@@ -196,6 +196,8 @@ TEST_CASE("homeostasis: events, probe and detection", "[homeostasis]") {
   // Python logging without Homeostasis' lines stays python, JSON lines json.
   CHECK(detected(python_lines) == "python");
   CHECK(detected(std::string(pure) + "\n" + std::string(pure)) == "json");
+  // Python lines mixed with JSON lines: it reads both kinds, which neither of the two does.
+  CHECK(detected(python_lines + std::string(pure) + "\n" + std::string(pure)) == "homeostasis");
   // One of its lines among them makes the file Homeostasis'.
   CHECK(detected(python_lines + std::string(kInfoLine)) == "homeostasis");
   CHECK(detected(std::string(kInfoLine) + "\n" + std::string(kExceptionLine)) == "homeostasis");
