@@ -249,14 +249,25 @@ void SourceParser::emit(Parser& parser, const LogEvent& ev) {
   }
   ++stats_.records;
   ErrorRecord& r = record_;
-  r.format.assign(used->name());
+  // A format that hands an event to another (Homeostasis' lines among plain Python ones) names
+  // the one that read it.
+  if (r.format.empty()) r.format.assign(used->name());
   r.source_path = info_.path;
   r.source_offset = ev.offset;
   r.raw_log = event_.text;
   if (r.service.empty()) r.service = info_.service;
-  r.tags.insert(r.tags.end(), info_.tags.begin(), info_.tags.end());
+  // The line's own tags first, then the input's that it does not have.
+  const size_t own_tags = r.tags.size();
+  for (const std::string& tag : info_.tags) {
+    if (std::find(r.tags.begin(), r.tags.begin() + own_tags, tag) == r.tags.begin() + own_tags) {
+      r.tags.push_back(tag);
+    }
+  }
   r.fingerprint = computeFingerprint(r);
-  r.error_id = computeErrorId(info_.host, info_.key, ev.offset, event_.text);
+  // A record that carries its own id (a Homeostasis record's error_details.error_id) keeps
+  // it: the orchestrator tracks a healing by the id the error had at its source.
+  if (r.error_id.empty())
+    r.error_id = computeErrorId(info_.host, info_.key, ev.offset, event_.text);
   sink_(r);
 }
 

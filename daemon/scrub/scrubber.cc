@@ -311,7 +311,7 @@ void Scrubber::scrubRecord(ErrorRecord& r) {
     scrub(f.file);
     scrub(f.function);
     scrub(f.class_name);
-    scrubJson(f.extra);
+    scrubJson(f.extra);  // a source's locals and globals
   }
   scrub(r.raw_log);
   scrub(r.module);
@@ -320,6 +320,8 @@ void Scrubber::scrubRecord(ErrorRecord& r) {
   scrubJson(r.response_info);
   scrubJson(r.context);
   scrubJson(r.metadata_extra);
+  scrubJson(r.extra);
+  scrubJson(r.details_extra);
   scrub(r.source_path);
   for (auto& t : r.tags) scrub(t);
 }

@@ -79,6 +79,31 @@ std::string scrubbed(std::string text) {
 
 }  // namespace
 
+// A Homeostasis record brings frames with their locals and globals, its own call_location and
+// error_details keys: strings the record did not have before it read such sources.
+TEST_CASE("scrubber: a source record's frame locals and extra keys", "[scrub]") {
+  auto s = Scrubber::createDefault();
+  ErrorRecord r;
+  Frame f("/srv/shop/db.py", 12, "connect", 0, "Pool");
+  setField(f.extra, "locals",
+           JsonValue(JsonObject{{"dsn", JsonValue("postgres://svc:s3cr3tpw@db:5432/shop")},
+                                {"api_key", JsonValue("zzz999")},
+                                {"retries", JsonValue("3")}}));
+  r.frames.push_back(std::move(f));
+  setField(r.extra, "call_location",
+           JsonValue(JsonObject{{"file", JsonValue("token=abc123def456")}}));
+  setField(r.details_extra, "note", JsonValue("password=hunter2"));
+  s->scrubRecord(r);
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.find("s3cr3tpw") == std::string::npos);
+  CHECK(out.find("zzz999") == std::string::npos);
+  CHECK(out.find("abc123def456") == std::string::npos);
+  CHECK(out.find("hunter2") == std::string::npos);
+  CHECK(out.find(R"("retries":"3")") != std::string::npos);
+  CHECK(out.find("/srv/shop/db.py") != std::string::npos);
+}
+
 TEST_CASE("scrubber: every built-in secret kind is masked", "[scrub]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"auth failed pwd=Pw0rd-one x", "Pw0rd-one"},
