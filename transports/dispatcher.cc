@@ -18,26 +18,60 @@ namespace {
 // longer than the backoff cap would, by much.
 constexpr std::chrono::minutes kMaxRetryAfter{5};
 
+// One dead-letter line: {"transport":..,"reason":..,"record":..}.
+std::string deadLetterLine(std::string_view transport, std::string_view reason,
+                           std::string_view record) {
+  std::string line = "{\"transport\":";
+  appendJsonString(line, transport);
+  line += ",\"reason\":";
+  appendJsonString(line, reason);
+  line += ",\"record\":";
+  line.append(record);
+  line.push_back('}');
+  return line;
+}
+
 // The dead-letter lines of a rejected batch; the seq is the rejected one's.
 std::shared_ptr<const Batch> deadLetterLines(const Batch& batch, std::string_view transport,
                                              std::string_view reason) {
   auto out = std::make_shared<Batch>();
   out->seq = batch.seq;
   out->records.reserve(batch.records.size());
-  std::string prefix = "{\"transport\":";
-  appendJsonString(prefix, transport);
-  prefix += ",\"reason\":";
-  appendJsonString(prefix, reason);
-  prefix += ",\"record\":";
   for (size_t i = 0; i < batch.records.size(); ++i) {
-    std::string line;
-    line.reserve(prefix.size() + batch.records[i].size() + 1);
-    line += prefix;
-    line += batch.records[i];
-    line += '}';
+    std::string line = deadLetterLine(transport, reason, batch.records[i]);
     out->bytes += line.size();
     out->records.push_back(std::move(line));
     out->levels.push_back(i < batch.levels.size() ? batch.levels[i] : Level::kError);
+  }
+  return out;
+}
+
+// The dead-letter lines of the records of `batch` its destination rejected, each with its reason.
+std::shared_ptr<const Batch> deadLetterLines(const Batch& batch, std::string_view transport,
+                                             const std::vector<RejectedRecord>& rejected) {
+  auto out = std::make_shared<Batch>();
+  out->seq = batch.seq;
+  for (const RejectedRecord& r : rejected) {
+    if (r.index >= batch.records.size()) continue;
+    std::string line = deadLetterLine(transport, r.reason, batch.records[r.index]);
+    out->bytes += line.size();
+    out->records.push_back(std::move(line));
+    out->levels.push_back(r.index < batch.levels.size() ? batch.levels[r.index] : Level::kError);
+  }
+  return out;
+}
+
+// The rejected records themselves, as a batch (for onPermanentFailure).
+std::shared_ptr<const Batch> rejectedPart(const Batch& batch,
+                                          const std::vector<RejectedRecord>& rejected) {
+  auto out = std::make_shared<Batch>();
+  out->seq = batch.seq;
+  for (const RejectedRecord& r : rejected) {
+    if (r.index >= batch.records.size()) continue;
+    out->records.push_back(batch.records[r.index]);
+    out->bytes += batch.records[r.index].size();
+    out->levels.push_back(r.index < batch.levels.size() ? batch.levels[r.index] : Level::kError);
+    if (r.index < batch.routes.size()) out->routes.push_back(batch.routes[r.index]);
   }
   return out;
 }
@@ -232,17 +266,20 @@ void Dispatcher::pump(size_t lane) {
 void Dispatcher::send(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt) {
   Lane& l = lanes_[lane];
   auto done = [this, alive = std::weak_ptr<int>(alive_), lane, batch, attempt](
-                  SendResult result, std::string reason, std::chrono::milliseconds retry_after) {
+                  SendResult result, std::string reason, std::chrono::milliseconds retry_after,
+                  std::vector<RejectedRecord> rejected) {
     if (alive.expired()) return;
     if (lanes_[lane].sending) {
       // Completed inside send(): finish on a later turn so pump() is not re-entered.
-      boost::asio::post(executor_, [this, alive, lane, batch, attempt, result,
-                                    reason = std::move(reason), retry_after] {
-        if (!alive.expired()) onSendDone(lane, batch, attempt, result, reason, retry_after);
-      });
+      boost::asio::post(executor_,
+                        [this, alive, lane, batch, attempt, result, reason = std::move(reason),
+                         retry_after, rejected = std::move(rejected)] {
+                          if (!alive.expired())
+                            onSendDone(lane, batch, attempt, result, reason, retry_after, rejected);
+                        });
       return;
     }
-    onSendDone(lane, batch, attempt, result, reason, retry_after);
+    onSendDone(lane, batch, attempt, result, reason, retry_after, rejected);
   };
   l.sending = true;
   l.send_started = std::chrono::steady_clock::now();
@@ -252,7 +289,8 @@ void Dispatcher::send(size_t lane, std::shared_ptr<const Batch> batch, unsigned 
 
 void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
                             SendResult result, const std::string& reason,
-                            std::chrono::milliseconds retry_after) {
+                            std::chrono::milliseconds retry_after,
+                            const std::vector<RejectedRecord>& rejected) {
   if (stopped_) return;
   Lane& l = lanes_[lane];
   l.last_send = std::chrono::steady_clock::now() - l.send_started;
@@ -260,10 +298,29 @@ void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, uns
     case SendResult::kAccepted:
       --l.in_flight;
       ++l.stats.sent_batches;
-      l.stats.sent_records += batch->records.size();
+      l.stats.sent_records +=
+          batch->records.size() - std::min(rejected.size(), batch->records.size());
       if (l.failing) {
         spdlog::info("transport {} delivers again", l.stats.type);
         l.failing = false;
+      }
+      if (!rejected.empty()) {
+        // The destination kept the rest: only the rejected records go to the dead letter.
+        l.stats.failed_records += rejected.size();
+        logRejection(l, fmt::format("rejected {} of the {} records of batch {} for good: {}",
+                                    rejected.size(), batch->records.size(), batch->seq,
+                                    rejected.front().reason));
+        if (on_permanent_) {
+          on_permanent_(lane, *rejectedPart(*batch, rejected), rejected.front().reason);
+        }
+        if (dead_letter_) {
+          deadLetter(lane, deadLetterLines(*batch, l.stats.type, rejected), batch->seq, 1);
+          if (batch->seq == 0) {
+            replayDone(lane);
+            return;
+          }
+          break;
+        }
       }
       if (batch->seq == 0) {
         replayDone(lane);
@@ -312,20 +369,8 @@ void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, uns
       --l.in_flight;
       ++l.stats.failed_batches;
       l.stats.failed_records += batch->records.size();
-      const auto now = std::chrono::steady_clock::now();
-      if (l.last_permanent_log == std::chrono::steady_clock::time_point{} ||
-          now - l.last_permanent_log >= kPermanentLogInterval) {
-        spdlog::warn(
-            "transport {} rejected batch {} ({} records) for good: {}{}", l.stats.type, batch->seq,
-            batch->records.size(), reason,
-            l.permanent_unlogged == 0
-                ? std::string()
-                : fmt::format(" ({} more rejected batches not logged)", l.permanent_unlogged));
-        l.last_permanent_log = now;
-        l.permanent_unlogged = 0;
-      } else {
-        ++l.permanent_unlogged;
-      }
+      logRejection(l, fmt::format("rejected batch {} ({} records) for good: {}", batch->seq,
+                                  batch->records.size(), reason));
       if (on_permanent_) on_permanent_(lane, *batch, reason);
       if (dead_letter_) {
         // Done for this transport once the sink holds it; the lane goes on meanwhile.
@@ -341,6 +386,21 @@ void Dispatcher::onSendDone(size_t lane, std::shared_ptr<const Batch> batch, uns
     }
   }
   pump(lane);
+}
+
+void Dispatcher::logRejection(Lane& l, const std::string& what) {
+  const auto now = std::chrono::steady_clock::now();
+  if (l.last_permanent_log == std::chrono::steady_clock::time_point{} ||
+      now - l.last_permanent_log >= kPermanentLogInterval) {
+    spdlog::warn("transport {} {}{}", l.stats.type, what,
+                 l.permanent_unlogged == 0
+                     ? std::string()
+                     : fmt::format(" ({} more rejections not logged)", l.permanent_unlogged));
+    l.last_permanent_log = now;
+    l.permanent_unlogged = 0;
+  } else {
+    ++l.permanent_unlogged;
+  }
 }
 
 void Dispatcher::deadLetter(size_t lane, std::shared_ptr<const Batch> lines, uint64_t seq,

@@ -23,11 +23,11 @@ struct TransportStats {
   std::string type;
   uint64_t sent_batches = 0;  // accepted by the destination
   uint64_t sent_records = 0;
-  uint64_t failed_batches = 0;  // rejected for good (kPermanent); dropped for this transport
-  uint64_t failed_records = 0;
-  uint64_t retries = 0;                // kRetryable results, each followed by a retry after backoff
-  uint64_t retried_records = 0;        // records of those batches
-  uint64_t skipped_records = 0;        // not routed to this transport (its min_level/services/tags)
+  uint64_t failed_batches = 0;   // rejected for good (kPermanent); dropped for this transport
+  uint64_t failed_records = 0;   // of those, and records rejected alone (SendDone::partlyRejected)
+  uint64_t retries = 0;          // kRetryable results, each followed by a retry after backoff
+  uint64_t retried_records = 0;  // records of those batches
+  uint64_t skipped_records = 0;  // not routed to this transport (its min_level/services/tags)
   uint64_t dead_lettered_records = 0;  // rejected records written to the dead-letter sink
   uint64_t spooled_records = 0;        // written to the disk spool (and acknowledged so)
   uint64_t dropped_records = 0;        // spooled records deleted unsent (drop_oldest)
@@ -67,8 +67,10 @@ struct DispatcherOptions {
 // records it wants: a batch it wants none of is done for it without a send. kRetryable sends the
 // same batch again after an exponential backoff, or after the delay the destination asked for if
 // that is longer (never blocking); kPermanent is counted, logged (rate-limited) and finishes the
-// batch for that transport, once the dead-letter sink (if set) holds it. A transport with a disk
-// spool (see SpoolOptions) spools once it has failed for spool_after_ms, or once its queue
+// batch for that transport, once the dead-letter sink (if set) holds it; so does a batch the
+// destination took but for some records (SendDone::partlyRejected), whose rejected records alone
+// are counted as failed and go to the dead-letter sink, each with its reason. A transport with a
+// disk spool (see SpoolOptions) spools once it has failed for spool_after_ms, or once its queue
 // reaches spool_queued_batches; a spooled batch is done for it. A batch is done when every
 // transport finished it, and onAcked() reports the highest seq S such that every batch with seq <=
 // S is done, even when transports finish out of order.
@@ -172,7 +174,10 @@ class Dispatcher {
   void send(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt);
   void onSendDone(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
                   SendResult result, const std::string& reason,
-                  std::chrono::milliseconds retry_after);
+                  std::chrono::milliseconds retry_after,
+                  const std::vector<RejectedRecord>& rejected);
+  // Logs a rejection for good, at most once per kPermanentLogInterval per transport.
+  void logRejection(Lane& lane, const std::string& what);
   void scheduleRetry(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
                      std::chrono::milliseconds retry_after);
   // The part of `batch` that lane wants: the batch itself, a copy of the wanted records, or null.
