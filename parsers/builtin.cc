@@ -16,6 +16,7 @@
 #include "parsers/mysql/mysql_error_parser.h"
 #include "parsers/nginx/nginx_error_parser.h"
 #include "parsers/parser.h"
+#include "parsers/php/php_error_parser.h"
 #include "parsers/postgres/postgres_parser.h"
 #include "parsers/python/python_parser.h"
 #include "parsers/redis/redis_parser.h"
@@ -82,6 +83,9 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 true, makeSerilogParser});
   registry.add({"env_logger", "Rust env_logger: [2024-03-11T19:45:10Z ERROR target] msg", true,
                 makeEnvLoggerParser});
+  registry.add({"php_error",
+                "PHP's error_log and PHP-FPM: [11-Mar-2024 19:45:10 UTC] PHP Fatal error:  ...",
+                true, makePhpErrorParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

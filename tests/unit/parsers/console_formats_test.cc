@@ -34,6 +34,130 @@ ParseStatus parseWith(std::string_view format, std::string_view text, Level min_
 
 }  // namespace
 
+TEST_CASE("php_error: error_log's lines, the fatal error and its stack trace", "[php_error]") {
+  const std::vector<std::string_view> lines = {
+      "[11-Mar-2024 19:45:09 UTC] PHP Warning:  Undefined variable $total in "
+      "/var/www/app/src/Cart.php on line 31",
+      "[11-Mar-2024 19:45:10 UTC] PHP Fatal error:  Uncaught Exception: payment refused in "
+      "/var/www/app/src/Checkout.php:12",
+      "Stack trace:",
+      "#0 /var/www/app/public/index.php(8): App\\Checkout->pay()",
+      "#1 {main}",
+      "  thrown in /var/www/app/src/Checkout.php on line 12",
+      "[11-Mar-2024 19:45:11 UTC] PHP Notice:  Undefined index: sku in /var/www/app/src/Cart.php "
+      "on line 40",
+  };
+  CHECK(detected(lines) == "php_error");
+  auto out = readLines(lines, Level::kDebug);
+  REQUIRE(out.size() == 3);
+  const ErrorRecord& fatal = out[1];
+  CHECK(fatal.format == "php_error");
+  CHECK(fatal.level == Level::kCritical);
+  CHECK(fatal.time == utc("2024-03-11T19:45:10Z"));
+  CHECK(fatal.exception_type == "Exception");
+  CHECK(fatal.message == "payment refused");
+  CHECK(fatal.language == "php");
+  REQUIRE(fatal.frames.size() == 2);
+  CHECK(fatal.frames.back().file == "/var/www/app/src/Checkout.php");
+  CHECK(fatal.frames.back().line == 12);
+  CHECK(fatal.frames.back().class_name == "App\\Checkout");
+  CHECK(fatal.frames.back().function == "pay");
+  REQUIRE(fatal.traceback.size() == 5);
+  CHECK(fatal.traceback.front() == lines[1]);
+
+  const ErrorRecord& warning = out[0];
+  CHECK(warning.level == Level::kWarning);
+  CHECK(warning.time == utc("2024-03-11T19:45:09Z"));
+  CHECK(warning.message == "Undefined variable $total");
+  CHECK(warning.exception_type.empty());
+  REQUIRE(warning.frames.size() == 1);
+  CHECK(warning.frames[0].file == "/var/www/app/src/Cart.php");
+  CHECK(warning.frames[0].line == 31);
+  CHECK(out[2].level == Level::kInfo);
+  CHECK(out[2].message == "Undefined index: sku");
+
+  // At min_level ERROR only the fatal error is a record.
+  out = readLines(lines);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].level == Level::kCritical);
+}
+
+TEST_CASE("php_error: error kinds, zones, error_log() and PHP-FPM", "[php_error]") {
+  auto p = parseAs("php_error",
+                   "[11-Mar-2024 19:45:12 UTC] PHP Parse error:  syntax error, unexpected token "
+                   "\"}\" in /var/www/app/src/Cart.php on line 55");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(p.record.exception_type == "ParseError");
+  CHECK(p.record.message == "syntax error, unexpected token \"}\"");
+  REQUIRE(p.record.frames.size() == 1);
+  CHECK(p.record.frames[0].line == 55);
+
+  // A fatal error that is no exception.
+  p = parseAs("php_error",
+              "[11-Mar-2024 19:45:12 UTC] PHP Fatal error:  Allowed memory size of 134217728 "
+              "bytes exhausted (tried to allocate 20480 bytes) in /var/www/app/src/Feed.php on "
+              "line 88");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(p.record.message.starts_with("Allowed memory size of 134217728 bytes exhausted"));
+  REQUIRE(p.record.frames.size() == 1);
+  CHECK(p.record.frames[0].file == "/var/www/app/src/Feed.php");
+
+  p = parseAs("php_error",
+              "[11-Mar-2024 19:45:13 UTC] PHP Deprecated:  Creation of dynamic property "
+              "App\\Cart::$x is deprecated in /var/www/app/src/Cart.php on line 9");
+  CHECK(p.record.level == Level::kInfo);
+  p = parseAs("php_error",
+              "[11-Mar-2024 19:45:13 UTC] PHP Recoverable fatal error:  Object of class App\\Cart "
+              "could not be converted to string in /var/www/app/src/Cart.php on line 19");
+  CHECK(p.record.level == Level::kError);
+
+  // A zone other than UTC is read in the configured zone; fractions as FPM writes them.
+  p = parseAs("php_error",
+              "[11-Mar-2024 20:45:10 Europe/Berlin] PHP Warning:  Division by zero in /a.php on "
+              "line 3");
+  CHECK(p.record.time == localTime(2024, 3, 11, 20, 45, 10));
+
+  // What the application wrote with error_log(): its words give the level.
+  p = parseAs("php_error", "[11-Mar-2024 19:45:10 UTC] checkout: payment gateway failed");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kError);
+  CHECK(p.record.message == "checkout: payment gateway failed");
+  CHECK(parseWith("php_error", "[11-Mar-2024 19:45:10 UTC] cart 7 saved", Level::kError) ==
+        ParseStatus::kBelowLevel);
+
+  // PHP-FPM's own lines, and a worker's PHP error as FPM relays it.
+  p = parseAs("php_error",
+              "[11-Mar-2024 19:45:10] WARNING: [pool www] server reached pm.max_children "
+              "setting (5), consider raising it");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kWarning);
+  CHECK(p.record.time == localTime(2024, 3, 11, 19, 45, 10));
+  p = parseAs("php_error",
+              "[11-Mar-2024 19:45:10.123456] ALERT: [pool www] unable to bind listening socket");
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(p.record.time == localTime(2024, 3, 11, 19, 45, 10, 123456000));
+  p = parseAs("php_error",
+              "[11-Mar-2024 19:45:10] WARNING: [pool www] child 12 said into stderr: \"NOTICE: "
+              "PHP message: PHP Warning:  Undefined variable $cart in /var/www/a.php on line 7\"");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kWarning);
+  CHECK(p.record.message == "Undefined variable $cart");
+  REQUIRE(p.record.frames.size() == 1);
+  CHECK(p.record.frames[0].line == 7);
+  CHECK(parseWith("php_error", "[11-Mar-2024 19:45:10] NOTICE: fpm is running, pid 1",
+                  Level::kError) == ParseStatus::kBelowLevel);
+
+  Parser* php = test::sharedBuiltinSet().find("php_error");
+  REQUIRE(php);
+  CHECK_FALSE(php->startsEvent("[Mon Mar 11 19:45:10.123 2024] [php:error] [pid 7] x"));
+  CHECK_FALSE(php->startsEvent("[11-Foo-2024 19:45:10 UTC] PHP Warning:  x"));
+  CHECK_FALSE(php->startsEvent("[11-Mar-2024 19:45:10 UTC]PHP Warning:  x"));
+  CHECK(php->probe("[11-Mar-2024 19:45:10 UTC] PHP Warning:  x") >
+        php->probe("[11-Mar-2024 19:45:10 UTC] x"));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
