@@ -4,6 +4,7 @@
 #include "parsers/apache/apache_error_parser.h"
 #include "parsers/bracket/bracket_parser.h"
 #include "parsers/dotnet/dotnet_console_parser.h"
+#include "parsers/elixir/elixir_parser.h"
 #include "parsers/envlogger/envlogger_parser.h"
 #include "parsers/generic/generic_parser.h"
 #include "parsers/golog/golog_parser.h"
@@ -86,6 +87,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
   registry.add({"php_error",
                 "PHP's error_log and PHP-FPM: [11-Mar-2024 19:45:10 UTC] PHP Fatal error:  ...",
                 true, makePhpErrorParser});
+  registry.add({"elixir", "Elixir Logger console: 19:45:10.123 [error] msg, metadata to context",
+                true, makeElixirParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

@@ -158,6 +158,64 @@ TEST_CASE("php_error: error kinds, zones, error_log() and PHP-FPM", "[php_error]
         php->probe("[11-Mar-2024 19:45:10 UTC] x"));
 }
 
+TEST_CASE("elixir: Logger's default console format with metadata and a crash", "[elixir]") {
+  const std::vector<std::string_view> lines = {
+      "",
+      "19:45:09.001 [info] Running ShopWeb.Endpoint with cowboy 2.10.0 at 0.0.0.0:4000 (http)",
+      "",
+      "19:45:10.123 request_id=F7mQ2x8a9b [error] GenServer Shop.Cart terminating",
+      "** (RuntimeError) stock unknown",
+      "    (shop 0.1.0) lib/shop/cart.ex:12: Shop.Cart.handle_call/3",
+      "    (stdlib 5.2) gen_server.erl:1131: :gen_server.try_handle_call/4",
+      "Last message (from #PID<0.123.0>): :total",
+      "State: %{}",
+      "",
+      "19:45:11.000 [warning] slow query",
+      "",
+      "19:45:12.000 [warn]  payment refused",
+  };
+  CHECK(detected(lines) == "elixir");
+  const auto out = readLines(lines, Level::kWarning);
+  REQUIRE(out.size() == 3);
+  const ErrorRecord& r = out[0];
+  CHECK(r.format == "elixir");
+  CHECK(r.level == Level::kError);
+  CHECK(clockOf(r.time) == "19:45:10");
+  CHECK(r.time % 1'000'000'000 == 123'000'000);
+  CHECK(notInTheFuture(r.time));
+  CHECK(r.exception_type == "RuntimeError");
+  CHECK(r.message == "stock unknown");
+  CHECK(r.language == "elixir");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames.back().file == "lib/shop/cart.ex");
+  CHECK(str(r.context, "log_message") == "GenServer Shop.Cart terminating");
+  CHECK(str(r.request_info, "request_id") == "F7mQ2x8a9b");
+  CHECK(out[1].level == Level::kWarning);
+  CHECK(out[1].message == "slow query");
+  // Elixir before 1.11 writes "warn", padded.
+  CHECK(out[2].level == Level::kWarning);
+  CHECK(out[2].message == "payment refused");
+
+  auto p =
+      parseAs("elixir", "19:45:10.123 mfa=Shop.Cart.total/1 pid=<0.86.0> [critical] disk full");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(str(p.record.context, "mfa") == "Shop.Cart.total/1");
+  CHECK(str(p.record.context, "pid") == "<0.86.0>");
+  CHECK(p.record.message == "disk full");
+  // "$date $time" is read, but other Erlang servers write dates and brackets too.
+  p = parseAs("elixir", "2024-03-11 19:45:10.123 [error] payment refused");
+  CHECK(p.record.time == localTime(2024, 3, 11, 19, 45, 10, 123000000));
+  Parser* elixir = test::sharedBuiltinSet().find("elixir");
+  REQUIRE(elixir);
+  CHECK(elixir->probe("2024-03-11 19:45:10.123 [error] payment refused") == 0);
+  CHECK(parseWith("elixir", "19:45:09.001 [info] started", Level::kError) ==
+        ParseStatus::kBelowLevel);
+  // logback's unconfigured default has a thread there, then the level.
+  CHECK_FALSE(elixir->startsEvent("19:45:10.123 [main] ERROR com.acme.App - failed"));
+  CHECK_FALSE(elixir->startsEvent("19:45:10.123 some words [error] x"));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
