@@ -11,6 +11,7 @@
 #include "parsers/homeostasis/homeostasis_parser.h"
 #include "parsers/java/java_parser.h"
 #include "parsers/json/json_parser.h"
+#include "parsers/jul/jul_parser.h"
 #include "parsers/klog/klog_parser.h"
 #include "parsers/logcat/logcat_parser.h"
 #include "parsers/logfmt/logfmt_parser.h"
@@ -89,6 +90,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 true, makePhpErrorParser});
   registry.add({"elixir", "Elixir Logger console: 19:45:10.123 [error] msg, metadata to context",
                 true, makeElixirParser});
+  registry.add({"jul", "java.util.logging two-line default: date and source, then LEVEL: msg", true,
+                makeJulParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

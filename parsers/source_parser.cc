@@ -212,7 +212,7 @@ bool SourceParser::headerOwnsTrace(std::span<const std::string_view> event) {
   // log.error("...", e)); below a DEBUG or INFO line, a trace is taken for a crash the
   // runtime wrote between the application's lines. Asked once per trace, not per line.
   header_scratch_.clear();
-  const LogEvent header{event.first(1), 0};
+  const LogEvent header{event.first(std::min(event.size(), event_parser_->headerLines())), 0};
   return event_parser_->parse(header, Level::kWarning, header_scratch_) == ParseStatus::kRecord;
 }
 

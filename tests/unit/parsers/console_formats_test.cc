@@ -216,6 +216,72 @@ TEST_CASE("elixir: Logger's default console format with metadata and a crash", "
   CHECK_FALSE(elixir->startsEvent("19:45:10.123 some words [error] x"));
 }
 
+TEST_CASE("jul: SimpleFormatter's two lines and the throwable", "[jul]") {
+  const std::vector<std::string_view> lines = {
+      "Mar 11, 2024 7:45:09 PM com.example.shop.App main",
+      "INFO: started",
+      "Mar 11, 2024 7:45:10 PM com.example.shop.Orders ship",
+      "SEVERE: order 7 failed",
+      "java.lang.IllegalStateException: no carrier for zone 9",
+      "\tat com.example.shop.Carriers.forZone(Carriers.java:41)",
+      "\tat com.example.shop.Orders.ship(Orders.java:20)",
+      "Mar 11, 2024 7:45:11 PM com.example.shop.Orders ship",
+      "WARNING: slow",
+  };
+  CHECK(detected(lines) == "jul");
+  auto out = readLines(lines);
+  REQUIRE(out.size() == 1);
+  const ErrorRecord& r = out[0];
+  CHECK(r.format == "jul");
+  CHECK(r.level == Level::kError);
+  CHECK(r.time == localTime(2024, 3, 11, 19, 45, 10));
+  CHECK(r.module == "com.example.shop.Orders.ship");
+  CHECK(r.exception_type == "java.lang.IllegalStateException");
+  CHECK(r.message == "no carrier for zone 9");
+  CHECK(str(r.context, "log_message") == "order 7 failed");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames.back().class_name == "com.example.shop.Carriers");
+  CHECK(r.frames.back().function == "forZone");
+  CHECK(r.frames.back().line == 41);
+
+  out = readLines(lines, Level::kDebug);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].level == Level::kInfo);
+  CHECK(out[0].message == "started");
+  CHECK(out[2].level == Level::kWarning);
+
+  // Below an INFO line, a trace is a crash of its own (the header owns it only at WARNING).
+  out = readLines({
+      "Mar 11, 2024 7:45:09 PM com.example.shop.App main",
+      "INFO: retrying",
+      "java.lang.IllegalStateException: no carrier",
+      "\tat com.example.shop.Carriers.forZone(Carriers.java:41)",
+  });
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].format == "text");
+  CHECK(out[0].exception_type == "java.lang.IllegalStateException");
+
+  // Midnight and noon, a logger name without a method, JDK 20's narrow no-break space.
+  auto p = parseAs("jul", "Mar 01, 2024 12:05:00 AM shop\nSEVERE: at midnight");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.time == localTime(2024, 3, 1, 0, 5, 0));
+  CHECK(p.record.module == "shop");
+  p = parseAs("jul", "Mar 11, 2024 12:05:00\xe2\x80\xafPM shop.Api call\nFINE: at noon");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.time == localTime(2024, 3, 11, 12, 5, 0));
+  CHECK(p.record.level == Level::kDebug);
+  p = parseAs("jul",
+              "Mar 11, 2024 7:45:10 PM shop.Api call\nSCHWERWIEGEND: Bestellung fehlgeschlagen");
+  CHECK(p.record.level == Level::kError);
+  CHECK(parseWith("jul", "Mar 11, 2024 7:45:09 PM shop.App main\nINFO: started", Level::kError) ==
+        ParseStatus::kBelowLevel);
+
+  Parser* jul = test::sharedBuiltinSet().find("jul");
+  REQUIRE(jul);
+  CHECK_FALSE(jul->startsEvent("Mar 11 19:45:10 web01 sshd[812]: Accepted publickey"));
+  CHECK_FALSE(jul->startsEvent("Mar 11, 2024 13:45:10 PM shop.Api call"));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
