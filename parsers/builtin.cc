@@ -29,6 +29,7 @@
 #include "parsers/uwsgi/uwsgi_parser.h"
 #include "parsers/w3c/w3c_parser.h"
 #include "parsers/winston/winston_parser.h"
+#include "parsers/zerolog/zerolog_parser.h"
 
 namespace homeo {
 
@@ -92,6 +93,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 true, makeElixirParser});
   registry.add({"jul", "java.util.logging two-line default: date and source, then LEVEL: msg", true,
                 makeJulParser});
+  registry.add({"zerolog", "Go zerolog ConsoleWriter: 7:45PM ERR main.go:42 > msg key=value", true,
+                makeZerologParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

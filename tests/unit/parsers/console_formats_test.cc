@@ -282,6 +282,59 @@ TEST_CASE("jul: SimpleFormatter's two lines and the throwable", "[jul]") {
   CHECK_FALSE(jul->startsEvent("Mar 11, 2024 13:45:10 PM shop.Api call"));
 }
 
+TEST_CASE("zerolog: ConsoleWriter, plain and coloured", "[zerolog]") {
+  const std::vector<std::string_view> lines = {
+      "7:45PM INF listening addr=:8080",
+      "7:45PM ERR payment refused error=\"card declined\" order=7",
+      "7:46PM WRN slow query ms=812",
+      "7:46PM ERR main.go:42 > db down error=\"dial tcp 10.0.0.2:5432: connect: connection "
+      "refused\"",
+  };
+  CHECK(detected(lines) == "zerolog");
+  const auto out = readLines(lines);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].format == "zerolog");
+  CHECK(out[0].level == Level::kError);
+  CHECK(out[0].message == "payment refused");
+  CHECK(str(out[0].context, "error") == "card declined");
+  CHECK(str(out[0].context, "order") == "7");
+  CHECK(clockOf(out[0].time) == "19:45:00");
+  CHECK(notInTheFuture(out[0].time));
+  CHECK(out[1].module == "main.go:42");
+  CHECK(out[1].message == "db down");
+  CHECK(str(out[1].context, "error") == "dial tcp 10.0.0.2:5432: connect: connection refused");
+
+  // Colours as ConsoleWriter writes them by default.
+  const std::vector<std::string_view> coloured = {
+      "\x1b[90m7:45PM\x1b[0m \x1b[32mINF\x1b[0m listening \x1b[36maddr=\x1b[0m:8080",
+      "\x1b[90m7:45PM\x1b[0m \x1b[1m\x1b[31mERR\x1b[0m\x1b[0m \x1b[1mcart.go:12\x1b[0m\x1b[36m "
+      ">\x1b[0m payment refused \x1b[36merror=\x1b[0m\x1b[31m\"card declined\"\x1b[0m",
+  };
+  CHECK(detected(coloured) == "zerolog");
+  const auto c = readLines(coloured);
+  REQUIRE(c.size() == 1);
+  CHECK(c[0].message == "payment refused");
+  CHECK(c[0].module == "cart.go:12");
+  CHECK(str(c[0].context, "error") == "card declined");
+
+  // A full time (TimeFormat: time.RFC3339), a message that is only the error, a panic.
+  auto p = parseAs("zerolog", "2024-03-11T19:45:10+01:00 ERR error=\"disk full\"");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.time == utc("2024-03-11T18:45:10Z"));
+  CHECK(p.record.message == "disk full");
+  p = parseAs("zerolog", "12:03AM PNC unreachable state=closed");
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(clockOf(p.record.time) == "00:03:00");
+  CHECK(parseWith("zerolog", "7:45PM INF listening addr=:8080", Level::kError) ==
+        ParseStatus::kBelowLevel);
+
+  Parser* zerolog = test::sharedBuiltinSet().find("zerolog");
+  REQUIRE(zerolog);
+  CHECK_FALSE(zerolog->startsEvent("7:45PM ERROR payment refused"));
+  CHECK_FALSE(zerolog->startsEvent("13:45PM ERR payment refused"));
+  CHECK_FALSE(zerolog->startsEvent("[19:45:10 ERR] Serilog's"));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
