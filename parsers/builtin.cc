@@ -13,6 +13,7 @@
 #include "parsers/json/json_parser.h"
 #include "parsers/jul/jul_parser.h"
 #include "parsers/klog/klog_parser.h"
+#include "parsers/log4js/log4js_parser.h"
 #include "parsers/logcat/logcat_parser.h"
 #include "parsers/logfmt/logfmt_parser.h"
 #include "parsers/mysql/mysql_error_parser.h"
@@ -95,6 +96,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 makeJulParser});
   registry.add({"zerolog", "Go zerolog ConsoleWriter: 7:45PM ERR main.go:42 > msg key=value", true,
                 makeZerologParser});
+  registry.add({"log4js", "Node.js log4js: [2024-03-11T19:45:10.123] [ERROR] category - msg", true,
+                makeLog4jsParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

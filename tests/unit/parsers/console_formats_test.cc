@@ -335,6 +335,45 @@ TEST_CASE("zerolog: ConsoleWriter, plain and coloured", "[zerolog]") {
   CHECK_FALSE(zerolog->startsEvent("[19:45:10 ERR] Serilog's"));
 }
 
+TEST_CASE("log4js: basic and coloured layouts, the category, the stack", "[log4js]") {
+  const std::vector<std::string_view> lines = {
+      "[2024-03-11T19:45:09.001] [INFO] default - listening on 3000",
+      "[2024-03-11T19:45:10.123] [ERROR] checkout - payment refused",
+      "Error: card declined",
+      "    at pay (/srv/app/pay.js:8:11)",
+      "    at main (/srv/app/index.js:3:1)",
+      "[2024-03-11T19:45:11.000] [WARN] default - slow",
+  };
+  CHECK(detected(lines) == "log4js");
+  const auto out = readLines(lines);
+  REQUIRE(out.size() == 1);
+  const ErrorRecord& r = out[0];
+  CHECK(r.format == "log4js");
+  CHECK(r.module == "checkout");
+  CHECK(r.time == localTime(2024, 3, 11, 19, 45, 10, 123000000));
+  CHECK(r.exception_type == "Error");
+  CHECK(r.message == "card declined");
+  CHECK(str(r.context, "log_message") == "payment refused");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames.back().file == "/srv/app/pay.js");
+  CHECK(r.frames.back().column == 11);
+
+  auto p =
+      parseAs("log4js", "\x1b[31m[2024-03-11T19:45:10.123] [FATAL] db - \x1b[39mpool exhausted");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(p.record.module == "db");
+  CHECK(p.record.message == "pool exhausted");
+  p = parseAs("log4js", "[2024-03-11T19:45:10.123+01:00] [ERROR] db - x");
+  CHECK(p.record.time == utc("2024-03-11T18:45:10.123Z"));
+  CHECK(parseWith("log4js", "[2024-03-11T19:45:09.001] [INFO] default - up", Level::kError) ==
+        ParseStatus::kBelowLevel);
+  Parser* log4js = test::sharedBuiltinSet().find("log4js");
+  REQUIRE(log4js);
+  CHECK_FALSE(log4js->startsEvent("[ERROR][2023-05-20 14:30:22] shop - KeyError: x"));
+  CHECK_FALSE(log4js->startsEvent("[2024-03-11 19:45:10,123] ERROR in app: Flask's"));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
