@@ -27,6 +27,7 @@
 #include "parsers/stamped/stamped_parser.h"
 #include "parsers/syslog/syslog_parser.h"
 #include "parsers/text/text_parser.h"
+#include "parsers/tracing/tracing_parser.h"
 #include "parsers/uwsgi/uwsgi_parser.h"
 #include "parsers/w3c/w3c_parser.h"
 #include "parsers/winston/winston_parser.h"
@@ -98,6 +99,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 makeZerologParser});
   registry.add({"log4js", "Node.js log4js: [2024-03-11T19:45:10.123] [ERROR] category - msg", true,
                 makeLog4jsParser});
+  registry.add({"tracing", "Rust tracing-subscriber: <RFC 3339> ERROR spans: target: msg fields",
+                true, makeTracingParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

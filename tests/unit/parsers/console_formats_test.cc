@@ -374,6 +374,58 @@ TEST_CASE("log4js: basic and coloured layouts, the category, the stack", "[log4j
   CHECK_FALSE(log4js->startsEvent("[2024-03-11 19:45:10,123] ERROR in app: Flask's"));
 }
 
+TEST_CASE("tracing: tracing-subscriber's full and compact formats", "[tracing]") {
+  const std::vector<std::string_view> lines = {
+      "2024-03-11T19:45:09.123456Z  INFO shop: listening on 0.0.0.0:8080",
+      "2024-03-11T19:45:10.123456Z ERROR shop::db: query failed error=\"connection reset\" "
+      "retries=3",
+      "2024-03-11T19:45:10.223456Z  WARN request{method=GET uri=/cart}: shop::http: slow "
+      "request ms=812",
+      "2024-03-11T19:45:11.000001Z DEBUG shop::db: pool size=4",
+  };
+  // python reads the same shape but is not the format.
+  CHECK(detected(lines) == "tracing");
+  const auto out = readLines(lines, Level::kWarning);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].format == "tracing");
+  CHECK(out[0].level == Level::kError);
+  CHECK(out[0].time == utc("2024-03-11T19:45:10.123456Z"));
+  CHECK(out[0].module == "shop::db");
+  CHECK(out[0].message == "query failed");
+  CHECK(str(out[0].context, "error") == "connection reset");
+  CHECK(str(out[0].context, "retries") == "3");
+  CHECK(out[1].level == Level::kWarning);
+  CHECK(out[1].module == "shop::http");
+  CHECK(out[1].message == "slow request");
+  CHECK(str(out[1].context, "spans") == "request{method=GET uri=/cart}");
+
+  // Coloured (tracing-subscriber writes ANSI by default), a local offset, compact spans.
+  auto p = parseAs("tracing",
+                   "\x1b[2m2024-03-11T19:45:10.123456Z\x1b[0m \x1b[31mERROR\x1b[0m "
+                   "\x1b[2mshop::db\x1b[0m\x1b[2m:\x1b[0m query failed \x1b[3merror\x1b[0m\x1b["
+                   "2m=\x1b[0m\"reset\"");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.module == "shop::db");
+  CHECK(p.record.message == "query failed");
+  CHECK(str(p.record.context, "error") == "reset");
+  p = parseAs("tracing", "2024-03-11T19:45:10.123456+01:00 ERROR shop: boom");
+  CHECK(p.record.time == utc("2024-03-11T18:45:10.123456Z"));
+  p = parseAs("tracing",
+              "2024-03-11T19:45:10.809367Z  WARN shaving_yaks:shave: fmt_compact::yak_shave: "
+              "yak escaped yak=3");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.module == "fmt_compact::yak_shave");
+  CHECK(p.record.message == "yak escaped");
+  CHECK(str(p.record.context, "spans") == "shaving_yaks:shave");
+  CHECK(parseWith("tracing", lines[0], Level::kError) == ParseStatus::kBelowLevel);
+
+  Parser* tracing = test::sharedBuiltinSet().find("tracing");
+  REQUIRE(tracing);
+  CHECK_FALSE(tracing->startsEvent("2024-03-11 19:45:10,123 ERROR shop: python's, no zone"));
+  CHECK_FALSE(tracing->startsEvent("[2024-03-11T19:45:10Z ERROR shop] env_logger's"));
+  CHECK_FALSE(tracing->startsEvent("2024-03-11T19:45:10.123Z ERROR no target here"));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
