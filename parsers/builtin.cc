@@ -16,6 +16,7 @@
 #include "parsers/log4js/log4js_parser.h"
 #include "parsers/logcat/logcat_parser.h"
 #include "parsers/logfmt/logfmt_parser.h"
+#include "parsers/loguru/loguru_parser.h"
 #include "parsers/mysql/mysql_error_parser.h"
 #include "parsers/nginx/nginx_error_parser.h"
 #include "parsers/parser.h"
@@ -101,6 +102,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 makeLog4jsParser});
   registry.add({"tracing", "Rust tracing-subscriber: <RFC 3339> ERROR spans: target: msg fields",
                 true, makeTracingParser});
+  registry.add({"loguru", "Python loguru: time | LEVEL | name:function:line - msg, its traceback",
+                true, makeLoguruParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

@@ -426,6 +426,57 @@ TEST_CASE("tracing: tracing-subscriber's full and compact formats", "[tracing]")
   CHECK_FALSE(tracing->startsEvent("2024-03-11T19:45:10.123Z ERROR no target here"));
 }
 
+TEST_CASE("loguru: the default format and its decorated traceback", "[loguru]") {
+  const std::vector<std::string_view> lines = {
+      "2024-03-11 19:45:09.120 | INFO     | __main__:<module>:30 - starting",
+      "2024-03-11 19:45:10.123 | ERROR    | shop.cart:total:12 - total failed",
+      "Traceback (most recent call last):",
+      "",
+      "  File \"/app/main.py\", line 31, in <module>",
+      "    total(cart)",
+      "    \xe2\x94\x94 <function total at 0x7f3a2c1e0d30>",
+      "",
+      "> File \"/app/shop/cart.py\", line 12, in total",
+      "    return sum(prices) / n",
+      "           \xe2\x94\x82   \xe2\x94\x82        \xe2\x94\x94 0",
+      "           \xe2\x94\x82   \xe2\x94\x94 [3, 4]",
+      "           \xe2\x94\x94 <built-in function sum>",
+      "",
+      "ZeroDivisionError: division by zero",
+      "2024-03-11 19:45:11.000 | SUCCESS  | shop.cart:total:14 - done",
+  };
+  CHECK(detected(lines) == "loguru");
+  const auto out = readLines(lines);
+  REQUIRE(out.size() == 1);
+  const ErrorRecord& r = out[0];
+  CHECK(r.format == "loguru");
+  CHECK(r.level == Level::kError);
+  CHECK(r.time == localTime(2024, 3, 11, 19, 45, 10, 123000000));
+  CHECK(r.module == "shop.cart");
+  CHECK(str(r.context, "function") == "total");
+  CHECK(num(r.context, "line") == 12);
+  CHECK(r.exception_type == "ZeroDivisionError");
+  CHECK(r.message == "division by zero");
+  CHECK(str(r.context, "log_message") == "total failed");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames[0].file == "/app/main.py");
+  CHECK(r.frames[1].file == "/app/shop/cart.py");
+  CHECK(r.frames[1].line == 12);
+  CHECK(r.frames[1].function == "total");
+
+  auto p = parseAs("loguru", "2024-03-11 19:45:11.000 | CRITICAL | shop:main:3 - disk full");
+  CHECK(p.record.level == Level::kCritical);
+  CHECK(p.record.message == "disk full");
+  // A level of the application's own (logger.level("AUDIT", no=25)).
+  p = parseAs("loguru", "2024-03-11 19:45:11.000 | AUDIT    | shop:main:3 - login");
+  CHECK(p.record.level == Level::kInfo);
+  CHECK(parseWith("loguru", lines[0], Level::kError) == ParseStatus::kBelowLevel);
+  Parser* loguru = test::sharedBuiltinSet().find("loguru");
+  REQUIRE(loguru);
+  CHECK_FALSE(loguru->startsEvent("2024-03-11 19:45:11,000 - shop - ERROR - python's"));
+  CHECK_FALSE(loguru->startsEvent("2024-03-11 19:45:11.000 | ERROR | no location - x"));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
