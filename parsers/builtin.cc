@@ -6,6 +6,7 @@
 #include "parsers/dotnet/dotnet_console_parser.h"
 #include "parsers/elixir/elixir_parser.h"
 #include "parsers/envlogger/envlogger_parser.h"
+#include "parsers/erlang/erlang_parser.h"
 #include "parsers/generic/generic_parser.h"
 #include "parsers/golog/golog_parser.h"
 #include "parsers/homeostasis/homeostasis_parser.h"
@@ -104,6 +105,8 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 true, makeTracingParser});
   registry.add({"loguru", "Python loguru: time | LEVEL | name:function:line - msg, its traceback",
                 true, makeLoguruParser});
+  registry.add({"erlang", "Erlang/OTP reports: =ERROR REPORT==== 11-Mar-2024::19:45:10 ===", true,
+                makeErlangParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

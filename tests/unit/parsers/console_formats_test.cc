@@ -477,6 +477,47 @@ TEST_CASE("loguru: the default format and its decorated traceback", "[loguru]") 
   CHECK_FALSE(loguru->startsEvent("2024-03-11 19:45:11.000 | ERROR | no location - x"));
 }
 
+TEST_CASE("erlang: OTP's reports", "[erlang]") {
+  const std::vector<std::string_view> lines = {
+      "=INFO REPORT==== 11-Mar-2024::19:45:09.120381 ===",
+      "    application: shop",
+      "    exited: stopped",
+      "",
+      "=ERROR REPORT==== 11-Mar-2024::19:45:10.123456 ===",
+      "Error in process <0.85.0> on node shop@web01 with exit value:",
+      "{badarith,[{shop_cart,total,1,[{file,\"src/shop_cart.erl\"},{line,12}]}]}",
+      "",
+      "=CRASH REPORT==== 11-Mar-2024::19:45:11 ===",
+      "  crasher:",
+      "    initial call: shop_cart:init/1",
+      "    pid: <0.86.0>",
+      "    exception error: bad argument",
+      "",
+      "=WARNING REPORT==== 11-Mar-2024::19:45:12.000000 ===",
+      "disk almost full",
+  };
+  CHECK(detected(lines) == "erlang");
+  const auto out = readLines(lines, Level::kWarning);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].format == "erlang");
+  CHECK(out[0].level == Level::kError);
+  CHECK(out[0].time == localTime(2024, 3, 11, 19, 45, 10, 123456000));
+  CHECK(out[0].message ==
+        "Error in process <0.85.0> on node shop@web01 with exit value:\n"
+        "{badarith,[{shop_cart,total,1,[{file,\"src/shop_cart.erl\"},{line,12}]}]}");
+  CHECK(str(out[0].context, "report") == "ERROR");
+  CHECK(out[1].level == Level::kError);
+  CHECK(out[1].time == localTime(2024, 3, 11, 19, 45, 11));
+  CHECK(str(out[1].context, "report") == "CRASH");
+  CHECK(out[1].message.find("exception error: bad argument") != std::string::npos);
+  CHECK(out[2].level == Level::kWarning);
+  CHECK(out[2].message == "disk almost full");
+  Parser* erlang = test::sharedBuiltinSet().find("erlang");
+  REQUIRE(erlang);
+  CHECK_FALSE(erlang->startsEvent("=ERROR REPORT==== 11-Mar-2024 19:45:10 ==="));
+  CHECK_FALSE(erlang->startsEvent("=BOGUS REPORT==== 11-Mar-2024::19:45:10 ==="));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
