@@ -22,6 +22,7 @@
 #include "parsers/nginx/nginx_error_parser.h"
 #include "parsers/parser.h"
 #include "parsers/php/php_error_parser.h"
+#include "parsers/pino/pino_pretty_parser.h"
 #include "parsers/postgres/postgres_parser.h"
 #include "parsers/python/python_parser.h"
 #include "parsers/redis/redis_parser.h"
@@ -107,6 +108,9 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 true, makeLoguruParser});
   registry.add({"erlang", "Erlang/OTP reports: =ERROR REPORT==== 11-Mar-2024::19:45:10 ===", true,
                 makeErlangParser});
+  registry.add({"pino_pretty",
+                "Node.js pino-pretty and bunyan CLI: [time] LEVEL (pid on host): msg", true,
+                makePinoPrettyParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

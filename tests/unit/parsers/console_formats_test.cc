@@ -518,6 +518,73 @@ TEST_CASE("erlang: OTP's reports", "[erlang]") {
   CHECK_FALSE(erlang->startsEvent("=BOGUS REPORT==== 11-Mar-2024::19:45:10 ==="));
 }
 
+TEST_CASE("pino_pretty: pino-pretty's and the bunyan CLI's output", "[pino_pretty]") {
+  const std::vector<std::string_view> lines = {
+      "[19:45:09.120] INFO (1234): listening on 3000",
+      "[19:45:10.123] ERROR (1234): payment refused",
+      "    err: {",
+      "      \"type\": \"Error\",",
+      "      \"message\": \"card declined\",",
+      "      \"stack\":",
+      "          Error: card declined",
+      "              at pay (/srv/app/pay.js:8:11)",
+      "              at main (/srv/app/index.js:3:1)",
+      "    }",
+      "[19:45:11.000] WARN (1234): slow",
+  };
+  CHECK(detected(lines) == "pino_pretty");
+  auto out = readLines(lines);
+  REQUIRE(out.size() == 1);
+  const ErrorRecord& r = out[0];
+  CHECK(r.format == "pino_pretty");
+  CHECK(clockOf(r.time) == "19:45:10");
+  CHECK(notInTheFuture(r.time));
+  CHECK(num(r.context, "pid") == 1234);
+  CHECK(r.exception_type == "Error");
+  CHECK(r.message == "card declined");
+  CHECK(str(r.context, "log_message") == "payment refused");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames.back().file == "/srv/app/pay.js");
+
+  // Before pino-pretty 9: epoch milliseconds and the host; coloured; with the logger's name.
+  auto p = parseAs("pino_pretty", "[1710186310123] ERROR (1234 on web01): payment refused");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.time == utc("2024-03-11T19:45:10.123Z"));
+  CHECK(str(p.record.context, "hostname") == "web01");
+  p = parseAs("pino_pretty",
+              "[2024-03-11 19:45:10.123 +0000] \x1b[31mERROR\x1b[39m (shop/1234 on web01): "
+              "\x1b[36mpayment refused\x1b[39m");
+  REQUIRE(p.status == ParseStatus::kRecord);
+  CHECK(p.record.time == utc("2024-03-11T19:45:10.123Z"));
+  CHECK(p.record.module == "shop");
+  CHECK(p.record.message == "payment refused");
+
+  // The bunyan CLI.
+  out = readLines({
+      "[2024-03-11T19:45:09.120Z]  INFO: shop/1234 on web01: listening on 3000",
+      "[2024-03-11T19:45:10.123Z] ERROR: shop/1234 on web01: payment refused (order=7)",
+      "    TypeError: Cannot read properties of undefined (reading 'sku')",
+      "        at lineTotal (/srv/app/cart.js:8:22)",
+      "        at total (/srv/app/cart.js:14:30)",
+      "[2024-03-11T19:45:11.000Z] FATAL: shop/1234 on web01 (/srv/app/db.js:3 in connect): db "
+      "down",
+  });
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].format == "pino_pretty");
+  CHECK(out[0].time == utc("2024-03-11T19:45:10.123Z"));
+  CHECK(out[0].module == "shop");
+  CHECK(out[0].exception_type == "TypeError");
+  CHECK(str(out[0].context, "log_message") == "payment refused (order=7)");
+  CHECK(out[1].level == Level::kCritical);
+  CHECK(out[1].message == "db down");
+  CHECK(parseWith("pino_pretty", "[19:45:09.120] INFO (1234): up", Level::kError) ==
+        ParseStatus::kBelowLevel);
+  Parser* pino = test::sharedBuiltinSet().find("pino_pretty");
+  REQUIRE(pino);
+  CHECK_FALSE(pino->startsEvent("[19:45:10 ERR] Serilog's"));
+  CHECK_FALSE(pino->startsEvent("[2024-03-11 19:45:10,123] ERROR in app: Flask's"));
+}
+
 TEST_CASE("golog: log/slog's default handler", "[golog]") {
   const std::vector<std::string_view> lines = {
       "2024/03/11 19:45:09 INFO listening addr=:8080",
