@@ -18,17 +18,17 @@
 #include <memory>
 #include <set>
 
-#include "daemon/checkpoint_store.h"
-#include "daemon/checkpoint_writer.h"
 #include "daemon/exit_codes.h"
-#include "daemon/file_identity.h"
-#include "daemon/inotify_watcher.h"
-#include "daemon/line_splitter.h"
 #include "daemon/metrics_server.h"
-#include "daemon/path_glob.h"
 #include "daemon/prometheus.h"
 #include "daemon/setup.h"
 #include "parsers/source_parser.h"
+#include "tail/checkpoint_store.h"
+#include "tail/checkpoint_writer.h"
+#include "tail/file_identity.h"
+#include "tail/inotify_watcher.h"
+#include "tail/line_splitter.h"
+#include "tail/path_glob.h"
 #include "transports/batcher.h"
 #include "transports/dispatcher.h"
 #include "transports/file/file_transport.h"

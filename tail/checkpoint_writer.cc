@@ -1,4 +1,4 @@
-#include "daemon/checkpoint_writer.h"
+#include "tail/checkpoint_writer.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,7 @@
 #include <chrono>
 #include <utility>
 
-#include "daemon/checkpoint_store.h"
+#include "tail/checkpoint_store.h"
 
 namespace homeo {
 

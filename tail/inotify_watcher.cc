@@ -1,4 +1,4 @@
-#include "daemon/inotify_watcher.h"
+#include "tail/inotify_watcher.h"
 
 #include <sys/inotify.h>
 #include <unistd.h>

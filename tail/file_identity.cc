@@ -1,4 +1,4 @@
-#include "daemon/file_identity.h"
+#include "tail/file_identity.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -8,8 +8,8 @@
 #include <mutex>
 #include <string>
 
-#include "daemon/checkpoint_store.h"
-#include "daemon/checkpoint_writer.h"
+#include "tail/checkpoint_store.h"
+#include "tail/checkpoint_writer.h"
 
 using namespace homeo;
 

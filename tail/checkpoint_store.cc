@@ -1,4 +1,4 @@
-#include "daemon/checkpoint_store.h"
+#include "tail/checkpoint_store.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

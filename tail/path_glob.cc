@@ -1,4 +1,4 @@
-#include "daemon/path_glob.h"
+#include "tail/path_glob.h"
 
 #include <fnmatch.h>
 #include <glob.h>
