@@ -25,10 +25,12 @@
 #include "parsers/source_parser.h"
 #include "tail/checkpoint_store.h"
 #include "tail/checkpoint_writer.h"
+#include "tail/file_id.h"
 #include "tail/file_identity.h"
 #include "tail/inotify_watcher.h"
 #include "tail/line_splitter.h"
 #include "tail/path_glob.h"
+#include "tail/start_position.h"
 #include "transports/batcher.h"
 #include "transports/dispatcher.h"
 #include "transports/file/file_transport.h"
@@ -38,7 +40,6 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-using FileId = std::pair<uint64_t, uint64_t>;  // device, inode
 
 constexpr size_t kReadChunk = 256 * 1024;
 constexpr auto kTick = std::chrono::milliseconds(100);
@@ -316,7 +317,7 @@ class Daemon {
           if (!f) continue;
         } else {
           f = it->second.get();
-          if (f->path != path) spdlog::info("{} is now {} (inode {})", f->path, path, f->id.second);
+          if (f->path != path) spdlog::info("{} is now {} (inode {})", f->path, path, f->id.ino);
           f->path = path;
           f->gone = false;
         }
@@ -400,7 +401,7 @@ class Daemon {
   void resumeRotatedWhileDown(const std::set<FileId>& seen) {
     std::vector<Checkpoint> missing;
     for (const auto& [key, cp] : checkpoints_.all()) {
-      if (!seen.count(key)) missing.push_back(cp);
+      if (!seen.count(FileId{key.first, key.second})) missing.push_back(cp);
     }
     for (const auto& cp : missing) {
       const auto path = findByInode(dirName(cp.path), cp.dev, cp.ino);
@@ -428,80 +429,47 @@ class Daemon {
     return nullptr;
   }
 
-  // Where to start reading a file not followed yet: its checkpoint when the content is the
-  // same (device, inode and fingerprint); the checkpoint of the content it copies (a
-  // copytruncate copy); else its start, or its end when read_from says so on the very first
-  // start.
+  // Where to start reading a file not followed yet (decideStart), and what that decision asks
+  // of the other followers and the checkpoints.
   uint64_t startOffset(const config::InputConfig& in, const std::string& path, FileId id, int fd,
-                       uint64_t size, const Fingerprint& fp, bool initial, uint64_t size_at_start) {
-    if (auto cp = checkpoints_.find(id.first, id.second)) {
-      if (fingerprintMatches(fd, {cp->fp_len, cp->fp_hash})) {
-        return cp->offset <= size ? cp->offset : 0;
-      }
-      // Same inode, other content: truncated (copytruncate while we were stopped) or reused.
-      // What was written after the checkpoint may be in a copy beside it.
-      spdlog::info("{} holds new content under a known inode; reading it from the start", path);
-      orphans_.push_back(*cp);
-      checkpoints_.erase(id.first, id.second);
-      resumeCopy(*cp, id.second);
-      return 0;
+                       uint64_t size, const Fingerprint& fp, bool initial, uint64_t size_at_start,
+                       Fingerprint& previous_fp, uint64_t& previous_offset) {
+    NewFile file;
+    file.id = id;
+    file.path = path;
+    file.size = size;
+    file.fp = fp;
+    if (auto cp = checkpoints_.find(id.dev, id.ino)) {
+      file.matches_checkpoint = fingerprintMatches(fd, {cp->fp_len, cp->fp_hash});
     }
-    if (fp.len >= kMinCopyFingerprintBytes) {
-      // A copy of a file being followed (copytruncate into a name the globs match): what the
-      // follower has read is not read again.
-      for (const auto& [fid, f] : followers_) {
-        // From what the follower has turned into records, not what it has read: its open
-        // event may not be emitted yet, and the copy's checkpoint must not pass it.
-        const uint64_t done = f->parser->safeOffset();
-        if (!f->gone && f->fp == fp && done > size) {
-          // Everything the copy holds was read already (lines written between logrotate's copy
-          // and its truncation are not in the copy).
-          spdlog::info("{} is a copy of {}, all read; reading it from its end", path, f->path);
-          return size;
-        }
-        if (!f->gone && f->fp == fp) {
-          spdlog::info("{} is a copy of {}; reading it from offset {}", path, f->path, done);
-          // The copy takes over from there: the original must not turn the same lines into
-          // records again. It drops what it holds past `done` and waits for its truncation.
-          f->parser->abandonAt(done);
-          f->splitter.reset(done);
-          f->read_offset = done;
-          f->handed_over = true;
-          f->handed_over_since = Clock::now();
-          return done;
-        }
-        if (f->old_fp == fp) {
-          const uint64_t start = std::min(f->old_offset, size);
-          spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, f->path,
-                       start);
-          return start;
-        }
-      }
-      for (const auto& o : orphans_) {
-        if (o.fp_len == fp.len && o.fp_hash == fp.hash && o.offset <= size) {
-          spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, o.path,
-                       o.offset);
-          return o.offset;
-        }
-      }
-      if (auto cp = checkpoints_.findByFingerprint(fp.len, fp.hash);
-          cp && !followers_.count({cp->dev, cp->ino}) && cp->offset <= size) {
-        spdlog::info("{} is a copy of {}; reading it from offset {}", path, cp->path, cp->offset);
-        return cp->offset;
-      }
-      // A copy of what a file held before its last truncation, the copy not checkpointed yet
-      // (the daemon stopped before its first acknowledgement).
-      if (auto cp = checkpoints_.findByPreviousFingerprint(fp.len, fp.hash);
-          cp && cp->prev_offset <= size) {
-        spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, cp->path,
-                     cp->prev_offset);
-        return cp->prev_offset;
-      }
+    file.read_from_end = initial && in.read_from == config::ReadFrom::kEnd;
+    file.size_at_start = size_at_start;
+    std::vector<FollowedFile> followed;
+    followed.reserve(followers_.size());
+    for (const auto& [fid, f] : followers_) {
+      followed.push_back(
+          {fid, f->path, f->fp, f->parser->safeOffset(), f->gone, f->old_fp, f->old_offset});
     }
-    if (initial && !checkpoints_.existed() && in.read_from == config::ReadFrom::kEnd) {
-      return std::min(size, size_at_start);
+    const StartDecision d = decideStart(file, checkpoints_, followed, orphans_);
+    if (!d.note.empty()) spdlog::info("{}", d.note);
+    if (d.replaced) {
+      orphans_.push_back(*d.replaced);
+      checkpoints_.erase(id.dev, id.ino);
+      resumeCopy(*d.replaced, id.ino);
     }
-    return 0;
+    if (d.handover_from) {
+      // The copy takes over from there: the original must not turn the same lines into
+      // records again. It drops what it holds past that point and waits for its truncation.
+      Follower& f = *followers_.at(*d.handover_from);
+      f.parser->abandonAt(d.handover_at);
+      f.splitter.reset(d.handover_at);
+      f.read_offset = d.handover_at;
+      f.handed_over = true;
+      f.handed_over_since = Clock::now();
+    }
+    previous_fp = d.previous_fp;
+    previous_offset = d.previous_offset;
+    return d.offset;
   }
 
   // Reads the rest of a truncated file's old content from its copy, when one lies beside it
@@ -530,14 +498,14 @@ class Daemon {
         std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
     if (age <= std::chrono::milliseconds(in.ignore_older_ms)) return false;
     const uint64_t size = static_cast<uint64_t>(st.st_size);
-    const auto cp = checkpoints_.find(id.first, id.second);
+    const auto cp = checkpoints_.find(id.dev, id.ino);
     if (cp && cp->offset != size) return false;  // read before, and not to its end
     if (!cp) {
       const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       if (fd < 0) return false;  // open() says why
       const Fingerprint fp = readFingerprint(fd).value_or(Fingerprint{});
       ::close(fd);
-      checkpoints_.set({id.first, id.second, size, fp.len, fp.hash, path});
+      checkpoints_.set({id.dev, id.ino, size, fp.len, fp.hash, path});
       scheduleCommit();
     }
     if (ignored_.insert(id).second && !cp) {
@@ -566,17 +534,13 @@ class Daemon {
     f->fd = fd;
     f->fp = readFingerprint(fd).value_or(Fingerprint{});
     const uint64_t size = static_cast<uint64_t>(st.st_size);
-    const uint64_t start =
-        startOffset(in, path, id, fd, size, f->fp, initial, size_at_start.value_or(size));
+    const uint64_t start = startOffset(in, path, id, fd, size, f->fp, initial,
+                                       size_at_start.value_or(size), f->old_fp, f->old_offset);
     f->read_offset = start;
     f->splitter.reset(start);
-    if (auto cp = checkpoints_.find(id.first, id.second); cp && cp->prev_fp_len > 0) {
-      f->old_fp = {cp->prev_fp_len, cp->prev_fp_hash};  // for a copy of it found later
-      f->old_offset = cp->prev_offset;
-    }
     SourceInfo info;
     info.path = path;
-    info.key = fileKey(id.first, id.second);
+    info.key = fileKey(id.dev, id.ino);
     info.format = in.format;
     info.service = in.service;
     info.tags = in.tags;
@@ -586,7 +550,7 @@ class Daemon {
     f->parser = std::make_unique<SourceParser>(*parsers_, std::move(info),
                                                [this, raw](ErrorRecord& r) { emit(*raw, r); });
     f->parser->restartAt(start);
-    spdlog::info("following {} (inode {}) from offset {}", path, id.second, start);
+    spdlog::info("following {} (inode {}) from offset {}", path, id.ino, start);
     followers_[id] = std::move(f);
     mark(*raw);
     return raw;
@@ -662,7 +626,7 @@ class Daemon {
     }
     if (fd < 0) {
       // Renamed while closed (rotation): look for it beside its old name.
-      if (auto moved = findByInode(dirName(f.path), f.id.first, f.id.second)) {
+      if (auto moved = findByInode(dirName(f.path), f.id.dev, f.id.ino)) {
         fd = ::open(moved->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         path = *moved;
       }
@@ -679,7 +643,7 @@ class Daemon {
   // from its start.
   void onTruncated(Follower& f) {
     if (f.resume_fd < 0) {
-      auto copy = findCopy(dirName(f.path), f.fp, f.read_offset, f.id.second);
+      auto copy = findCopy(dirName(f.path), f.fp, f.read_offset, f.id.ino);
       // A copy the globs match has a follower of its own, which reads its rest.
       if (copy && !inputFor(*copy)) {
         const int cfd = ::open(copy->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -692,8 +656,7 @@ class Daemon {
         }
       }
     }
-    spdlog::info("{} (inode {}) was truncated; reading it again from the start", f.path,
-                 f.id.second);
+    spdlog::info("{} (inode {}) was truncated; reading it again from the start", f.path, f.id.ino);
     restartFromZero(f);
   }
 
@@ -820,7 +783,7 @@ class Daemon {
         f->marks.pop_front();
       }
       if (last) {
-        checkpoints_.set({id.first, id.second, m.offset, m.fp.len, m.fp.hash, f->path, m.old_offset,
+        checkpoints_.set({id.dev, id.ino, m.offset, m.fp.len, m.fp.hash, f->path, m.old_offset,
                           m.old_fp.len, m.old_fp.hash});
         f->committed = m.offset;
       }
