@@ -23,8 +23,7 @@
 #include "daemon/prometheus.h"
 #include "daemon/setup.h"
 #include "parsers/source_parser.h"
-#include "tail/checkpoint_store.h"
-#include "tail/checkpoint_writer.h"
+#include "tail/checkpoint_tracker.h"
 #include "tail/file_id.h"
 #include "tail/file_identity.h"
 #include "tail/inotify_watcher.h"
@@ -56,17 +55,6 @@ constexpr auto kPumpSlice = std::chrono::milliseconds(20);
 // One followed file: its descriptor, read position, line splitter, parser, and the offsets
 // waiting for acknowledgement before they may be checkpointed.
 struct Follower {
-  // An offset that becomes a checkpoint once the batches up to `seq` are acknowledged.
-  struct Mark {
-    uint64_t seq;
-    uint64_t offset;
-    Fingerprint fp;
-    // The content before the last truncation and how far it was read: kept in the checkpoint
-    // so that its copy, found later, is not read again from its start.
-    Fingerprint old_fp;
-    uint64_t old_offset;
-  };
-
   FileId id;
   std::string path;
   const config::InputConfig* input = nullptr;
@@ -83,10 +71,6 @@ struct Follower {
   uint64_t old_offset = 0;
   LineSplitter splitter;
   std::unique_ptr<SourceParser> parser;
-  std::deque<Mark> marks;
-  uint64_t batch_seq = 0;  // the batch its last record went into
-  uint64_t last_mark = UINT64_MAX;
-  uint64_t committed = 0;  // offset of the last checkpoint written
   Clock::time_point last_data = Clock::now();
   Clock::time_point gone_since{};
   bool gone = false;    // no longer at any path of its input
@@ -110,10 +94,7 @@ class Daemon {
       : io_(io),
         cfg_(std::move(cfg)),
         reg_(reg),
-        checkpoints_(cfg_.state_dir),
-        checkpoint_writer_(
-            cfg_.state_dir, checkpoints_.path(),
-            [this](uint64_t seq) { asio::post(io_, [this, seq] { onDurable(seq); }); }),
+        tracker_(io.get_executor(), cfg_.state_dir),
         watcher_(io.get_executor(),
                  [this](InotifyWatcher::Change c, const std::string& p) { onChange(c, p); }),
         tick_(io),
@@ -144,7 +125,8 @@ class Daemon {
     dispatcher_->setDeadLetter(std::make_unique<FileTransport>(
         io_.get_executor(), cfg_.state_dir + "/dead-letter.jsonl", /*fsync=*/true));
     dispatcher_->onAcked([this](uint64_t seq) { onAcked(seq); });
-    dispatcher_->setSendGate([this](uint64_t seq) { return maySend(seq); });
+    dispatcher_->setSendGate([this](uint64_t seq) { return seq <= tracker_.sendableThrough(); });
+    tracker_.onGateMoved([this](uint64_t) { dispatcher_->gateOpened(); });
     dispatcher_->onSaturation([this](bool saturated) {
       if (!saturated) schedulePump();
     });
@@ -162,7 +144,7 @@ class Daemon {
     host_ = HostFacts::read().hostname;
 
     std::string error;
-    if (!checkpoints_.load(&error)) spdlog::error("{}", error);
+    if (!tracker_.load(&error)) spdlog::error("{}", error);
 
     if (!watcher_.ok()) {
       spdlog::warn("inotify is not available; files are polled every {} ms", kPollEvery.count());
@@ -228,11 +210,11 @@ class Daemon {
       mark(*f);
     }
     batcher_->flush();
-    dispatcher_->gateOpened();  // on drain every batch goes at once
+    tracker_.openGate();  // on drain every batch goes at once
     dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
                        [this, done = std::move(done)](bool all) {
                          if (metrics_) metrics_->stop();
-                         commitCheckpoints();
+                         tracker_.commit();
                          if (!all) {
                            spdlog::warn(
                                "drain timed out: {} batches not acknowledged; they are "
@@ -319,6 +301,7 @@ class Daemon {
           f = it->second.get();
           if (f->path != path) spdlog::info("{} is now {} (inode {})", f->path, path, f->id.ino);
           f->path = path;
+          tracker_.moved(f->id, path);
           f->gone = false;
         }
         by_path_[path] = f;
@@ -400,13 +383,13 @@ class Daemon {
   // daemon was down: found by inode beside their old name and read to their end.
   void resumeRotatedWhileDown(const std::set<FileId>& seen) {
     std::vector<Checkpoint> missing;
-    for (const auto& [key, cp] : checkpoints_.all()) {
+    for (const auto& [key, cp] : tracker_.store().all()) {
       if (!seen.count(FileId{key.first, key.second})) missing.push_back(cp);
     }
     for (const auto& cp : missing) {
       const auto path = findByInode(dirName(cp.path), cp.dev, cp.ino);
       if (!path) {
-        checkpoints_.erase(cp.dev, cp.ino);  // gone for good
+        tracker_.erase({cp.dev, cp.ino});  // gone for good
         continue;
       }
       const config::InputConfig* in = inputFor(cp.path);
@@ -439,7 +422,7 @@ class Daemon {
     file.path = path;
     file.size = size;
     file.fp = fp;
-    if (auto cp = checkpoints_.find(id.dev, id.ino)) {
+    if (auto cp = tracker_.store().find(id.dev, id.ino)) {
       file.matches_checkpoint = fingerprintMatches(fd, {cp->fp_len, cp->fp_hash});
     }
     file.read_from_end = initial && in.read_from == config::ReadFrom::kEnd;
@@ -450,11 +433,11 @@ class Daemon {
       followed.push_back(
           {fid, f->path, f->fp, f->parser->safeOffset(), f->gone, f->old_fp, f->old_offset});
     }
-    const StartDecision d = decideStart(file, checkpoints_, followed, orphans_);
+    const StartDecision d = decideStart(file, tracker_.store(), followed, orphans_);
     if (!d.note.empty()) spdlog::info("{}", d.note);
     if (d.replaced) {
       orphans_.push_back(*d.replaced);
-      checkpoints_.erase(id.dev, id.ino);
+      tracker_.erase(id);
       resumeCopy(*d.replaced, id.ino);
     }
     if (d.handover_from) {
@@ -498,15 +481,14 @@ class Daemon {
         std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
     if (age <= std::chrono::milliseconds(in.ignore_older_ms)) return false;
     const uint64_t size = static_cast<uint64_t>(st.st_size);
-    const auto cp = checkpoints_.find(id.dev, id.ino);
+    const auto cp = tracker_.store().find(id.dev, id.ino);
     if (cp && cp->offset != size) return false;  // read before, and not to its end
     if (!cp) {
       const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       if (fd < 0) return false;  // open() says why
       const Fingerprint fp = readFingerprint(fd).value_or(Fingerprint{});
       ::close(fd);
-      checkpoints_.set({id.dev, id.ino, size, fp.len, fp.hash, path});
-      scheduleCommit();
+      tracker_.set({id.dev, id.ino, size, fp.len, fp.hash, path});
     }
     if (ignored_.insert(id).second && !cp) {
       spdlog::info(
@@ -552,29 +534,21 @@ class Daemon {
     f->parser->restartAt(start);
     spdlog::info("following {} (inode {}) from offset {}", path, id.ino, start);
     followers_[id] = std::move(f);
-    mark(*raw);
+    tracker_.follow(id, path, position(*raw, raw->parser->safeOffset()));
     return raw;
   }
 
   void emit(Follower& f, ErrorRecord& r) {
-    // The first record of this file to go into a new batch: every byte before it is in the
-    // batches before that one. A mark per batch lets the checkpoint follow acknowledgements
-    // batch by batch, however many batches one read produced.
-    const uint64_t open = batcher_->openSeq();
-    if (f.batch_seq != open) {
-      if (f.batch_seq != 0 && r.source_offset != f.last_mark &&
-          (f.marks.empty() || r.source_offset > f.marks.back().offset)) {
-        f.marks.push_back({open - 1, r.source_offset, f.fp, f.old_fp, f.old_offset});
-        f.last_mark = r.source_offset;
-        if (open - 1 <= acked_) scheduleCommit();
-      }
-      f.batch_seq = open;
-    }
     ++records_by_[{r.format, r.level}];
     ++records_total_;
     json_.clear();
     pipeline_->finish(r, json_);
-    batcher_->add(json_, r.level, r.service, r.tags);
+    const uint64_t seq = batcher_->add(json_, r.level, r.service, r.tags);
+    tracker_.recorded(f.id, position(f, r.source_offset), seq);
+  }
+
+  static FilePosition position(const Follower& f, uint64_t offset) {
+    return {offset, f.fp, f.old_fp, f.old_offset};
   }
 
   void enqueue(Follower& f) {
@@ -634,6 +608,7 @@ class Daemon {
     if (fd < 0) return false;
     f.fd = fd;
     f.path = path;
+    tracker_.moved(f.id, path);
     f.verify = true;
     return true;
   }
@@ -670,7 +645,7 @@ class Daemon {
     f.parser->restartAt(0);
     f.read_offset = 0;
     f.fp = Fingerprint{};
-    f.last_mark = UINT64_MAX;
+    tracker_.restarted(f.id);
     mark(f);
   }
 
@@ -744,15 +719,7 @@ class Daemon {
 
   // Notes that everything before the parser's safe offset is in batches up to the current
   // one; the offset becomes a checkpoint once those are acknowledged.
-  void mark(Follower& f) {
-    const uint64_t off = f.parser->safeOffset();
-    if (off == f.last_mark) return;
-    f.last_mark = off;
-    const uint64_t seq =
-        batcher_->pendingRecords() > 0 ? batcher_->openSeq() : batcher_->lastSealedSeq();
-    f.marks.push_back({seq, off, f.fp, f.old_fp, f.old_offset});
-    if (seq <= acked_) scheduleCommit();
-  }
+  void mark(Follower& f) { tracker_.reached(f.id, position(f, f.parser->safeOffset())); }
 
   void onAcked(uint64_t seq) {
     const auto now = Clock::now();
@@ -760,49 +727,8 @@ class Daemon {
       latency_.observe(std::chrono::duration<double>(now - sealed_at_.front().second).count());
       sealed_at_.pop_front();
     }
-    acked_ = seq;
-    scheduleCommit();
+    tracker_.acked(seq);
   }
-
-  void scheduleCommit() {
-    if (commit_posted_) return;
-    commit_posted_ = true;
-    asio::post(io_, [this] {
-      commit_posted_ = false;
-      commitCheckpoints();
-    });
-  }
-
-  void commitCheckpoints() {
-    for (auto& [id, f] : followers_) {
-      const Follower::Mark* last = nullptr;
-      Follower::Mark m{};
-      while (!f->marks.empty() && f->marks.front().seq <= acked_) {
-        m = f->marks.front();
-        last = &m;
-        f->marks.pop_front();
-      }
-      if (last) {
-        checkpoints_.set({id.dev, id.ino, m.offset, m.fp.len, m.fp.hash, f->path, m.old_offset,
-                          m.old_fp.len, m.old_fp.hash});
-        f->committed = m.offset;
-      }
-    }
-    // Written on a thread of its own: the fsyncs must not hold up the event loop.
-    if (checkpoint_writer_.submit(checkpoints_.snapshot(), acked_)) onDurable(acked_);
-  }
-
-  // The checkpoints of every batch up to `seq` are on disk.
-  void onDurable(uint64_t seq) {
-    if (seq <= durable_) return;
-    durable_ = seq;
-    dispatcher_->gateOpened();
-  }
-
-  // A batch is delivered only once the checkpoints of every batch before it are on disk, so a
-  // crash repeats at most the one batch being delivered (whose lines are read again). Batches
-  // queue and spool meanwhile; on drain every batch goes at once.
-  bool maySend(uint64_t seq) const { return draining_ || seq <= durable_ + 1; }
 
   // Idle work: complete multi-line events whose next line did not come, pass on a last line
   // without newline after a while, poll where inotify cannot watch, close idle and rotated
@@ -867,19 +793,20 @@ class Daemon {
     auto it = followers_.find(id);
     if (it == followers_.end()) return;
     Follower& f = *it->second;
-    if (!f.marks.empty()) return;  // still waiting for acknowledgement
+    if (!tracker_.settled(id)) return;  // still waiting for acknowledgement
     f.splitter.finish([&](std::string_view line, uint64_t off, uint64_t end, bool) {
       f.parser->addLine(line, off, end);
     });
     f.parser->flush();
     mark(f);
-    if (!f.marks.empty() && f.marks.back().seq > acked_) return;  // next time
+    if (tracker_.waitingForAck(id)) return;  // next time
     spdlog::info("closing {} (no longer at its path)", f.path);
     retired_.add(f.parser->stats());
     ready_.erase(std::remove(ready_.begin(), ready_.end(), id), ready_.end());
     for (auto p = by_path_.begin(); p != by_path_.end();) {
       p = p->second == &f ? by_path_.erase(p) : std::next(p);
     }
+    tracker_.forget(id);
     followers_.erase(it);
   }
 
@@ -995,15 +922,16 @@ class Daemon {
     std::map<const config::InputConfig*, uint64_t> lag;
     for (const auto& in : cfg_.inputs) lag[&in] = 0;
     for (const auto& [id, f] : followers_) {
-      if (f->read_offset > f->committed) lag[f->input] += f->read_offset - f->committed;
+      const uint64_t committed = tracker_.committedOffset(id);
+      if (f->read_offset > committed) lag[f->input] += f->read_offset - committed;
     }
     for (const auto& [in, n] : lag) out.sample({{"input", inputLabel(in)}}, n);
     out.family("homeostasisd_checkpoint_writes_total", "counter",
                "Checkpoint files written (atomically replaced).");
-    out.sample({}, checkpoint_writer_.writes());
+    out.sample({}, tracker_.writes());
     out.family("homeostasisd_checkpoint_write_failures_total", "counter",
                "Checkpoint file writes that failed (retried).");
-    out.sample({}, checkpoint_writer_.failures());
+    out.sample({}, tracker_.writeFailures());
     return out.take();
   }
 
@@ -1027,8 +955,7 @@ class Daemon {
   asio::io_context& io_;
   config::Config cfg_;
   const Registries& reg_;
-  CheckpointStore checkpoints_;
-  CheckpointWriter checkpoint_writer_;
+  CheckpointTracker tracker_;
   InotifyWatcher watcher_;
   asio::steady_timer tick_;
   asio::steady_timer rescan_timer_;
@@ -1085,12 +1012,9 @@ class Daemon {
   std::vector<char> buf_ = std::vector<char>(kReadChunk);
   std::string json_;
   std::string host_;
-  uint64_t acked_ = 0;
-  uint64_t durable_ = 0;  // batches up to this one are acknowledged and their checkpoints written
   bool draining_ = false;
   bool pump_posted_ = false;
   bool rescan_posted_ = false;
-  bool commit_posted_ = false;
 };
 
 void setSignalsBlocked(bool blocked) {

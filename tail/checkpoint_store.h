@@ -54,6 +54,7 @@ class CheckpointStore {
   void erase(uint64_t dev, uint64_t ino);
   size_t size() const { return entries_.size(); }
   const std::string& path() const { return file_; }
+  const std::string& dir() const { return dir_; }
 
  private:
   std::string dir_;
