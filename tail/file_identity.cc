@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/hash.h"
@@ -25,6 +26,31 @@ std::optional<Fingerprint> readFingerprint(int fd, uint32_t max_len) {
     got += static_cast<size_t>(n);
   }
   return Fingerprint{static_cast<uint32_t>(got), fnv1a(std::string_view(buf, got))};
+}
+
+std::optional<ContentPrefix> ContentPrefix::read(int fd) {
+  char buf[kFingerprintBytes];
+  size_t got = 0;
+  while (got < kFingerprintBytes) {
+    const ssize_t n = ::pread(fd, buf + got, kFingerprintBytes - got, static_cast<off_t>(got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return of(std::string_view(buf, got));
+}
+
+ContentPrefix ContentPrefix::of(std::string_view first_bytes) {
+  ContentPrefix p;
+  p.len_ = static_cast<uint32_t>(std::min<size_t>(first_bytes.size(), kFingerprintBytes));
+  p.hashes_[0] = kFnvOffset;
+  for (size_t i = 0; i < p.len_; ++i) {
+    p.hashes_[i + 1] = fnv1a(first_bytes.substr(i, 1), p.hashes_[i]);
+  }
+  return p;
 }
 
 bool fingerprintMatches(int fd, const Fingerprint& fp) {

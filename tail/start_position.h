@@ -17,7 +17,7 @@ struct NewFile {
   FileId id;
   std::string_view path;
   uint64_t size = 0;
-  Fingerprint fp;  // of its first bytes now
+  ContentPrefix content;  // its first bytes now
   // Whether its first bytes still match the fingerprint of its own checkpoint (if it has one).
   bool matches_checkpoint = false;
   // Found by the first scan after a start with no checkpoint file, in an input whose
@@ -61,6 +61,8 @@ struct StartDecision {
 // the same; where reading of the content it copies stopped (a copytruncate copy of a followed
 // file, of an orphaned checkpoint, of a checkpointed file, or of what a file held before its
 // last truncation); else its start, or its end when read_from says so. Acts on nothing.
+// A file is a copy of content whose fingerprint (at least kMinCopyFingerprintBytes long) its
+// first bytes match: the content may have grown since that fingerprint was taken.
 // `followed` is in the order followers are looked at; the first that fits decides.
 StartDecision decideStart(const NewFile& file, const CheckpointStore& checkpoints,
                           std::span<const FollowedFile> followed,
