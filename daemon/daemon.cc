@@ -63,6 +63,8 @@ class Daemon {
     }
     DispatcherOptions dopts;
     dopts.spool_dir = cfg_.state_dir + "/spool";
+    // A batch goes out once the checkpoints of the batches before it are on disk.
+    dopts.sendable_through = tracker_.sendableThrough();
     dispatcher_ = std::make_unique<Dispatcher>(io_.get_executor(), std::move(transports), dopts);
     dispatcher_->setDeadLetter(std::make_unique<FileTransport>(
         io_.get_executor(), cfg_.state_dir + "/dead-letter.jsonl", /*fsync=*/true));
@@ -79,8 +81,7 @@ class Daemon {
       latency_.acked(seq, Clock::now());
       tracker_.acked(seq);
     });
-    dispatcher_->setSendGate([this](uint64_t seq) { return seq <= tracker_.sendableThrough(); });
-    tracker_.onGateMoved([this](uint64_t) { dispatcher_->gateOpened(); });
+    tracker_.onGateMoved([this](uint64_t through) { dispatcher_->releaseThrough(through); });
     dispatcher_->onSaturation([this](bool saturated) {
       if (!saturated) tailer_->resume();
     });
