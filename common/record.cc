@@ -78,6 +78,21 @@ std::string errorType(const ErrorRecord& r) {
   return t;
 }
 
+std::string_view detailsExceptionType(const ErrorRecord& r) {
+  const std::string_view type = r.exception_type;
+  std::string_view separators;
+  if (r.language == "java" || r.language == "kotlin" || r.language == "scala") {
+    separators = ".$";
+  } else if (r.language == "python") {
+    separators = ".";
+  } else if (r.language == "php") {
+    separators = "\\";
+  }
+  const size_t last = separators.empty() ? std::string_view::npos : type.find_last_of(separators);
+  if (last == std::string_view::npos || last + 1 >= type.size()) return type;
+  return type.substr(last + 1);
+}
+
 namespace {
 
 void appendKey(std::string& out, std::string_view key) {
@@ -189,7 +204,7 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   out.push_back('{');
   if (!r.exception_type.empty()) {
     appendKey(out, "exception_type");
-    appendJsonString(out, r.exception_type);
+    appendJsonString(out, detailsExceptionType(r));
     out.push_back(',');
   }
   appendKey(out, "message");
@@ -315,26 +330,31 @@ size_t emailEnd(std::string_view m, size_t i) {
   return j;
 }
 
+// Whether `owner` is the module `root` or lies under it ("std", "std::rt" under "std").
+bool under(std::string_view owner, std::string_view root, std::string_view sep) {
+  return startsWith(owner, root) &&
+         (owner.size() == root.size() || startsWith(owner.substr(root.size()), sep));
+}
+
 // Whether a frame belongs to the language's runtime or to third-party code rather than the
 // application: such frames change with library versions and say little about which error
-// it is.
+// it is. `owner` is the frame's class (or package, module), else its function.
 bool isLibraryFrame(std::string_view language, const Frame& f) {
   const std::string_view file = f.file;
   const std::string_view fn = f.function;
+  const std::string_view owner = f.class_name.empty() ? fn : std::string_view(f.class_name);
   if (language == "python") {
     return contains(file, "site-packages/") || contains(file, "dist-packages/") ||
            contains(file, "/lib/python") || startsWith(file, "<frozen ") ||
            contains(file, "\\Lib\\");
   }
   if (language == "java" || language == "kotlin" || language == "scala") {
-    return startsWith(fn, "java.") || startsWith(fn, "javax.") || startsWith(fn, "jdk.") ||
-           startsWith(fn, "sun.") || startsWith(fn, "com.sun.") || startsWith(fn, "kotlin.") ||
-           startsWith(fn, "kotlinx.") || startsWith(fn, "scala.") || startsWith(fn, "akka.") ||
-           startsWith(fn, "org.springframework.") || startsWith(fn, "org.apache.") ||
-           startsWith(fn, "org.hibernate.") || startsWith(fn, "org.eclipse.jetty.") ||
-           startsWith(fn, "io.netty.") || startsWith(fn, "com.zaxxer.") ||
-           startsWith(fn, "reactor.") || startsWith(fn, "io.micrometer.") ||
-           startsWith(fn, "com.fasterxml.") || startsWith(fn, "org.junit.");
+    auto in = [owner](std::string_view package) { return under(owner, package, "."); };
+    return in("java") || in("javax") || in("jdk") || in("sun") || in("com.sun") || in("kotlin") ||
+           in("kotlinx") || in("scala") || in("akka") || in("org.springframework") ||
+           in("org.apache") || in("org.hibernate") || in("org.eclipse.jetty") || in("io.netty") ||
+           in("com.zaxxer") || in("reactor") || in("io.micrometer") || in("com.fasterxml") ||
+           in("org.junit");
   }
   if (language == "go") {
     if (contains(file, "/go/src/") || contains(file, "/pkg/mod/") || contains(file, "/vendor/")) {
@@ -343,8 +363,8 @@ bool isLibraryFrame(std::string_view language, const Frame& f) {
     // Standard-library packages have no dot in their first path element ("net/http",
     // "runtime"); "main" and module paths ("github.com/x/y") are the application's or a
     // dependency's, told apart by file above.
-    const size_t slash = fn.find('/');
-    const std::string_view first = fn.substr(0, std::min(slash, fn.find('.')));
+    const size_t slash = owner.find('/');
+    const std::string_view first = owner.substr(0, std::min(slash, owner.find('.')));
     return !first.empty() && first != "main" && !contains(first, ".") && file.empty();
   }
   if (language == "javascript") {
@@ -356,23 +376,30 @@ bool isLibraryFrame(std::string_view language, const Frame& f) {
            startsWith(file, "<internal:");
   }
   if (language == "rust") {
-    return startsWith(fn, "std::") || startsWith(fn, "core::") || startsWith(fn, "alloc::") ||
-           startsWith(fn, "<std::") || startsWith(fn, "<core::") || startsWith(fn, "<alloc::") ||
-           startsWith(fn, "rust_begin_unwind") || startsWith(fn, "__rust") ||
-           contains(file, "/rustc/") || contains(file, "/.cargo/registry/");
+    return under(owner, "std", "::") || under(owner, "core", "::") || under(owner, "alloc", "::") ||
+           startsWith(owner, "<std::") || startsWith(owner, "<core::") ||
+           startsWith(owner, "<alloc::") || startsWith(fn, "rust_begin_unwind") ||
+           startsWith(fn, "__rust") || contains(file, "/rustc/") ||
+           contains(file, "/.cargo/registry/");
   }
-  if (language == "csharp") {
-    return startsWith(fn, "System.") || startsWith(fn, "Microsoft.");
-  }
+  if (language == "csharp") return under(owner, "System", ".") || under(owner, "Microsoft", ".");
   if (language == "php") return file.empty() || contains(file, "/vendor/");
   if (language == "elixir") {
-    return startsWith(fn, ":") || startsWith(fn, "Enum.") || startsWith(fn, "Kernel.") ||
-           startsWith(fn, "GenServer.") || startsWith(fn, "Task.") || startsWith(fn, "IEx.") ||
-           startsWith(fn, "Stream.") || startsWith(fn, "Map.") || startsWith(fn, "List.") ||
-           startsWith(fn, "String.") || startsWith(fn, "Mix.") || startsWith(fn, "Code.") ||
-           startsWith(fn, "elixir_");
+    if (startsWith(owner, ":") || startsWith(owner, "elixir_")) return true;
+    auto in = [owner](std::string_view module) { return under(owner, module, "."); };
+    return in("Enum") || in("Kernel") || in("GenServer") || in("Task") || in("IEx") ||
+           in("Stream") || in("Map") || in("List") || in("String") || in("Mix") || in("Code");
   }
   return false;
+}
+
+// How a language joins a frame's class and function in its traces; the fingerprint hashes the
+// name as the trace wrote it.
+std::string_view qualifier(std::string_view language) {
+  if (language == "rust") return "::";
+  if (language == "ruby") return "#";
+  if (language == "php") return "->";
+  return ".";
 }
 
 // Hashes a path without its digits, so that release directories ("releases/20240101",
@@ -468,19 +495,25 @@ std::string computeFingerprint(const ErrorRecord& r) {
   uint64_t h = fnv1a(r.exception_type);
   h = fnv1a("\x1f", h);
   if (!r.frames.empty()) {
-    // The application's frames say where the error is; runtime and library frames are
-    // used only when there are no others.
-    bool any_app = false;
+    // The frames with a file and a line (those Homeostasis is given) say where the error is;
+    // the others (native code, generated proxies and lambdas whose names change from run to
+    // run) count only when no frame has a location. Of these, the application's frames;
+    // runtime and library frames only when there are no others.
+    const bool any_located =
+        std::any_of(r.frames.begin(), r.frames.end(), [](const Frame& f) { return f.located(); });
+    auto counts = [&](const Frame& f) { return !any_located || f.located(); };
+    const bool any_app = std::any_of(r.frames.begin(), r.frames.end(), [&](const Frame& f) {
+      return counts(f) && !isLibraryFrame(r.language, f);
+    });
+    const std::string_view join = qualifier(r.language);
     for (const Frame& f : r.frames) {
-      if (!isLibraryFrame(r.language, f)) {
-        any_app = true;
-        break;
-      }
-    }
-    for (const Frame& f : r.frames) {
-      if (any_app && isLibraryFrame(r.language, f)) continue;
+      if (!counts(f) || (any_app && isLibraryFrame(r.language, f))) continue;
       h = hashPath(f.file, h);
       h = fnv1a("\x1e", h);
+      if (!f.class_name.empty()) {
+        h = fnv1a(f.class_name, h);
+        h = fnv1a(join, h);
+      }
       h = fnv1a(f.function, h);
       h = fnv1a("\x1d", h);
     }

@@ -86,11 +86,20 @@ std::string topLevelMessage(const ErrorRecord& r);
 // ("LogError", "LogCritical", "LogWarning", ...).
 std::string errorType(const ErrorRecord& r);
 
-// The grouping key: exception type plus the application's frames (file and function, not
-// line numbers or the digits of paths, so a redeploy that moves code keeps the group; frames
-// of the language's runtime and of third-party packages are left out unless there are no
-// others), or, without frames, the exception type and the message with its variable parts
-// (numbers, hex, quoted values, ids, UUIDs, IPs, paths, emails, durations) replaced.
+// The record's error_details.exception_type: the exception's short name where Homeostasis'
+// rules and its own logger name a type so (`type(e).__name__`, Java's simple class name) while
+// the trace writes it qualified: NullPointerException for java.lang.NullPointerException
+// (Java, Kotlin, Scala), OperationalError for sqlalchemy.exc.OperationalError (Python),
+// QueryException for Illuminate\Database\QueryException (PHP). Else the type as written,
+// which the top-level exception_type always is.
+std::string_view detailsExceptionType(const ErrorRecord& r);
+
+// The grouping key: exception type plus the application's frames (file, class and function,
+// not line numbers or the digits of paths, so a redeploy that moves code keeps the group;
+// frames without a file and line, and frames of the language's runtime and of third-party
+// packages, are left out unless there are no others), or, without frames, the exception type
+// and the message with its variable parts (numbers, hex, quoted values, ids, UUIDs, IPs,
+// paths, emails, durations) replaced.
 std::string computeFingerprint(const ErrorRecord& r);
 
 // Replaces variable parts of a message by placeholders; exposed for tests.

@@ -3,7 +3,10 @@
 #include "parsers/access/access_log_parser.h"
 #include "parsers/apache/apache_error_parser.h"
 #include "parsers/bracket/bracket_parser.h"
+#include "parsers/dotnet/dotnet_console_parser.h"
+#include "parsers/envlogger/envlogger_parser.h"
 #include "parsers/generic/generic_parser.h"
+#include "parsers/golog/golog_parser.h"
 #include "parsers/java/java_parser.h"
 #include "parsers/json/json_parser.h"
 #include "parsers/klog/klog_parser.h"
@@ -15,11 +18,13 @@
 #include "parsers/postgres/postgres_parser.h"
 #include "parsers/python/python_parser.h"
 #include "parsers/redis/redis_parser.h"
+#include "parsers/serilog/serilog_parser.h"
 #include "parsers/stamped/stamped_parser.h"
 #include "parsers/syslog/syslog_parser.h"
 #include "parsers/text/text_parser.h"
 #include "parsers/uwsgi/uwsgi_parser.h"
 #include "parsers/w3c/w3c_parser.h"
+#include "parsers/winston/winston_parser.h"
 
 namespace homeo {
 
@@ -59,6 +64,17 @@ void registerBuiltinParsers(ParserRegistry& registry) {
   registry.add(
       {"tai64n", "@TAI64N-prefixed lines (daemontools, s6, runit)", true, makeTai64nParser});
   registry.add({"epoch", "lines prefixed with a Unix time (s, ms, us, ns)", true, makeEpochParser});
+  registry.add({"golog", "Go's standard log package: 2006/01/02 15:04:05 [file.go:23: ]msg", true,
+                makeGoLogParser});
+  registry.add({"winston", "Node.js winston text: [time] [label] level: msg, with its stack", true,
+                makeWinstonParser});
+  registry.add({"dotnet_console",
+                ".NET console logger: fail: Category[0] with the message and exception below", true,
+                makeDotnetConsoleParser});
+  registry.add({"serilog", "Serilog console (.NET): [HH:mm:ss LVL] msg with the exception below",
+                true, makeSerilogParser});
+  registry.add({"env_logger", "Rust env_logger: [2024-03-11T19:45:10Z ERROR target] msg", true,
+                makeEnvLoggerParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

@@ -1,5 +1,7 @@
 #include "parsers/line_header.h"
 
+#include <ctime>
+
 #include "parsers/parser.h"
 #include "parsers/text_util.h"
 #include "parsers/trace.h"
@@ -79,6 +81,47 @@ void fillTextRecord(const LogEvent& ev, Level level, const std::optional<CivilTi
       setField(out.context, "log_message", JsonValue(std::move(logged)));
     }
   }
+}
+
+std::optional<CivilTime> parseTimeOfDay(std::string_view s, size_t* used) {
+  int hh, mi, sec;
+  if (s.size() < 8 || s[2] != ':' || s[5] != ':' || !readDigits(s, 0, 2, &hh) ||
+      !readDigits(s, 3, 2, &mi) || !readDigits(s, 6, 2, &sec) || hh > 23 || mi > 59 || sec > 60)
+    return std::nullopt;
+  CivilTime t;
+  t.year = 0;
+  t.hour = hh;
+  t.minute = mi;
+  t.second = sec;
+  size_t i = 8;
+  if (i + 1 < s.size() && (s[i] == '.' || s[i] == ',') && text::isDigit(s[i + 1])) {
+    size_t n = 0;
+    int64_t ns = 0;
+    for (++i; i < s.size() && text::isDigit(s[i]); ++i, ++n) {
+      if (n < 9) ns = ns * 10 + (s[i] - '0');
+    }
+    for (; n < 9; ++n) ns *= 10;
+    t.nanos = ns;
+  }
+  if (i < s.size() && text::isDigit(s[i])) return std::nullopt;
+  *used = i;
+  return t;
+}
+
+void dateToday(CivilTime& t) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  t.year = tm.tm_year + 1900;
+  t.month = tm.tm_mon + 1;
+  t.day = tm.tm_mday;
+  const UnixNanos ahead = toUnixNanos(t) - static_cast<UnixNanos>(now) * 1'000'000'000;
+  if (ahead <= 60 * UnixNanos{1'000'000'000}) return;
+  const std::time_t yesterday = now - 86400;
+  localtime_r(&yesterday, &tm);
+  t.year = tm.tm_year + 1900;
+  t.month = tm.tm_mon + 1;
+  t.day = tm.tm_mday;
 }
 
 bool readDigits(std::string_view s, size_t pos, size_t n, int* out) {

@@ -42,4 +42,15 @@ void fillTextRecord(const LogEvent& ev, Level level, const std::optional<CivilTi
 // Reads exactly `n` decimal digits at s[pos..]; false if any is missing.
 bool readDigits(std::string_view s, size_t pos, size_t n, int* out);
 
+// "19:45:10", with an optional ".123" / ",123456" fraction, at the start of s: the layouts that
+// write the time of day only (log4j2's and logback's defaults, Serilog's console, Elixir's
+// Logger). The date is left unset (year 0): after the level check the parser calls
+// dateToday(), so that a line below the level costs no clock reading. Sets *used.
+std::optional<CivilTime> parseTimeOfDay(std::string_view s, size_t* used);
+
+// Gives a time of day the date it most likely has: today's in local time, or yesterday's
+// when that would put it more than a minute in the future (a line written before midnight,
+// read after it).
+void dateToday(CivilTime& t);
+
 }  // namespace homeo

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "parsers/crash.h"
+#include "parsers/trace.h"
+
 namespace homeo {
 
 void SourceParser::LineBuffer::add(std::string_view line, uint64_t offset, uint64_t end) {
@@ -9,6 +12,13 @@ void SourceParser::LineBuffer::add(std::string_view line, uint64_t offset, uint6
   spans.emplace_back(static_cast<uint32_t>(text.size()), static_cast<uint32_t>(line.size()));
   text.append(line);
   offsets.emplace_back(offset, end);
+}
+
+void SourceParser::LineBuffer::popBack() {
+  const uint32_t off = spans.back().first;
+  text.resize(off > 0 ? off - 1 : 0);  // with the '\n' before the line
+  spans.pop_back();
+  offsets.pop_back();
 }
 
 void SourceParser::LineBuffer::clear() {
@@ -116,25 +126,94 @@ void SourceParser::detect() {
 void SourceParser::assemble(std::string_view line, uint64_t offset, uint64_t end) {
   if (format_->startsEvent(line)) {
     if (event_open_) completeEvent();
-    event_parser_ = format_;
-  } else if (event_open_ && event_parser_->continuesEvent(event_.makeViews(), line) &&
-             event_.size() < kMaxEventLines && event_.text.size() + line.size() < kMaxEventBytes) {
+    openEvent(format_);
     event_.add(line, offset, end);
     last_end_ = end;
     return;
-  } else {
-    if (event_open_) {
-      if (event_.size() >= kMaxEventLines || event_.text.size() + line.size() >= kMaxEventBytes)
-        ++stats_.split_events;
-      completeEvent();
-    }
-    // No format claims the line and no event takes it: a text event of its own (a bare
-    // traceback, a stray message between JSON lines).
-    event_parser_ = &parsers_.text();
   }
+  const CrashStart crash = crashStart(line);
+  if (event_open_) {
+    const bool fits =
+        event_.size() < kMaxEventLines && event_.text.size() + line.size() < kMaxEventBytes;
+    const Join j = fits ? join(line, crash) : Join::kNewEvent;
+    if (j == Join::kContinue) {
+      event_.add(line, offset, end);
+      last_end_ = end;
+      return;
+    }
+    if (!fits) ++stats_.split_events;
+    if (j == Join::kSplitLast) {
+      // "Type: msg" + "at ..." below a line that does not own them: the two lines begin a
+      // trace of their own.
+      const auto [off, len] = event_.spans.back();
+      const auto [from, to] = event_.offsets.back();
+      carried_.assign(event_.text, off, len);
+      event_.popBack();
+      completeEvent();
+      openEvent(&parsers_.text());
+      event_holds_trace_ = true;
+      event_.add(carried_, from, to);
+      event_.add(line, offset, end);
+      last_end_ = end;
+      return;
+    }
+    completeEvent();
+  }
+  // No format claims the line and no event takes it: a text event of its own (a bare
+  // traceback, a stray message between JSON lines).
+  openEvent(&parsers_.text());
+  event_holds_trace_ = crash != CrashStart::kNone;
   event_.add(line, offset, end);
-  event_open_ = true;
   last_end_ = end;
+}
+
+void SourceParser::openEvent(Parser* parser) {
+  event_parser_ = parser;
+  event_open_ = true;
+  event_holds_trace_ = false;
+}
+
+SourceParser::Join SourceParser::join(std::string_view line, CrashStart crash) {
+  const auto& views = event_.makeViews();
+  const std::span<const std::string_view> event(views);
+  switch (crash) {
+    case CrashStart::kRuntime:
+      // A runtime's report of an uncaught error is nobody's continuation line (the parts of
+      // it that follow, such as Go's indented re-panic, are no CrashStart).
+      return Join::kNewEvent;
+    case CrashStart::kTrace:
+      if (event_holds_trace_) {
+        // A chained Python traceback continues; a second trace is a crash of its own.
+        return continuesTrace(event, line) ? Join::kContinue : Join::kNewEvent;
+      }
+      if (!takesTrace(event, line) || !headerOwnsTrace(event)) return Join::kNewEvent;
+      event_holds_trace_ = true;
+      return Join::kContinue;
+    case CrashStart::kNone:
+      break;
+  }
+  if (!event_parser_->continuesEvent(event, line)) return Join::kNewEvent;
+  if (!event_holds_trace_ && event.size() >= 2 && startsAtTrace(event.back(), line)) {
+    if (!headerOwnsTrace(event.first(event.size() - 1))) return Join::kSplitLast;
+    event_holds_trace_ = true;
+  }
+  return Join::kContinue;
+}
+
+bool SourceParser::takesTrace(std::span<const std::string_view> event,
+                              std::string_view line) const {
+  // The fallback's own rule keeps a trace apart from the line above it; whether that line
+  // owns the trace is decided here, as for every format.
+  return event_parser_ == &parsers_.text() || event_parser_->continuesEvent(event, line);
+}
+
+bool SourceParser::headerOwnsTrace(std::span<const std::string_view> event) {
+  // A header at WARNING or above owns the trace below it (logger.exception(),
+  // log.error("...", e)); below a DEBUG or INFO line, a trace is taken for a crash the
+  // runtime wrote between the application's lines. Asked once per trace, not per line.
+  header_scratch_.clear();
+  const LogEvent header{event.first(1), 0};
+  return event_parser_->parse(header, Level::kWarning, header_scratch_) == ParseStatus::kRecord;
 }
 
 void SourceParser::completeEvent() {

@@ -8,6 +8,7 @@
 
 #include "common/record.h"
 #include "parsers/container/container_unwrapper.h"
+#include "parsers/crash.h"
 #include "parsers/parser_set.h"
 
 namespace homeo {
@@ -35,7 +36,9 @@ struct SourceStats {
 
 // Turns one source's lines into records: detects the format on the first lines (unless the
 // config names it), groups lines into events (headers plus continuation lines such as
-// tracebacks), parses them, and fills the source's part of each record. Owns copies of the
+// tracebacks), parses them, and fills the source's part of each record. A crash a runtime
+// wrote between the lines (parsers/crash.h) is an event of its own, unless the header above
+// it owns it (a header at WARNING or above, with no trace yet). Owns copies of the
 // lines of the event still open, so callers may reuse their read buffers between calls.
 class SourceParser {
  public:
@@ -94,6 +97,7 @@ class SourceParser {
     std::vector<std::pair<uint64_t, uint64_t>> offsets;  // source offset, end of each line
     std::vector<std::string_view> views;
     void add(std::string_view line, uint64_t offset, uint64_t end);
+    void popBack();
     void clear();
     const std::vector<std::string_view>& makeViews();
     size_t size() const { return spans.size(); }
@@ -102,6 +106,16 @@ class SourceParser {
   void addInnerLine(std::string_view line, uint64_t offset, uint64_t end);
   void detect();
   void assemble(std::string_view line, uint64_t offset, uint64_t end);
+  // How a line that begins no event of the format relates to the open event.
+  enum class Join {
+    kContinue,   // it belongs to the event
+    kNewEvent,   // it begins an event of its own
+    kSplitLast,  // it and the event's last line begin a trace of their own
+  };
+  Join join(std::string_view line, CrashStart crash);
+  bool takesTrace(std::span<const std::string_view> event, std::string_view line) const;
+  bool headerOwnsTrace(std::span<const std::string_view> event);
+  void openEvent(Parser* parser);
   void completeEvent();
   void emit(Parser& parser, const LogEvent& ev);
   void noteOutcome(bool matched);
@@ -113,7 +127,12 @@ class SourceParser {
   double confidence_ = 0;
   Parser* event_parser_ = nullptr;  // the parser of the open event
   bool event_open_ = false;
+  // Whether the open event holds a stack trace already: a second one is a crash of its own
+  // (unless it chains to the first, as Python's "During handling..." does).
+  bool event_holds_trace_ = false;
   LineBuffer event_;
+  ErrorRecord header_scratch_;  // headerOwnsTrace's parse of a header line
+  std::string carried_;         // the line kSplitLast moves to the new event
   LineBuffer sample_;
   uint64_t last_end_ = 0;
   ErrorRecord record_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "parsers/crash.h"
 #include "parsers/text_util.h"
 #include "parsers/trace/trace_internal.h"
 
@@ -73,20 +74,22 @@ int64_t lineNumber(std::string_view s) {
   return n ? *n : 0;
 }
 
-void splitLocation(std::string_view loc, std::string_view& file, int64_t& line) {
+void splitLocation(std::string_view loc, std::string_view& file, int64_t& line, int64_t* column) {
   file = loc;
   line = 0;
+  if (column) *column = 0;
   size_t colon = loc.rfind(':');
   if (colon == std::string_view::npos) return;
   int64_t n = lineNumber(loc.substr(colon + 1));
   if (n == 0) return;
-  // file:line:col: the column is dropped, the line kept.
+  // file:line:col
   const size_t colon2 = colon > 0 ? loc.rfind(':', colon - 1) : std::string_view::npos;
   if (colon2 != std::string_view::npos) {
     const int64_t l = lineNumber(loc.substr(colon2 + 1, colon - colon2 - 1));
     if (l > 0) {
       file = loc.substr(0, colon2);
       line = l;
+      if (column) *column = n;
       return;
     }
   }
@@ -113,8 +116,9 @@ bool isAtLine(std::string_view trimmed) { return trimmed.size() > 3 && startsWit
 namespace {
 
 bool isRustPanicLine(std::string_view line) {
-  const size_t t = line.find("thread '");
-  return t != std::string_view::npos && line.find("' panicked at ", t) != std::string_view::npos;
+  trace::RustPanicHead head;
+  return line.find("panicked at ") != std::string_view::npos &&
+         trace::splitRustPanicHead(line, head);
 }
 
 }  // namespace
@@ -135,10 +139,20 @@ bool isTraceStart(std::string_view line, std::string_view* language) {
     lang = "php";
   } else if (startsWith(t, "** (")) {
     lang = "elixir";
-  } else if (t.find("Exception in thread ") != std::string_view::npos) {
-    lang = "java";
+  } else if (const size_t eit = t.find("Exception in thread "); eit != std::string_view::npos) {
+    // Java quotes the thread's name; Python's threading module ends the line with a colon.
+    const std::string_view rest = t.substr(eit + 20);
+    if (startsWith(rest, "\"")) {
+      lang = "java";
+    } else if (eit == 0 && trimRight(rest).ends_with(':')) {
+      lang = "python";
+    } else {
+      return false;
+    }
   } else if (startsWith(t, "Unhandled exception. ") || startsWith(t, "Unhandled Exception: ")) {
     lang = "csharp";
+  } else if (isGinRecoveryHeader(t)) {
+    lang = "go";
   } else {
     return false;
   }
@@ -183,24 +197,31 @@ std::string_view eventLanguage(std::span<const std::string_view> event) {
   for (size_t i = 0; i < n; ++i) {
     if (trace::isTraceStart(event[i], &lang)) return lang;
   }
-  // "TypeError: x" followed by `at` lines (Node.js, Java, .NET).
-  if (event.size() >= 2 && isExceptionLine(event[0]) && trace::isAtLine(trimLeft(event[1]))) {
-    return "at";
-  }
-  // Node.js prints the throwing source line first: "/app/x.js:10", the code, a caret.
-  const std::string_view first = trimRight(event[0]);
-  const size_t colon = first.rfind(':');
-  if (colon != std::string_view::npos && trace::lineNumber(first.substr(colon + 1)) > 0) {
-    const std::string_view file = first.substr(0, colon);
-    if (file.ends_with(".js") || file.ends_with(".mjs") || file.ends_with(".cjs") ||
-        file.ends_with(".ts")) {
-      return "node-source";
+  // "TypeError: x" followed by `at` lines (Node.js, Java, .NET), maybe after a further line or
+  // two of its message ("  Detail: ...").
+  if (event.size() >= 2 && isExceptionLine(event[0])) {
+    for (size_t k = 1; k < std::min<size_t>(event.size(), 4) && !event[k].empty(); ++k) {
+      if (trace::isAtLine(trimLeft(event[k]))) return "at";
     }
   }
+  // Node.js prints the throwing source line first: "/app/x.js:10", the code, a caret.
+  if (isNodeSourceLocation(event[0])) return "node-source";
   return {};
 }
 
 bool isDigitAt(std::string_view s, size_t i) { return i < s.size() && text::isDigit(s[i]); }
+
+// gin's recovery output: every line up to its stack (the request in debug mode, the panic
+// value), the stack's unindented location lines, and the colour reset that closes it.
+bool continuesGinRecovery(std::span<const std::string_view> event, std::string_view line) {
+  if (trace::isGinLocationLine(line) || trimRight(line) == "\x1b[0m") return true;
+  const std::string_view prev = event.back();
+  if (trace::isGinLocationLine(prev) || (!prev.empty() && prev[0] == '\t')) return false;
+  for (size_t k = 1; k < event.size(); ++k) {
+    if (trace::isGinLocationLine(event[k])) return false;
+  }
+  return event.size() < 64;
+}
 
 }  // namespace
 
@@ -219,10 +240,18 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
   const std::string_view prev = event.back();
   if (trace::isTraceStart(line)) {
     // A line that starts a trace starts a new event, unless it is the next traceback of a
-    // chained Python exception.
+    // chained Python exception, or a Go panic raised while panicking (printed indented).
+    if (text::isSpace(line[0]) && startsWith(trimLeft(line), "panic: ") &&
+        eventLanguage(event) == "go") {
+      return true;
+    }
     const std::string_view p = trimLeft(prev);
-    return (p.empty() || startsWith(p, kPyDuring) || startsWith(p, kPyCause)) &&
-           eventLanguage(event) == "python";
+    const std::string_view lang = eventLanguage(event);
+    // Go: "panic: x [recovered]" is followed by the panic it led to, indented.
+    if (lang == "go") return !line.empty() && text::isSpace(line[0]);
+    return (p.empty() || startsWith(p, kPyDuring) || startsWith(p, kPyCause) ||
+            (event.size() == 1 && startsWith(p, "Exception in thread "))) &&
+           lang == "python";
   }
   if (looksLikeTraceLine(line)) return true;
   // A C-style continuation: the previous line ends with a backslash.
@@ -230,6 +259,7 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
   const std::string_view lang = eventLanguage(event);
   const bool prev_indented = !prev.empty() && text::isSpace(prev[0]);
   if (lang == "go") {
+    if (trace::isGinRecoveryHeader(event.front())) return continuesGinRecovery(event, line);
     // Goroutine dumps: unindented function lines, their indented locations, blank lines
     // between goroutines.
     return line.empty() || startsWith(line, "goroutine ") || startsWith(line, "created by ") ||
@@ -248,7 +278,8 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
   if (lang == "at" || lang == "node-source") {
     // Node.js: error properties close with "}", the runtime names itself at the end, and
     // the source excerpt is followed by a blank line and the error.
-    if (line == "}" || startsWith(line, "Node.js v")) return true;
+    if (line == "}" || startsWith(line, "Node.js v") || startsWith(line, "Emitted 'error' event"))
+      return true;
     if (line.empty()) return prev_indented || prev == "}";
     if (lang == "node-source" && prev.empty()) return isExceptionLine(line);
     return false;
@@ -269,6 +300,7 @@ bool analyzeTrace(std::span<const std::string_view> lines, ErrorRecord& out,
   for (size_t i = 0; i < lines.size(); ++i) {
     if (trimLeft(lines[i]).empty()) continue;
     if (trace::analyzePython(lines, i, out, prefer_trace_message) ||
+        trace::analyzePythonSyntaxError(lines, i, out, prefer_trace_message) ||
         trace::analyzeGo(lines, i, out, prefer_trace_message) ||
         trace::analyzeRust(lines, i, out, prefer_trace_message) ||
         trace::analyzePhp(lines, i, out, prefer_trace_message) ||

@@ -20,6 +20,9 @@ namespace homeo {
 // outer exception, Node's error); the end of its cause chain (Python's first block, the
 // last "Caused by:", the innermost "--->", the last "[cause]:") goes to
 // context.root_cause {type, message}. Frames are those of the reported exception.
+//
+// A trace that is a fatal error on its own account (PHP's "Fatal error") sets out.level to
+// CRITICAL: a caller sets the level its log line says before calling.
 bool analyzeTrace(std::span<const std::string_view> lines, ErrorRecord& out,
                   bool prefer_trace_message = false);
 

@@ -1,5 +1,6 @@
 #include "transports/amqp/amqp_transport.h"
 #include "transports/file/file_transport.h"
+#include "transports/homeostasis/homeostasis_transport.h"
 #include "transports/http/http_transport.h"
 #include "transports/kafka/kafka_transport.h"
 #include "transports/postgres/postgres_transport.h"
@@ -18,6 +19,7 @@ void registerBuiltinTransports(TransportRegistry& registry) {
   registry.add(amqpTransportFactory());
   registry.add(postgresTransportFactory());
   registry.add(sqliteTransportFactory());
+  registry.add(homeostasisTransportFactory());
 }
 
 }  // namespace homeo

@@ -310,6 +310,8 @@ void Scrubber::scrubRecord(ErrorRecord& r) {
   for (auto& f : r.frames) {
     scrub(f.file);
     scrub(f.function);
+    scrub(f.class_name);
+    scrubJson(f.extra);
   }
   scrub(r.raw_log);
   scrub(r.module);

@@ -8,6 +8,7 @@
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
 #include "parsers/trace.h"
+#include "parsers/trace/frame_names.h"
 
 namespace homeo {
 namespace {
@@ -437,11 +438,11 @@ bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
     Frame f;
     f.file.assign(entries[k].file);
     f.line = entries[k].line;
-    f.function = k + 1 < entries.size() ? callName(entries[k + 1].call) : "{main}";
+    frames::setPhpName(k + 1 < entries.size() ? callName(entries[k + 1].call) : "{main}", f);
     out.frames.push_back(std::move(f));
   }
   if (!thrown.file.empty()) {
-    thrown.function = entries.empty() ? "{main}" : callName(entries.front().call);
+    frames::setPhpName(entries.empty() ? "{main}" : callName(entries.front().call), thrown);
     out.frames.push_back(std::move(thrown));
   }
   out.traceback.clear();

@@ -214,9 +214,40 @@ bool parseTomcat(std::string_view line, Header& h) {
   return true;
 }
 
+// log4j2's default layout, "%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg", and
+// logback's when no configuration is found ("... %logger{36} -%kvp- %msg"): the time of day
+// only.
+bool parseClockLayout(std::string_view line, Header& h) {
+  size_t used = 0;
+  auto t = parseTimeOfDay(line, &used);
+  if (!t || used >= line.size() || line[used] != ' ') return false;
+  std::string_view s = text::trimLeft(line.substr(used));
+  if (!takeBracket(s, h.thread)) return false;
+  const auto level = javaLevel(text::nextToken(s));
+  if (!level) return false;
+  s = text::trimLeft(s);
+  const std::string_view logger = text::nextToken(s);
+  if (!looksLikeLogger(logger)) return false;
+  s = text::trimLeft(s);
+  if (text::startsWith(s, "-- ")) {
+    s.remove_prefix(3);
+  } else if (text::startsWith(s, "- ")) {
+    s.remove_prefix(2);
+  } else {
+    return false;
+  }
+  h.time = t;  // dated in parse(), once the level is known to count
+  h.level = *level;
+  h.logger = logger;
+  h.message = s;
+  h.confidence = 85;
+  return true;
+}
+
 bool parseHeader(std::string_view line, Header& h) {
   std::string_view s = line;
   if (line.empty()) return false;
+  if (line.size() > 8 && line[2] == ':' && text::isDigit(line[0])) return parseClockLayout(line, h);
   if (text::isDigit(line[0]) && line.size() > 3 && line[2] == '-' && text::isAlpha(line[3]))
     return parseTomcat(line, h);
   if (text::isAlpha(line[0])) return parseLevelFirst(line, h);
@@ -313,6 +344,7 @@ class JavaParser final : public HeaderFormat<Header, parseHeader> {
     Header h;
     if (!parseHeader(ev.lines[0], h)) return ParseStatus::kNotMatched;
     if (h.level < min_level) return ParseStatus::kBelowLevel;
+    if (h.time && h.time->year == 0) dateToday(*h.time);
     fillTextRecord(ev, h.level, h.time, h.logger, h.message, out);
     if (!h.thread.empty()) setField(out.context, "thread", JsonValue(h.thread));
     // The trace id is what ties the lines of one request together: its request id.

@@ -14,6 +14,8 @@ namespace homeo {
 //   2015-07-29 17:41:44,747 - WARN  [QuorumPeer:Foo@774] - msg               (ZooKeeper)
 //   2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.Foo: msg          (Hadoop)
 //   [ERROR] msg                                                             (Maven, log4j)
+//   19:45:10.123 [main] ERROR com.example.Foo - msg   (log4j2's and logback's unconfigured
+//                                                     defaults: the time of day, dated today)
 std::unique_ptr<Parser> makeJavaParser();
 
 }  // namespace homeo

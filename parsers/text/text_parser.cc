@@ -1,5 +1,6 @@
 #include "parsers/text/text_parser.h"
 
+#include "parsers/crash.h"
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
 #include "parsers/trace.h"
@@ -36,6 +37,7 @@ class TextParser final : public Parser {
     std::string_view header = ev.lines[0];
     // A blank line between entries says nothing.
     if (ev.lines.size() == 1 && text::trim(header).empty()) return ParseStatus::kBelowLevel;
+    if (isCrash(ev.lines)) return parseCrash(ev, min_level, out);
     std::string_view body = header;
     if (!body.empty() && body[0] == '[') body.remove_prefix(1);
     size_t used = 0;
@@ -55,10 +57,10 @@ class TextParser final : public Parser {
       if (Level::kInfo < min_level) return ParseStatus::kBelowLevel;
     }
     if (level && *level < min_level && !multi) return ParseStatus::kBelowLevel;
-    const bool traced = analyzeTrace(ev.lines, out, trace_head);
-    if (!level) level = traced ? Level::kError : Level::kInfo;
-    if (*level < min_level) return ParseStatus::kBelowLevel;
-    out.level = *level;
+    out.level = level.value_or(Level::kError);
+    const bool traced = analyzeTrace(ev.lines, out, trace_head);  // may raise the level
+    if (!level && !traced) out.level = Level::kInfo;
+    if (out.level < min_level) return ParseStatus::kBelowLevel;
     if (!trace_head) {
       std::string_view msg = body;
       if (level_end > 0 && level_end <= body.size()) {
@@ -81,6 +83,18 @@ class TextParser final : public Parser {
         out.message.assign(msg);
       }
     }
+    return ParseStatus::kRecord;
+  }
+
+ private:
+  // What a runtime wrote of an uncaught error: its level is the crash's (crashLevel), whatever
+  // words its message holds.
+  static ParseStatus parseCrash(const LogEvent& ev, Level min_level, ErrorRecord& out) {
+    const Level level = crashLevel(ev.lines);
+    if (level < min_level) return ParseStatus::kBelowLevel;
+    out.level = level;
+    analyzeTrace(ev.lines, out, true);
+    if (out.message.empty()) out.message.assign(text::trim(ev.lines[0]));
     return ParseStatus::kRecord;
   }
 };

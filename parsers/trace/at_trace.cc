@@ -23,9 +23,10 @@ bool parseHead(std::string_view line, AtHead& h) {
     if (startsWith(s, "\"")) {
       const size_t q = s.find("\" ", 1);
       if (q == std::string_view::npos) return false;
+      h.thread = s.substr(1, q - 1);
       s = s.substr(q + 2);
     } else {
-      text::nextToken(s);
+      h.thread = text::nextToken(s);
       s = trimLeft(s);
     }
   } else if (startsWith(s, "Unhandled exception. ") || startsWith(s, "Unhandled Exception: ")) {
@@ -71,14 +72,52 @@ AtKind classify(std::string_view type, std::string_view next) {
   return AtKind::kJvm;
 }
 
+// A frame line ("at ...", .NET's inner " ---> "); Jackson's " at [Source: ...]" is part of the
+// message.
+bool isFrameLine(std::string_view t) {
+  return (isAtLine(t) && !startsWith(t, "at [")) || startsWith(t, "---> ");
+}
+
+// How many lines a message may run over after the head line before the frames begin.
+constexpr size_t kMaxMessageLines = 20;
+
+// A further line of the head's message: PostgreSQL's "  Detail: Key (id)=(7) already exists.",
+// Jackson's " at [Source: (String)...; line: 1, column: 9]".
+bool continuesMessage(std::string_view line) {
+  const std::string_view t = trimLeft(line);
+  return !t.empty() && !isFrameLine(t) && !startsWith(t, "Caused by: ") && !startsWith(t, "--- ") &&
+         !isTraceStart(line);
+}
+
 }  // namespace
+
+void setHeadException(Lines lines, size_t i, const AtHead& head, std::string_view message,
+                      ErrorRecord& out, bool prefer) {
+  const bool sets_message = prefer || out.message.empty();
+  setException(out, head.type, message, prefer);
+  if (!sets_message) return;
+  for (size_t k = i + 1; k < head.body; ++k) {
+    out.message.push_back('\n');
+    out.message.append(trimRight(lines[k]));
+  }
+}
 
 bool analyzeAtTrace(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
   if (i + 1 >= lines.size()) return false;
-  const std::string_view next = trimLeft(lines[i + 1]);
-  if (!isAtLine(next) && !startsWith(next, "---> ")) return false;
   AtHead head;
-  if (!parseHead(lines[i], head)) return false;
+  head.body = i + 1;
+  if (!isFrameLine(trimLeft(lines[i + 1]))) {
+    // Only a head line may be followed by the further lines of its message.
+    if (trimLeft(lines[i + 1]).empty() || !parseHead(lines[i], head)) return false;
+    while (head.body < lines.size() && head.body - i <= kMaxMessageLines &&
+           continuesMessage(lines[head.body])) {
+      ++head.body;
+    }
+    if (head.body >= lines.size() || !isFrameLine(trimLeft(lines[head.body]))) return false;
+  } else if (!parseHead(lines[i], head)) {
+    return false;
+  }
+  const std::string_view next = trimLeft(lines[head.body]);
   switch (classify(head.type, next)) {
     case AtKind::kJvm:
       return analyzeJvm(lines, i, head, out, prefer);

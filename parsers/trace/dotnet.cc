@@ -1,11 +1,13 @@
 // .NET: "System.InvalidOperationException: msg", inner exceptions as " ---> System.X: inner"
 // (on their own lines, or inline in older runtimes), frames "   at Ns.Cls.M(args) in
 // C:\src\x.cs:line 42", innermost first. The innermost exception's frames come first, each
-// "--- End of inner exception stack trace ---" passing to the next outer one.
+// "--- End of inner exception stack trace ---" passing to the next outer one. A frame's class
+// is the type ("Shop.Cart"), its function the method (".ctor", "<Run>d__4.MoveNext").
 
 #include <algorithm>
 #include <vector>
 
+#include "parsers/trace/frame_names.h"
 #include "parsers/trace/trace_internal.h"
 
 namespace homeo::trace {
@@ -32,7 +34,7 @@ bool parseDotnetFrame(std::string_view t, Frame& f) {
     }
   }
   const size_t open = s.find('(');
-  f.function.assign(open == std::string_view::npos ? s : s.substr(0, open));
+  frames::setDotnetName(open == std::string_view::npos ? s : s.substr(0, open), f);
   return true;
 }
 
@@ -56,7 +58,7 @@ bool analyzeDotnet(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, 
   }
   std::vector<Frame> frames;  // frames of the exception whose segment is being read
   Frame f;
-  size_t end = i + 1;
+  size_t end = head.body;
   for (; end < lines.size(); ++end) {
     const std::string_view l = lines[end];
     const std::string_view t = trimLeft(l);
@@ -85,7 +87,7 @@ bool analyzeDotnet(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, 
   setTraceback(lines, i, end, out);
   out.frames = std::move(frames);
   out.language = "csharp";
-  setException(out, head.type, message, prefer);
+  setHeadException(lines, i, head, message, out, prefer);
   if (inner_count > 0) setRootCause(out, inner_type, inner_msg);
   return true;
 }

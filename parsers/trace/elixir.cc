@@ -1,9 +1,11 @@
 // Elixir: "** (RuntimeError) msg" then "    (app 0.1.0) lib/app.ex:12: App.f/1" frames,
-// innermost first.
+// innermost first. A frame's class is the module ("App.Orders", ":gen_server"), its function
+// the name with its arity ("place/1").
 
 #include <algorithm>
 #include <vector>
 
+#include "parsers/trace/frame_names.h"
 #include "parsers/trace/trace_internal.h"
 
 namespace homeo::trace {
@@ -29,7 +31,7 @@ bool parseElixirFrame(std::string_view t, Frame& f) {
   if (file.empty() || file.find(' ') != std::string_view::npos) return false;
   f.file.assign(file);
   f.line = line;
-  f.function.assign(trimRight(t.substr(sep + 2)));
+  frames::setElixirName(trimRight(t.substr(sep + 2)), f);
   return true;
 }
 

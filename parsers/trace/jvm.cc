@@ -1,11 +1,13 @@
 // Java, Kotlin and Scala: "\tat pkg.Cls.m(File.java:42)" frames, innermost first, with
 // "Caused by:" chains, "Suppressed:" blocks and "... N more" elisions. The exception reported
 // is the one that propagated (the first printed); the end of its cause chain goes to
-// context.root_cause.
+// context.root_cause, the thread an uncaught exception ended ("Exception in thread \"main\"")
+// to context.thread. A frame's class is the fully qualified class, its function the method.
 
 #include <algorithm>
 #include <vector>
 
+#include "parsers/trace/frame_names.h"
 #include "parsers/trace/trace_internal.h"
 
 namespace homeo::trace {
@@ -24,27 +26,29 @@ bool parseJvmFrame(std::string_view t, Frame& f) {
   if (open == std::string_view::npos) return false;
   const size_t close = s.find(')', open);
   if (close == std::string_view::npos) return false;
-  std::string_view fn = s.substr(0, open);
-  // Module and class-loader prefixes ("java.base/", "app//") are not part of the name.
-  const size_t slash = fn.rfind('/');
-  if (slash != std::string_view::npos) fn = fn.substr(slash + 1);
-  f.function.assign(fn);
+  const std::string_view name = s.substr(0, open);
+  if (name.empty() || name[0] == '[') return false;  // Jackson's " at [Source: ...]"
+  frames::setJvmName(name, f);
   std::string_view file;
   splitLocation(s.substr(open + 1, close - open - 1), file, f.line);
+  // "(Native Method)", "(Unknown Source)", "(<generated>)": no file to place the frame in.
+  if (f.line == 0 && (file.find(' ') != std::string_view::npos || startsWith(file, "<"))) {
+    file = {};
+  }
   f.file.assign(file);
   return true;
 }
 
-bool isLibraryFunction(std::string_view fn) {
-  return startsWith(fn, "java.") || startsWith(fn, "javax.") || startsWith(fn, "jdk.") ||
-         startsWith(fn, "sun.") || startsWith(fn, "kotlin.") || startsWith(fn, "kotlinx.") ||
-         startsWith(fn, "scala.");
+bool isLibraryClass(std::string_view cls) {
+  return startsWith(cls, "java.") || startsWith(cls, "javax.") || startsWith(cls, "jdk.") ||
+         startsWith(cls, "sun.") || startsWith(cls, "kotlin.") || startsWith(cls, "kotlinx.") ||
+         startsWith(cls, "scala.");
 }
 
 std::string_view jvmLanguage(const std::vector<Frame>& frames) {
   size_t java = 0, kotlin = 0, scala = 0;
   for (const Frame& f : frames) {
-    if (isLibraryFunction(f.function)) continue;
+    if (isLibraryClass(f.class_name)) continue;
     if (f.file.ends_with(".kt")) ++kotlin;
     if (f.file.ends_with(".scala")) ++scala;
     if (f.file.ends_with(".java")) ++java;
@@ -62,7 +66,7 @@ bool analyzeJvm(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, boo
   std::string_view cause_type, cause_msg;
   JsonArray suppressed;
   Frame f;
-  size_t end = i + 1;
+  size_t end = head.body;
   for (; end < lines.size(); ++end) {
     const std::string_view l = lines[end];
     const std::string_view t = trimLeft(l);
@@ -93,7 +97,8 @@ bool analyzeJvm(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, boo
   setTraceback(lines, i, end, out);
   out.language = jvmLanguage(frames);
   out.frames = std::move(frames);
-  setException(out, head.type, head.message, prefer);
+  setHeadException(lines, i, head, head.message, out, prefer);
+  if (!head.thread.empty()) setField(out.context, "thread", JsonValue(head.thread));
   if (!cause_type.empty()) setRootCause(out, cause_type, cause_msg);
   if (!suppressed.empty()) setField(out.context, "suppressed", JsonValue(std::move(suppressed)));
   return true;

@@ -1,6 +1,8 @@
 // Node.js: "TypeError: msg" then "    at fn (/app/x.js:10:5)", "    at /app/x.js:10:5",
 // "    at async fn (...)", innermost first; "[cause]: Error: ..." blocks (Error.cause), and
-// the error's own properties between " {" and "}".
+// the error's own properties between " {" and "}". A frame's function is named as V8 writes it
+// ("getUser", "Layer.handle [as handle_request]"), without the "async " marker, with no class,
+// as Homeostasis' JavaScript adapter keeps it; the column is kept.
 
 #include <algorithm>
 #include <vector>
@@ -19,6 +21,8 @@ bool parseNodeFrame(std::string_view t, Frame& f) {
   if (!isAtLine(t)) return false;
   std::string_view s = trimRight(t.substr(3));
   if (s.ends_with(" {")) s = trimRight(s.substr(0, s.size() - 2));
+  // "at async fn (...)": the marker of an async frame is not part of the name.
+  if (startsWith(s, "async ")) s.remove_prefix(6);
   std::string_view loc = s;
   f.function.clear();
   if (s.ends_with(")")) {
@@ -29,7 +33,7 @@ bool parseNodeFrame(std::string_view t, Frame& f) {
     }
   }
   std::string_view file;
-  splitLocation(loc, file, f.line);
+  splitLocation(loc, file, f.line, &f.column);
   // "(<anonymous>)", "(index 0)": no file to name.
   if (f.line == 0) file = {};
   if (startsWith(file, "file://")) file.remove_prefix(7);
@@ -44,7 +48,7 @@ bool analyzeNode(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, bo
   std::string_view cause_type, cause_msg;
   bool in_cause = false;
   Frame f;
-  size_t end = i + 1;
+  size_t end = head.body;
   for (; end < lines.size(); ++end) {
     const std::string_view l = lines[end];
     const std::string_view t = trimLeft(l);
@@ -68,7 +72,7 @@ bool analyzeNode(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, bo
   setTraceback(lines, i, end, out);
   out.frames = std::move(frames);
   out.language = "javascript";
-  setException(out, head.type, head.message, prefer);
+  setHeadException(lines, i, head, head.message, out, prefer);
   if (!head.code.empty()) setField(out.context, "code", JsonValue(head.code));
   if (!cause_type.empty()) setRootCause(out, cause_type, cause_msg);
   return true;

@@ -1,11 +1,14 @@
 // PHP fatal errors: "PHP Fatal error:  Uncaught Exception: msg in /var/www/x.php:12", then
 // "Stack trace:", "#0 /var/www/y.php(3): f()", ..., "#N {main}", "  thrown in ... on line 12".
 // Fatal errors without an exception ("Allowed memory size ... in /x.php on line 12") too.
+// Every one is CRITICAL. A frame's class is the class a method is called on ("App\\Cart" of
+// "App\\Cart->lock"), its function the method.
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "parsers/trace/frame_names.h"
 #include "parsers/trace/trace_internal.h"
 
 namespace homeo::trace {
@@ -130,24 +133,23 @@ bool analyzePhp(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
     Frame f;
     f.file.assign(entries[k].file);
     f.line = entries[k].line;
-    f.function.assign(k + 1 < entries.size() ? callName(entries[k + 1].call) : "{main}");
+    frames::setPhpName(k + 1 < entries.size() ? callName(entries[k + 1].call) : "{main}", f);
     frames.push_back(std::move(f));
   }
   if (!throw_file.empty()) {
     Frame f;
     f.file.assign(throw_file);
     f.line = throw_line;
-    if (!entries.empty() && entries.front().call != "{main}") {
-      f.function.assign(callName(entries.front().call));
-    } else {
-      f.function = "{main}";
-    }
+    const bool in_main = entries.empty() || entries.front().call == "{main}";
+    frames::setPhpName(in_main ? "{main}" : callName(entries.front().call), f);
     frames.push_back(std::move(f));
   }
   setTraceback(lines, i, end, out);
   out.frames = std::move(frames);
   out.language = "php";
   setException(out, type, message, prefer);
+  // A fatal error ended the script or the request, whatever level the line was logged at.
+  out.level = Level::kCritical;
   return true;
 }
 

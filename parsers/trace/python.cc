@@ -1,5 +1,8 @@
 // Python tracebacks: plain, chained ("During handling of the above exception", "The above
-// exception was the direct cause"), and exception groups (PEP 654, "  | " prefixed).
+// exception was the direct cause"), exception groups (PEP 654, "  | " prefixed), and the
+// SyntaxError Python prints without a traceback. Python names a frame's function alone
+// (`in get_user`): frames have no class, and no column (the carets of 3.11+ point into the
+// source line as printed, stripped of its indentation).
 
 #include <string>
 #include <vector>
@@ -107,10 +110,40 @@ void parseGroup(Lines lines, size_t start, Block& b, ErrorRecord& out) {
   if (!subs.empty()) setField(out.context, "sub_exceptions", JsonValue(std::move(subs)));
 }
 
+// The exceptions the compiler raises, which Python prints without a traceback when the
+// program's own file does not compile.
+bool isCompileError(std::string_view type) {
+  return type == "SyntaxError" || type == "IndentationError" || type == "TabError";
+}
+
+// A SyntaxError printed on its own: `  File "x.py", line 12`, the source line, the caret line,
+// `SyntaxError: msg`. Its file and line are its one frame.
+bool analyzeSyntaxError(Lines lines, size_t first, ErrorRecord& out, bool prefer) {
+  Frame f;
+  if (!parseFrame(lines[first], f) || f.line == 0 || !f.function.empty()) return false;
+  // The source line and the caret line (either may be missing), then the exception line.
+  size_t i = first + 1;
+  while (i < lines.size() && i - first <= 3 && !lines[i].empty() && text::isSpace(lines[i][0])) {
+    ++i;
+  }
+  std::string_view type, msg;
+  if (i >= lines.size() || !splitExceptionLine(lines[i], type, msg) || !isCompileError(type)) {
+    return false;
+  }
+  setTraceback(lines, first, i + 1, out);
+  out.frames.assign(1, std::move(f));
+  out.language = "python";
+  setException(out, type, msg, prefer);
+  return true;
+}
+
 }  // namespace
 
 bool analyzePython(Lines lines, size_t first, ErrorRecord& out, bool prefer) {
-  if (!isBlockStart(lines[first])) return false;
+  if (!isBlockStart(lines[first])) {
+    return startsWith(trimLeft(lines[first]), "File \"") &&
+           analyzeSyntaxError(lines, first, out, prefer);
+  }
   // The last block is the exception that was raised last (the one that propagated); earlier
   // blocks are the exceptions it was raised while handling, the first one the root cause.
   size_t last = first;

@@ -1,10 +1,12 @@
 // Ruby: "app.rb:12:in 'method': msg (RuntimeError)" (backquote-quote before Ruby 3.4), then
-// "\tfrom app.rb:3:in '<main>'" lines; innermost first.
+// "\tfrom app.rb:3:in '<main>'" lines; innermost first. Ruby 3.4 names the method's class or
+// module ("Cart#total"), which becomes the frame's class.
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "parsers/trace/frame_names.h"
 #include "parsers/trace/trace_internal.h"
 
 namespace homeo::trace {
@@ -29,7 +31,7 @@ bool parseRubyLocation(std::string_view s, Frame& f, std::string_view& rest) {
   if (line == 0 || file.empty() || file.find(' ') != std::string_view::npos) return false;
   f.file.assign(file);
   f.line = line;
-  f.function.assign(s.substr(in + 5, close - in - 5));
+  frames::setRubyName(s.substr(in + 5, close - in - 5), f);
   rest = s.substr(close + 1);
   return true;
 }

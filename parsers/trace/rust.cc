@@ -1,12 +1,15 @@
 // Rust panics: "thread 'main' panicked at src/main.rs:2:5:" with the message on the next
 // line (Rust 1.73+), or "thread 'main' panicked at 'msg', src/main.rs:2:5" (older), then
 // "note:" lines and, with RUST_BACKTRACE set, "stack backtrace:" with "  N: function" and
-// "at file:line:col" lines, innermost first.
+// "at file:line:col" lines, innermost first. A frame's class is the path before the function
+// ("shop::cart::Cart"); columns are kept. The thread goes to context.thread, the panic's
+// location to context.panic_location.
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "parsers/trace/frame_names.h"
 #include "parsers/trace/trace_internal.h"
 
 namespace homeo::trace {
@@ -33,14 +36,36 @@ bool parseNumberedFrame(std::string_view t, std::string_view& function) {
 
 }  // namespace
 
+bool splitRustPanicHead(std::string_view line, RustPanicHead& h) {
+  const size_t t = line.find("thread '");
+  if (t == std::string_view::npos) return false;
+  // The name ends at the quote that " panicked at " (or the id) follows; a name may hold quotes.
+  for (size_t name_end = line.find('\'', t + 8); name_end != std::string_view::npos;
+       name_end = line.find('\'', name_end + 1)) {
+    std::string_view after = line.substr(name_end + 1);
+    std::string_view id;
+    // Rust 1.89+: "thread 'main' (12345) panicked at".
+    if (startsWith(after, " (")) {
+      const size_t close = after.find(')');
+      if (close == std::string_view::npos) continue;
+      id = after.substr(2, close - 2);
+      after = after.substr(close + 1);
+    }
+    if (!startsWith(after, " panicked at ")) continue;
+    h.thread = line.substr(t + 8, name_end - t - 8);
+    h.id = id;
+    h.rest = after.substr(13);
+    return true;
+  }
+  return false;
+}
+
 bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
   const std::string_view head = trimRight(lines[i]);
-  const size_t t = head.find("thread '");
-  if (t == std::string_view::npos) return false;
-  const size_t name_end = head.find("' panicked at ", t + 8);
-  if (name_end == std::string_view::npos) return false;
-  const std::string_view thread = head.substr(t + 8, name_end - t - 8);
-  std::string_view rest = head.substr(name_end + 14);
+  RustPanicHead ph;
+  if (!splitRustPanicHead(head, ph)) return false;
+  const std::string_view thread = ph.thread;
+  std::string_view rest = ph.rest;
   std::string message;
   std::string_view location;
   size_t end = i + 1;
@@ -74,30 +99,32 @@ bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer) {
     if (!backtrace || l.empty() || !text::isSpace(l[0])) break;
     std::string_view fn;
     if (parseNumberedFrame(tl, fn)) {
-      Frame f;
-      f.function.assign(fn);
-      frames.push_back(std::move(f));
+      Frame& f = frames.emplace_back();
+      frames::setRustName(fn, f);
     } else if (startsWith(tl, "at ") && !frames.empty() && frames.back().file.empty()) {
+      Frame& f = frames.back();
       std::string_view file;
-      int64_t n = 0;
-      splitLocation(trimRight(tl.substr(3)), file, n);
-      frames.back().file.assign(file);
-      frames.back().line = n;
+      splitLocation(trimRight(tl.substr(3)), file, f.line, &f.column);
+      f.file.assign(file);
     }
   }
-  if (frames.empty()) {
+  std::reverse(frames.begin(), frames.end());
+  // Without a backtrace, or with one that names no files (a release build without debug
+  // information), the panic's location is where it happened.
+  if (std::none_of(frames.begin(), frames.end(), [](const Frame& f) { return f.located(); })) {
     Frame f;
     std::string_view file;
-    splitLocation(location, file, f.line);
+    splitLocation(location, file, f.line, &f.column);
     f.file.assign(file);
-    frames.push_back(std::move(f));
-  } else {
-    std::reverse(frames.begin(), frames.end());
+    if (f.located()) frames.push_back(std::move(f));
   }
   setTraceback(lines, i, end, out);
   out.frames = std::move(frames);
   out.language = "rust";
   setField(out.context, "thread", JsonValue(thread));
+  if (auto id = text::parseUint(ph.id)) {
+    setField(out.context, "thread_id", JsonValue(static_cast<int64_t>(*id)));
+  }
   setField(out.context, "panic_location", JsonValue(location));
   setException(out, "panic", message, prefer);
   return true;

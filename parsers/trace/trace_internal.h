@@ -32,10 +32,13 @@ void setRootCause(ErrorRecord& out, std::string_view type, std::string_view mess
 // Parses a decimal line number that fills `s`; 0 when it is not one.
 int64_t lineNumber(std::string_view s);
 
-// Splits "file:line:col" / "file:line" into file and line (0 when absent).
-void splitLocation(std::string_view loc, std::string_view& file, int64_t& line);
+// Splits "file:line:col" / "file:line" into file, line and column (0 when absent).
+void splitLocation(std::string_view loc, std::string_view& file, int64_t& line,
+                   int64_t* column = nullptr);
 
 bool analyzePython(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+// A SyntaxError reported without a traceback (a script that does not compile).
+bool analyzePythonSyntaxError(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 bool analyzeGo(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 bool analyzePhp(Lines lines, size_t i, ErrorRecord& out, bool prefer);
@@ -49,9 +52,16 @@ bool analyzeAtTrace(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 struct AtHead {
   std::string_view type;
   std::string_view message;
-  std::string_view code;  // Node.js "Error [ERR_X]: msg"
-  size_t indent = 0;      // leading blanks of the head line
+  std::string_view code;    // Node.js "Error [ERR_X]: msg"
+  std::string_view thread;  // Java "Exception in thread \"main\" ..."
+  size_t indent = 0;        // leading blanks of the head line
+  size_t body = 0;          // the first line after the message (which may run over lines)
 };
+
+// Sets the head's exception with `message` (the head's, or what a reader kept of it) and the
+// further lines of a message that runs over several lines, as setException does.
+void setHeadException(Lines lines, size_t i, const AtHead& head, std::string_view message,
+                      ErrorRecord& out, bool prefer);
 bool analyzeJvm(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, bool prefer);
 bool analyzeNode(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, bool prefer);
 bool analyzeDotnet(Lines lines, size_t i, const AtHead& head, ErrorRecord& out, bool prefer);
@@ -70,6 +80,20 @@ bool isTraceStart(std::string_view line, std::string_view* language = nullptr);
 
 // Go: a function line of a goroutine dump ("main.run()", "panic({0x4a, 0x5b})").
 bool isGoFunctionLine(std::string_view line);
+
+// Rust's "thread 'main' panicked at ..." (with the thread's id since Rust 1.89: "thread 'main'
+// (12345) panicked at ..."): the thread's name and id, and what follows "panicked at ".
+struct RustPanicHead {
+  std::string_view thread;
+  std::string_view id;
+  std::string_view rest;
+};
+bool splitRustPanicHead(std::string_view line, RustPanicHead& head);
+
+// gin's recovery middleware: its "[Recovery] <time> panic recovered:" line, and the
+// "/app/x.go:42 (0x8a1b2c)" lines of the stack it prints.
+bool isGinRecoveryHeader(std::string_view line);
+bool isGinLocationLine(std::string_view line);
 
 // Node.js / Java / .NET `at` frame lines, trimmed.
 bool isAtLine(std::string_view trimmed);

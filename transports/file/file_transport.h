@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "transports/append_file.h"
 #include "transports/threaded_transport.h"
 
 namespace homeo {
@@ -21,22 +22,15 @@ class FileTransport final : public ThreadedTransport {
 
   std::string_view type() const override { return "file"; }
   bool localDestination() const override { return true; }
-  const std::string& path() const { return path_; }
-  bool fsyncEnabled() const { return fsync_; }
+  const std::string& path() const { return file_.path(); }
+  bool fsyncEnabled() const { return file_.fsyncEnabled(); }
 
  protected:
   SendResult deliver(const Batch& batch, std::string& reason) override;
   void close() override;
 
  private:
-  bool open(std::string& reason);
-  void closeFd();
-  bool rotated() const;
-
-  const std::string path_;
-  const bool fsync_;
-  int fd_ = -1;        // worker thread only
-  bool torn_ = false;  // a failed write left a partial line that ftruncate could not remove
+  AppendFile file_;  // worker thread only
 };
 
 TransportFactory fileTransportFactory();

@@ -1,6 +1,5 @@
 #include "transports/kafka/kafka_transport.h"
 
-#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -142,38 +141,6 @@ SendResult classifyKafkaError(rd_kafka_resp_err_t err) {
   }
 }
 
-// Finds a record's key field with simdjson On Demand over a reused padded copy (records are
-// built by us, so the copy is the only cost: the scan stops at the field).
-class KafkaTransport::KeyExtractor {
- public:
-  // metadata.fingerprint, or empty.
-  std::string_view fingerprint(std::string_view record) {
-    simdjson::ondemand::document doc;
-    std::string_view out;
-    if (!load(record, doc) || doc["metadata"]["fingerprint"].get_string().get(out)) return {};
-    return out;
-  }
-  // The top-level service, or empty.
-  std::string_view service(std::string_view record) {
-    simdjson::ondemand::document doc;
-    std::string_view out;
-    if (!load(record, doc) || doc["service"].get_string().get(out)) return {};
-    return out;
-  }
-
- private:
-  bool load(std::string_view record, simdjson::ondemand::document& doc) {
-    const size_t need = record.size() + simdjson::SIMDJSON_PADDING;
-    if (buffer_.size() < need) buffer_.resize(need);
-    std::memcpy(buffer_.data(), record.data(), record.size());
-    std::memset(buffer_.data() + record.size(), 0, simdjson::SIMDJSON_PADDING);
-    return !parser_.iterate(buffer_.data(), record.size(), buffer_.size()).get(doc);
-  }
-
-  simdjson::ondemand::parser parser_;
-  std::string buffer_;
-};
-
 // One batch on its way: how many of its messages still wait for a delivery report, and the
 // worst result so far.
 struct KafkaTransport::InFlight {
@@ -281,7 +248,7 @@ KafkaTransport::KafkaTransport(boost::asio::any_io_executor loop, KafkaOptions o
     : loop_(std::move(loop)),
       options_(std::move(options)),
       shared_(std::make_shared<Shared>(loop_)),
-      keys_(std::make_unique<KeyExtractor>()) {}
+      keys_(std::make_unique<RecordKeyReader>()) {}
 
 KafkaTransport::~KafkaTransport() { stop(); }
 
@@ -384,16 +351,17 @@ void KafkaTransport::send(std::shared_ptr<const Batch> batch, SendDone done) {
     flight = owned.get();
   }
 
+  RecordKeys fields;
   for (size_t i = 0; i < n; ++i) {
     const std::string& record = batch->records[i];
     std::string_view key;
     switch (options_.key) {
       case KafkaOptions::Key::kFingerprint:
-        key = keys_->fingerprint(record);
+        if (keys_->read(record, fields)) key = fields.fingerprint;
         break;
       case KafkaOptions::Key::kService:
         if (i < batch->routes.size()) key = batch->routes[i].service;
-        if (key.empty()) key = keys_->service(record);
+        if (key.empty() && keys_->read(record, fields)) key = fields.service;
         break;
       case KafkaOptions::Key::kNone:
         break;

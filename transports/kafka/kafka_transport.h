@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "transports/record_keys.h"
 #include "transports/transport.h"
 
 namespace homeo {
@@ -74,7 +75,6 @@ class KafkaTransport final : public Transport {
  private:
   struct Shared;
   struct InFlight;
-  class KeyExtractor;
 
   bool ensureProducer(std::string& reason);
   void destroyProducer(std::chrono::milliseconds flush_timeout);
@@ -84,7 +84,7 @@ class KafkaTransport final : public Transport {
   boost::asio::any_io_executor loop_;
   const KafkaOptions options_;
   std::shared_ptr<Shared> shared_;
-  std::unique_ptr<KeyExtractor> keys_;
+  std::unique_ptr<RecordKeyReader> keys_;
   rd_kafka_t* rk_ = nullptr;
   rd_kafka_topic_t* rkt_ = nullptr;
   std::thread poller_;

@@ -111,6 +111,42 @@ TEST_CASE("record: frames carry class and column; frames without file and line s
       std::string::npos);
 }
 
+TEST_CASE("record: error_details names the short type where Homeostasis' rules do", "[record]") {
+  ErrorRecord r;
+  r.time = 1;
+  r.language = "java";
+  r.exception_type = "java.lang.NullPointerException";
+  r.message = "name is null";
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.find("\"exception_type\":\"java.lang.NullPointerException\",") != std::string::npos);
+  CHECK(out.find("\"error_details\":{\"exception_type\":\"NullPointerException\",") !=
+        std::string::npos);
+  CHECK(out.find("\"error_type\":\"java.lang.NullPointerException\"") != std::string::npos);
+  CHECK(out.find("\"message\":\"java.lang.NullPointerException: name is null\"") !=
+        std::string::npos);
+  r.exception_type = "com.shop.Orders$StockException";
+  CHECK(detailsExceptionType(r) == "StockException");
+  r.language = "python";
+  r.exception_type = "sqlalchemy.exc.OperationalError";
+  CHECK(detailsExceptionType(r) == "OperationalError");
+  r.exception_type = "KeyError";
+  CHECK(detailsExceptionType(r) == "KeyError");
+  r.language = "php";
+  r.exception_type = "Illuminate\\Database\\QueryException";
+  CHECK(detailsExceptionType(r) == "QueryException");
+  // Their rules name these types as the traces write them.
+  r.language = "csharp";
+  r.exception_type = "System.InvalidOperationException";
+  CHECK(detailsExceptionType(r) == "System.InvalidOperationException");
+  r.language = "ruby";
+  r.exception_type = "ActiveRecord::RecordNotFound";
+  CHECK(detailsExceptionType(r) == "ActiveRecord::RecordNotFound");
+  r.language = "java";
+  r.exception_type = "Broken.";
+  CHECK(detailsExceptionType(r) == "Broken.");
+}
+
 TEST_CASE("record: a source record's own keys are kept beside ours", "[record]") {
   ErrorRecord r;
   r.time = 1;
@@ -179,6 +215,28 @@ TEST_CASE("record: clear resets every member", "[record]") {
   r.clear();
   CHECK(r.message.capacity() == small_capacity);
   CHECK(r.raw_log.capacity() < 1024);
+}
+
+TEST_CASE("fingerprint: class and function, located frames first", "[record]") {
+  ErrorRecord a;
+  a.language = "java";
+  a.exception_type = "java.lang.IllegalStateException";
+  a.frames = {{"Api.java", 7, "handle", 0, "com.shop.Api"},
+              {"", 0, "place", 0, "com.shop.Orders$$Proxy$$1"},
+              {"Orders.java", 42, "place", 0, "com.shop.Orders"}};
+  ErrorRecord b = a;
+  b.frames[1].class_name = "com.shop.Orders$$Proxy$$2";  // unlocated: does not count
+  CHECK(computeFingerprint(a) == computeFingerprint(b));
+  ErrorRecord c = a;
+  c.frames[2].class_name = "com.shop.Billing";  // same method name, another class
+  CHECK(computeFingerprint(a) != computeFingerprint(c));
+  // The name as the trace wrote it: splitting it keeps a group's fingerprint.
+  ErrorRecord whole = a;
+  for (Frame& f : whole.frames) {
+    f.function = f.class_name + "." + f.function;
+    f.class_name.clear();
+  }
+  CHECK(computeFingerprint(whole) == computeFingerprint(a));
 }
 
 TEST_CASE("fingerprint: variable parts removed", "[record]") {

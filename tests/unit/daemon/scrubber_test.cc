@@ -53,6 +53,21 @@ TEST_CASE("scrubber: whole record, JSON keys", "[scrub]") {
   CHECK(out.find("KEEP3") != std::string::npos);
 }
 
+TEST_CASE("scrubber: every string of a frame", "[scrub]") {
+  auto s = Scrubber::createDefault();
+  ErrorRecord r;
+  r.time = 1;
+  r.frames = {{"/srv/app/token=ff00aa11bb22.py", 3, "run", 0, "Job$password=hunter2"}};
+  setField(r.frames[0].extra, "locals", JsonValue(JsonObject{{"api_key", "ak-value-3"}}));
+  s->scrubRecord(r);
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.find("ff00aa11bb22") == std::string::npos);
+  CHECK(out.find("hunter2") == std::string::npos);
+  CHECK(out.find("ak-value-3") == std::string::npos);
+  CHECK(out.find("\"function\":\"run\"") != std::string::npos);
+}
+
 namespace {
 
 // Scrubs `text` with the default rules and returns it.

@@ -221,10 +221,14 @@ TEST_CASE("Laravel: the exception in the entry's context and its stack trace",
   CHECK(r.frames[0].function == "{main}");
   CHECK(r.frames[1].file == "/var/www/app/Http/Controllers/OrderController.php");
   CHECK(r.frames[1].line == 31);
-  CHECK(r.frames[1].function == "App\\Http\\Controllers\\OrderController->pay");
+  CHECK(r.frames[1].class_name == "App\\Http\\Controllers\\OrderController");
+  CHECK(r.frames[1].function == "pay");
   CHECK(r.frames[2].file == "/var/www/app/Services/Billing.php");
   CHECK(r.frames[2].line == 42);
-  CHECK(r.frames[2].function == "App\\Services\\Billing->charge");
+  CHECK(r.frames[2].class_name == "App\\Services\\Billing");
+  CHECK(r.frames[2].function == "charge");
+  // Laravel logged the exception its handler caught: the line's level stands.
+  CHECK(r.level == Level::kError);
 }
 
 TEST_CASE("Laravel: PHP's uncaught exception with its stack trace", "[framework][laravel]") {
@@ -242,7 +246,8 @@ TEST_CASE("Laravel: PHP's uncaught exception with its stack trace", "[framework]
   CHECK(r.language == "php");
   REQUIRE(r.frames.size() == 2);
   CHECK(r.frames[1].file == "/var/www/app/Boot.php");
-  CHECK(r.frames[1].function == "ReflectionClass->__construct");
+  CHECK(r.frames[1].class_name == "ReflectionClass");
+  CHECK(r.frames[1].function == "__construct");
 }
 
 TEST_CASE("generic: vdsm's double colons and CouchDB's leading level", "[generic]") {

@@ -18,7 +18,8 @@ TEST_CASE("trace: Java exception with causes", "[trace]") {
   CHECK(r.message == "cart is closed");
   REQUIRE(r.frames.size() == 2);
   // Outermost first: Java prints the innermost frame first.
-  CHECK(r.frames.front().function == "com.shop.Api.handle");
+  CHECK(r.frames.front().class_name == "com.shop.Api");
+  CHECK(r.frames.front().function == "handle");
   CHECK(r.frames.back().file == "Cart.java");
   CHECK(r.frames.back().line == 42);
 }

@@ -21,10 +21,12 @@ TEST_CASE("trace dotnet: outer exception, inner as root cause", "[trace][dotnet]
   CHECK(r.exception_type == "System.InvalidOperationException");
   CHECK(r.message == "Order 4411 cannot be shipped");
   REQUIRE(r.frames.size() == 2);
-  CHECK(r.frames.front().function == "Shop.Program.Main");
+  CHECK(r.frames.front().class_name == "Shop.Program");
+  CHECK(r.frames.front().function == "Main");
   CHECK(r.frames.back().file == "/src/Shop/Shipper.cs");
   CHECK(r.frames.back().line == 52);
-  CHECK(r.frames.back().function == "Shop.Shipper.Ship");
+  CHECK(r.frames.back().class_name == "Shop.Shipper");
+  CHECK(r.frames.back().function == "Ship");
   CHECK(test::contextString(r, "root_cause", "type") ==
         "System.Collections.Generic.KeyNotFoundException");
 }
@@ -36,8 +38,27 @@ TEST_CASE("trace dotnet: frames without files", "[trace][dotnet]") {
       "   at Shop.Program.Main()");
   CHECK(r.language == "csharp");
   REQUIRE(r.frames.size() == 2);
-  CHECK(r.frames.back().function == "Shop.Cart.Total");
+  CHECK(r.frames.back().class_name == "Shop.Cart");
+  CHECK(r.frames.back().function == "Total");
   CHECK(r.frames.back().file.empty());
+  CHECK_FALSE(r.frames.back().located());
+}
+
+TEST_CASE("trace dotnet: constructors, async and lambda frames", "[trace][dotnet]") {
+  const ErrorRecord r = test::analyzeText(
+      "System.ArgumentNullException: Value cannot be null. (Parameter 'sku')\n"
+      "   at Shop.Item..ctor(String sku) in /src/Shop/Item.cs:line 9\n"
+      "   at Shop.Cart.<>c__DisplayClass3_0.<Add>b__0(Line l) in /src/Shop/Cart.cs:line 40\n"
+      "   at Shop.Importer.<RunAsync>d__5.MoveNext() in /src/Shop/Importer.cs:line 77");
+  REQUIRE(r.frames.size() == 3);
+  CHECK(r.frames[0].class_name == "Shop.Importer");
+  CHECK(r.frames[0].function == "<RunAsync>d__5.MoveNext");
+  CHECK(r.frames[1].class_name == "Shop.Cart");
+  CHECK(r.frames[1].function == "<>c__DisplayClass3_0.<Add>b__0");
+  CHECK(r.frames[2].class_name == "Shop.Item");
+  CHECK(r.frames[2].function == ".ctor");
+  CHECK(r.frames[2].file == "/src/Shop/Item.cs");
+  CHECK(r.frames[2].line == 9);
 }
 
 TEST_CASE("trace dotnet: grouping in the text format", "[trace][dotnet]") {

@@ -18,10 +18,23 @@ TEST_CASE("trace elixir: exception with frames", "[trace][elixir]") {
   CHECK(r.exception_type == "RuntimeError");
   CHECK(r.message == "boom");
   REQUIRE(r.frames.size() == 3);
-  CHECK(r.frames.front().function == ":erl_eval.do_apply/7");
+  CHECK(r.frames.front().class_name == ":erl_eval");
+  CHECK(r.frames.front().function == "do_apply/7");
+  CHECK(r.frames[1].class_name == "Enum");
   CHECK(r.frames.back().file == "lib/app.ex");
   CHECK(r.frames.back().line == 12);
-  CHECK(r.frames.back().function == "App.f/1");
+  CHECK(r.frames.back().class_name == "App");
+  CHECK(r.frames.back().function == "f/1");
+}
+
+TEST_CASE("trace elixir: anonymous functions belong to their module", "[trace][elixir]") {
+  const ErrorRecord r = test::analyzeText(
+      "** (KeyError) key :sku not found in: %{qty: 1}\n"
+      "    (shop 0.4.0) lib/shop/cart.ex:31: anonymous fn/1 in Shop.Cart.total/1\n"
+      "    (elixir 1.16.1) lib/enum.ex:2528: Enum.\"-reduce/3-lists^foldl/2-0-\"/3");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames.back().class_name == "Shop.Cart");
+  CHECK(r.frames.back().function == "anonymous fn/1 in total/1");
 }
 
 TEST_CASE("trace elixir: grouping in the text format", "[trace][elixir]") {
@@ -38,6 +51,9 @@ TEST_CASE("trace elixir: fingerprints", "[trace][elixir]") {
   std::string other(kElixir);
   other.replace(other.find("App.f/1"), 7, "App.g/1");
   CHECK(test::fingerprintOf(other) != a);
+  std::string other_module(kElixir);
+  other_module.replace(other_module.find("App.f/1"), 7, "Api.f/1");
+  CHECK(test::fingerprintOf(other_module) != a);
 }
 
 TEST_CASE("fingerprint: messages without frames", "[trace][fingerprint]") {

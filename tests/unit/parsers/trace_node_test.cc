@@ -22,10 +22,18 @@ TEST_CASE("trace node: frames of every shape", "[trace][node]") {
   REQUIRE(r.frames.size() == 5);
   CHECK(r.frames.back().file == "/app/src/users.js");
   CHECK(r.frames.back().line == 10);
+  CHECK(r.frames.back().column == 5);
   CHECK(r.frames.back().function == "getUser");
+  CHECK(r.frames.back().class_name.empty());
   CHECK(r.frames[2].file == "/app/src/routes.js");
+  CHECK(r.frames[2].column == 13);
   CHECK(r.frames[2].function.empty());
   CHECK(r.frames[3].file.empty());  // "(index 0)"
+  CHECK(r.frames[3].function == "Promise.all");
+  CHECK(r.frames[3].column == 0);
+  CHECK_FALSE(r.frames[3].located());
+  CHECK(r.frames[1].function == "Layer.handle [as handle_request]");
+  CHECK(r.frames[0].file == "node:internal/process/task_queues");
 }
 
 TEST_CASE("trace node: cause chain, error code", "[trace][node]") {
@@ -69,4 +77,7 @@ TEST_CASE("trace node: fingerprints", "[trace][node]") {
   std::string other(kNode);
   other.replace(other.find("at getUser"), 10, "at getCart");
   CHECK(test::fingerprintOf(other) != a);
+  std::string other_column(kNode);
+  other_column.replace(other_column.find("users.js:10:5"), 13, "users.js:10:9");
+  CHECK(test::fingerprintOf(other_column) == a);
 }

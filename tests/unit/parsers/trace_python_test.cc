@@ -82,3 +82,50 @@ TEST_CASE("trace python: fingerprints", "[trace][python]") {
   other_type.replace(other_type.find("LookupError: no"), 11, "RuntimeError");
   CHECK(test::fingerprintOf(other_type) != a);
 }
+
+TEST_CASE("trace python: a SyntaxError printed without a traceback", "[trace][python]") {
+  // `python3 /app/settings.py` when the file does not compile.
+  const ErrorRecord r = test::analyzeText(
+      "  File \"/app/settings.py\", line 12\n"
+      "    DEBUG = True)\n"
+      "                ^\n"
+      "SyntaxError: unmatched ')'");
+  CHECK(r.language == "python");
+  CHECK(r.exception_type == "SyntaxError");
+  CHECK(r.message == "unmatched ')'");
+  REQUIRE(r.frames.size() == 1);
+  CHECK(r.frames.back().file == "/app/settings.py");
+  CHECK(r.frames.back().line == 12);
+  CHECK(r.frames.back().function.empty());
+  CHECK(r.frames.back().located());
+  CHECK(r.traceback.size() == 4);
+  const ErrorRecord indent = test::analyzeText(
+      "  File \"/app/jobs.py\", line 3\n"
+      "    return total\n"
+      "IndentationError: unexpected indent");
+  CHECK(indent.exception_type == "IndentationError");
+  REQUIRE(indent.frames.size() == 1);
+  CHECK(indent.frames.back().line == 3);
+  // A frame line followed by any other exception is no SyntaxError block.
+  std::vector<std::string_view> lines = {"  File \"/app/a.py\", line 3", "    x()",
+                                         "ValueError: bad"};
+  ErrorRecord none;
+  CHECK_FALSE(analyzeTrace(lines, none));
+}
+
+TEST_CASE("trace python: a SyntaxError raised by an import", "[trace][python]") {
+  const ErrorRecord r = test::analyzeText(
+      "Traceback (most recent call last):\n"
+      "  File \"/app/main.py\", line 1, in <module>\n"
+      "    import settings\n"
+      "  File \"/app/settings.py\", line 12\n"
+      "    DEBUG = True)\n"
+      "                ^\n"
+      "SyntaxError: unmatched ')'");
+  CHECK(r.exception_type == "SyntaxError");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames.front().function == "<module>");
+  CHECK(r.frames.back().file == "/app/settings.py");
+  CHECK(r.frames.back().line == 12);
+  CHECK(r.frames.back().class_name.empty());
+}

@@ -19,13 +19,30 @@ TEST_CASE("trace ruby: uncaught exception", "[trace][ruby]") {
   CHECK(r.message == "undefined method 'price' for nil");
   REQUIRE(r.frames.size() == 4);
   CHECK(r.frames.front().function == "<main>");
+  CHECK(r.frames.front().class_name.empty());
+  CHECK(r.frames[1].class_name == "Set");
+  CHECK(r.frames[1].function == "each");
+  CHECK(r.frames[2].class_name == "Cart");
+  CHECK(r.frames[2].function == "block in lines");
   CHECK(r.frames.back().file == "app.rb");
   CHECK(r.frames.back().line == 12);
-  CHECK(r.frames.back().function == "Cart#total");
+  CHECK(r.frames.back().class_name == "Cart");
+  CHECK(r.frames.back().function == "total");
+  // Before Ruby 3.4 a frame names the method alone.
   const ErrorRecord old =
       test::analyzeText("x.rb:1:in `f': boom (Foo::BarError)\n\tfrom x.rb:2:in `<main>'");
   CHECK(old.exception_type == "Foo::BarError");
   CHECK(old.frames.back().function == "f");
+  CHECK(old.frames.back().class_name.empty());
+}
+
+TEST_CASE("trace ruby: singleton methods and modules", "[trace][ruby]") {
+  const ErrorRecord r = test::analyzeText(
+      "/srv/shop/lib/shop/pricing.rb:8:in 'Shop::Pricing.quote': no rate for DE (KeyError)\n"
+      "\tfrom /srv/shop/app.rb:5:in '<main>'");
+  REQUIRE(r.frames.size() == 2);
+  CHECK(r.frames.back().class_name == "Shop::Pricing");
+  CHECK(r.frames.back().function == "quote");
 }
 
 TEST_CASE("trace ruby: grouping in the text format", "[trace][ruby]") {

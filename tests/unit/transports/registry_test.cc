@@ -25,7 +25,8 @@ TEST_CASE("TransportRegistry finds registered factories", "[transports]") {
   REQUIRE(registry.find("amqp") != nullptr);
   REQUIRE(registry.find("postgres") != nullptr);
   REQUIRE(registry.find("sqlite") != nullptr);
-  CHECK(registry.all().size() == 7);
+  REQUIRE(registry.find("homeostasis") != nullptr);
+  CHECK(registry.all().size() == 8);
 }
 
 }  // namespace
