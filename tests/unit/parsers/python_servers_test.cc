@@ -100,6 +100,33 @@ TEST_CASE("Django's default output under runserver: the bare message owns its tr
   CHECK(access.records.size() == 1);
 }
 
+TEST_CASE("Django's bare request errors in free text are read as errors with their request",
+          "[python][servers][django][text]") {
+  std::vector<std::string> lines = {
+      "Performing system checks...",
+      "System check identified no issues (0 silenced).",
+      "Django version 5.0.3, using settings 'shop.settings'",
+      "Starting development server at http://127.0.0.1:8000/",
+      "Quit the server with CONTROL-C.",
+  };
+  append(lines, withTrace({"Internal Server Error: /orders/7/pay"}, "/srv/shop/orders/views.py",
+                          "KeyError: 'card'"));
+  lines.push_back("Not Found: /favicon.ico");
+  const auto run = readSource(lines, Level::kWarning);
+  CHECK(run.format == "text");
+  REQUIRE(run.records.size() == 2);
+  const ErrorRecord& r = run.records[0];
+  CHECK(r.level == Level::kError);
+  CHECK(r.exception_type == "KeyError");
+  CHECK(str(r.context, "log_message") == "Internal Server Error: /orders/7/pay");
+  CHECK(str(r.request_info, "path") == "/orders/7/pay");
+  CHECK(num(r.response_info, "status_code") == 500);
+  const ErrorRecord& missing = run.records[1];
+  CHECK(missing.level == Level::kWarning);
+  CHECK(missing.message == "Not Found: /favicon.ico");
+  CHECK(num(missing.response_info, "status_code") == 404);
+}
+
 TEST_CASE("Celery worker: a failed task, its traceback, its name and id",
           "[python][servers][celery]") {
   std::vector<std::string> lines = {
