@@ -250,6 +250,25 @@ TEST_CASE("gunicorn: a worker's exception with its traceback", "[python][servers
   CHECK(str(r.context, "log_message") == "Exception in worker process");
 }
 
+TEST_CASE("gunicorn with Django's bare messages: the second program's lines are its own",
+          "[python][servers][gunicorn][django]") {
+  std::vector<std::string> lines = {
+      "[2024-03-11 19:45:00 +0000] [1] [INFO] Starting gunicorn 21.2.0",
+      "[2024-03-11 19:45:00 +0000] [7] [INFO] Booting worker with pid: 7",
+  };
+  append(lines, withTrace({"Internal Server Error: /orders/7/pay"}, "/srv/shop/orders/views.py",
+                          "KeyError: 'card'"));
+  lines.push_back("[2024-03-11 19:45:13 +0000] [7] [INFO] Handling signal: term");
+  const auto run = readSource(lines);
+  CHECK(run.format == "generic");
+  REQUIRE(run.records.size() == 1);
+  const ErrorRecord& r = run.records[0];
+  CHECK(r.format == "python");
+  CHECK(r.exception_type == "KeyError");
+  CHECK(str(r.context, "log_message") == "Internal Server Error: /orders/7/pay");
+  CHECK(str(r.request_info, "path") == "/orders/7/pay");
+}
+
 TEST_CASE("Flask's development server: werkzeug's request lines and the app's exception",
           "[python][servers][flask]") {
   std::vector<std::string> lines = {
@@ -283,6 +302,26 @@ TEST_CASE("Flask's development server: werkzeug's request lines and the app's ex
   CHECK(rfc3339(request).starts_with("2024-03-11T19:45:10"));
   CHECK(run.records[2].level == Level::kWarning);
   CHECK(num(run.records[2].response_info, "status_code") == 404);
+}
+
+TEST_CASE("Flask behind an access log: the app's lines are read as Python's",
+          "[python][servers][flask]") {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 12; ++i) {
+    lines.push_back("10.0.0.7 - - [11/Mar/2024:19:45:0" + std::to_string(i % 10) +
+                    " +0000] \"GET /health HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.29\"");
+  }
+  append(lines, withTrace({"[2024-03-11 19:45:10,123] ERROR in app: Exception on /checkout [POST]"},
+                          "/srv/shop/app.py", "KeyError: 'total'"));
+  const auto run = readSource(lines);
+  CHECK(run.format == "access_log");
+  REQUIRE(run.records.size() == 1);
+  const ErrorRecord& r = run.records[0];
+  CHECK(r.format == "python");
+  CHECK(r.module == "app");
+  CHECK(r.exception_type == "KeyError");
+  CHECK(str(r.context, "log_message") == "Exception on /checkout [POST]");
+  CHECK(str(r.request_info, "path") == "/checkout");
 }
 
 TEST_CASE("Tornado: the indented traceback below an uncaught exception",
@@ -393,6 +432,32 @@ TEST_CASE("python: the servers' header layouts", "[python][servers]") {
   CHECK(test::parseAs("python", "INFO:     10.0.0.1:5 - \"GET / HTTP/1.1\" 503 Service Unavailable",
                       Level::kError)
             .status == ParseStatus::kRecord);
+}
+
+TEST_CASE("detection names a second format for the lines the first leaves", "[detect]") {
+  auto detect = [](const std::vector<std::string_view>& lines) {
+    return detectFormat(test::sharedBuiltinSet(), lines);
+  };
+  const Detection mixed = detect({
+      "[2024-03-11 19:45:00 +0000] [1] [INFO] Starting gunicorn 21.2.0",
+      "[2024-03-11 19:45:00 +0000] [7] [INFO] Booting worker with pid: 7",
+      "[2024-03-11 19:45:01 +0000] [7] [INFO] Autorestarting worker after current request.",
+      "Internal Server Error: /orders/7/pay",
+      "Traceback (most recent call last):",
+      "KeyError: 'card'",
+  });
+  REQUIRE(mixed.parser);
+  CHECK(mixed.parser->name() == "generic");
+  REQUIRE(mixed.second);
+  CHECK(mixed.second->name() == "python");
+
+  const Detection alone = detect({
+      "2024-03-11 19:45:00,001 - shop - INFO - up",
+      "2024-03-11 19:45:01,001 - shop - ERROR - down",
+  });
+  REQUIRE(alone.parser);
+  CHECK(alone.parser->name() == "python");
+  CHECK(alone.second == nullptr);
 }
 
 }  // namespace homeo
