@@ -146,4 +146,37 @@ TEST_CASE("Spring Boot 2: the servlet's error, a blank line and the root cause",
   CHECK(r.frames.size() == 2);
 }
 
+TEST_CASE("NestJS: the ConsoleLogger's ERROR line and the stack it prints",
+          "[node][servers][nest]") {
+  const auto run = readSource(
+      {
+          "[Nest] 4242  - 03/11/2024, 7:45:00 PM     LOG [NestFactory] Starting Nest "
+          "application...",
+          "[Nest] 4242  - 03/11/2024, 7:45:00 PM     LOG [RoutesResolver] AppController {/}: +2ms",
+          "[Nest] 4242  - 03/11/2024, 7:45:10 PM   ERROR [ExceptionsHandler] Cannot read "
+          "properties "
+          "of undefined (reading 'id')",
+          "TypeError: Cannot read properties of undefined (reading 'id')",
+          "    at AppService.getUser (/srv/api/dist/app.service.js:12:25)",
+          "    at AppController.getUser (/srv/api/dist/app.controller.js:20:33)",
+          "[Nest] 4242  - 11/03/2024, 19:45:11   WARN [Auth] token about to expire",
+      },
+      Level::kWarning);
+  CHECK(run.format == "generic");
+  REQUIRE(run.records.size() == 2);
+  const ErrorRecord& r = run.records[0];
+  CHECK(formatRfc3339(r.time) == "2024-03-11T19:45:10Z");
+  CHECK(r.level == Level::kError);
+  CHECK(r.module == "ExceptionsHandler");
+  CHECK(r.exception_type == "TypeError");
+  CHECK(r.message == "Cannot read properties of undefined (reading 'id')");
+  CHECK(r.language == "javascript");
+  CHECK(r.frames.size() == 2);
+  // Another locale's time is not guessed at; the level and context are still read.
+  const ErrorRecord& warn = run.records[1];
+  CHECK(warn.level == Level::kWarning);
+  CHECK(warn.module == "Auth");
+  CHECK(warn.message == "token about to expire");
+}
+
 }  // namespace homeo
