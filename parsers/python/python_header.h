@@ -32,13 +32,19 @@ struct PyHeader {
   std::string_view module;
   std::string_view message;
   std::string_view process;  // Celery's process name ("ForkPoolWorker-2", "MainProcess")
-  // A request line an access logger wrote (uvicorn, aiohttp, werkzeug, runserver, Tornado),
-  // read with the header because its status gives the level (a 5xx is an ERROR).
-  RequestSummary request;
+  // A request line an access logger wrote (uvicorn, aiohttp, werkzeug, runserver), whose
+  // status gives the level (a 5xx is an ERROR); see readAccessLogger.
+  std::optional<RequestSummary> request;
   int confidence = 0;
 };
 
 // Reads a header line in any of the layouts above. Cheap when the line is none of them.
 bool parsePythonHeader(std::string_view line, PyHeader& h);
+
+// When the header's logger writes request lines (uvicorn.access, aiohttp.access,
+// gunicorn.access, runserver's django.server, werkzeug), reads the one its message holds into
+// h.request and raises h.level by the status. Left to the parser, which needs the level;
+// detection and event assembly do not.
+void readAccessLogger(PyHeader& h);
 
 }  // namespace homeo

@@ -18,6 +18,7 @@ class PythonParser final : public HeaderFormat<PyHeader, parsePythonHeader> {
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     PyHeader h;
     if (!parsePythonHeader(ev.lines[0], h)) return ParseStatus::kNotMatched;
+    readAccessLogger(h);
     if (h.level < min_level) return ParseStatus::kBelowLevel;
     out.level = h.level;
     if (h.time) out.time = toUnixNanos(*h.time);
@@ -35,8 +36,8 @@ class PythonParser final : public HeaderFormat<PyHeader, parsePythonHeader> {
       }
     }
     out.message.assign(message);
-    RequestSummary req = h.request;
-    if (req.status == 0) {
+    RequestSummary req = h.request.value_or(RequestSummary{});
+    if (!h.request) {
       if (h.layout == PyLayout::kTornado) {
         readTornadoRequest(message, req);
       } else {
