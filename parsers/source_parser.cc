@@ -75,6 +75,7 @@ void SourceParser::addInnerLine(std::string_view line, uint64_t offset, uint64_t
     if (event_open_) completeEvent();
     previous_format_ = format_;
     format_ = nullptr;
+    second_ = nullptr;
     ++stats_.redetections;
   }
   if (!format_) {
@@ -106,6 +107,7 @@ void SourceParser::detect() {
   const auto& views = sample_.makeViews();
   const Detection d = detectFormat(parsers_, views);
   format_ = d.parser;
+  second_ = d.second;
   confidence_ = d.confidence;
   if (previous_format_ != nullptr) {
     window_size_ = format_ == previous_format_ ? std::min(window_size_ * 2, kRedetectWindow << 12)
@@ -127,6 +129,14 @@ void SourceParser::assemble(std::string_view line, uint64_t offset, uint64_t end
   if (format_->startsEvent(line)) {
     if (event_open_) completeEvent();
     openEvent(format_);
+    event_.add(line, offset, end);
+    last_end_ = end;
+    return;
+  }
+  if (second_ != nullptr && second_->startsEvent(line)) {
+    // A header of the second program writing into the file: an event of that format.
+    if (event_open_) completeEvent();
+    openEvent(second_);
     event_.add(line, offset, end);
     last_end_ = end;
     return;
