@@ -262,39 +262,68 @@ std::optional<UnixNanos> epochToNanos(double v) {
   return static_cast<UnixNanos>(std::llround(ns / 1e3)) * 1000;
 }
 
+namespace {
+
+// Nanoseconds per unit of an epoch number by its magnitude (the whole part): seconds below
+// 1e11, milliseconds below 1e14, microseconds below 1e17, else nanoseconds. Returns the unit's
+// power of ten (9, 6, 3, 0).
+int epochUnitDigits(uint64_t whole) {
+  if (whole < 100'000'000'000ULL) return 9;
+  if (whole < 100'000'000'000'000ULL) return 6;
+  if (whole < 100'000'000'000'000'000ULL) return 3;
+  return 0;
+}
+
+constexpr int64_t kPow10[] = {1,       10,        100,        1'000,       10'000,
+                              100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000};
+// Past 2262 the nanoseconds do not fit an int64: unknown, as toUnixNanos() has it.
+constexpr int64_t kMaxEpochNanos = 9'200'000'000'000'000'000LL;
+
+// "1709374272.123456789": digits, at most one '.', digits; exact to the nanosecond.
+std::optional<UnixNanos> epochDecimalToNanos(std::string_view s) {
+  const size_t dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  const std::string_view frac =
+      dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+  if (whole.empty() || whole.size() > 19 || frac.find('.') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  uint64_t w = 0;
+  for (char c : whole) w = w * 10 + static_cast<uint64_t>(c - '0');
+  const int digits = epochUnitDigits(w);
+  const int64_t unit = kPow10[digits];
+  if (w > static_cast<uint64_t>(kMaxEpochNanos / unit)) return std::nullopt;
+  int64_t ns = static_cast<int64_t>(w) * unit;
+  // The fraction's first `digits` digits are the nanoseconds within the unit; finer ones
+  // are dropped.
+  for (int k = 0; k < digits; ++k) {
+    const int64_t d = static_cast<size_t>(k) < frac.size() ? frac[k] - '0' : 0;
+    ns += d * kPow10[digits - 1 - k];
+  }
+  if (ns <= 0 || ns >= kMaxEpochNanos) return std::nullopt;
+  return ns;
+}
+
+}  // namespace
+
+std::optional<UnixNanos> epochIntegerToNanos(int64_t v) {
+  if (v <= 0) return std::nullopt;
+  const int64_t unit = kPow10[epochUnitDigits(static_cast<uint64_t>(v))];
+  if (v >= kMaxEpochNanos / unit) return std::nullopt;
+  return v * unit;
+}
+
 std::optional<UnixNanos> parseTimestamp(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   if (s.empty()) return std::nullopt;
   size_t used = 0;
   if (auto t = parseTimestampPrefix(s, &used)) return toUnixNanos(*t);
-  bool numeric = true;
   for (char c : s) {
-    if (!((c >= '0' && c <= '9') || c == '.')) {
-      numeric = false;
-      break;
-    }
+    if (!((c >= '0' && c <= '9') || c == '.')) return std::nullopt;
   }
-  if (numeric && s.find('.') == std::string_view::npos && s.size() <= 19) {
-    // Whole numbers stay integers: doubles lose the last digits of nanoseconds.
-    int64_t v = 0;
-    for (char c : s) v = v * 10 + (c - '0');
-    if (v <= 0) return std::nullopt;
-    constexpr int64_t kMax = 9'200'000'000'000'000'000LL;
-    if (v < 100'000'000'000LL)
-      return v < kMax / 1'000'000'000 ? std::optional(v * 1'000'000'000) : std::nullopt;
-    if (v < 100'000'000'000'000LL)
-      return v < kMax / 1'000'000 ? std::optional(v * 1'000'000) : std::nullopt;
-    if (v < 100'000'000'000'000'000LL)
-      return v < kMax / 1'000 ? std::optional(v * 1'000) : std::nullopt;
-    return v;
-  }
-  if (numeric) {
-    char* end = nullptr;
-    const std::string tmp(s);
-    const double v = std::strtod(tmp.c_str(), &end);
-    if (end && *end == '\0') return epochToNanos(v);
-  }
-  return std::nullopt;
+  // Epoch numbers written as text are read digit by digit: a double would lose the last
+  // digits of nanoseconds.
+  return epochDecimalToNanos(s);
 }
 
 void appendRfc3339(std::string& out, UnixNanos ns) {

@@ -50,8 +50,13 @@ std::optional<CivilTime> parseTimestampPrefix(std::string_view s, size_t* consum
 
 // Parses a whole timestamp string: the forms above, or epoch seconds / milliseconds /
 // microseconds / nanoseconds written as a number (told apart by magnitude).
+// Numbers written as text are read exactly (to the nanosecond).
 std::optional<UnixNanos> parseTimestamp(std::string_view s);
+// An epoch number in s, ms, us or ns (told apart by magnitude, as above); nullopt for zero,
+// negative and past-2261 values. The double form rounds to the microsecond (a double's error
+// on a millisecond time is some 100 ns); integers convert exactly.
 std::optional<UnixNanos> epochToNanos(double value);
+std::optional<UnixNanos> epochIntegerToNanos(int64_t value);
 
 // The current year in local time: for formats that write none (syslog, glog, logcat).
 int currentYear();

@@ -7,6 +7,7 @@
 #include "parsers/envlogger/envlogger_parser.h"
 #include "parsers/generic/generic_parser.h"
 #include "parsers/golog/golog_parser.h"
+#include "parsers/homeostasis/homeostasis_parser.h"
 #include "parsers/java/java_parser.h"
 #include "parsers/json/json_parser.h"
 #include "parsers/klog/klog_parser.h"
@@ -38,6 +39,12 @@ void registerBuiltinParsers(ParserRegistry& registry) {
   registry.add({"bracket", "Homeostasis guide: [LEVEL][timestamp] module - message", true,
                 makeBracketParser});
   registry.add({"python", "Python logging lines with their tracebacks", true, makePythonParser});
+  // After json and python: it scores their lines as they do (and Homeostasis' own higher), so
+  // they keep the files that hold none of its lines.
+  registry.add({"homeostasis",
+                "Homeostasis' logger: asctime - name - LEVEL - {json record}, among Python and "
+                "JSON lines",
+                true, makeHomeostasisParser});
   registry.add({"logfmt", "logfmt key=value lines (Go kit, logrus text), other keys to context",
                 true, makeLogfmtParser});
   registry.add(

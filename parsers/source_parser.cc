@@ -75,6 +75,7 @@ void SourceParser::addInnerLine(std::string_view line, uint64_t offset, uint64_t
     if (event_open_) completeEvent();
     previous_format_ = format_;
     format_ = nullptr;
+    second_ = nullptr;
     ++stats_.redetections;
   }
   if (!format_) {
@@ -106,6 +107,7 @@ void SourceParser::detect() {
   const auto& views = sample_.makeViews();
   const Detection d = detectFormat(parsers_, views);
   format_ = d.parser;
+  second_ = d.second;
   confidence_ = d.confidence;
   if (previous_format_ != nullptr) {
     window_size_ = format_ == previous_format_ ? std::min(window_size_ * 2, kRedetectWindow << 12)
@@ -127,6 +129,14 @@ void SourceParser::assemble(std::string_view line, uint64_t offset, uint64_t end
   if (format_->startsEvent(line)) {
     if (event_open_) completeEvent();
     openEvent(format_);
+    event_.add(line, offset, end);
+    last_end_ = end;
+    return;
+  }
+  if (second_ != nullptr && second_->startsEvent(line)) {
+    // A header of the second program writing into the file: an event of that format.
+    if (event_open_) completeEvent();
+    openEvent(second_);
     event_.add(line, offset, end);
     last_end_ = end;
     return;
@@ -249,14 +259,25 @@ void SourceParser::emit(Parser& parser, const LogEvent& ev) {
   }
   ++stats_.records;
   ErrorRecord& r = record_;
-  r.format.assign(used->name());
+  // A format that hands an event to another (Homeostasis' lines among plain Python ones) names
+  // the one that read it.
+  if (r.format.empty()) r.format.assign(used->name());
   r.source_path = info_.path;
   r.source_offset = ev.offset;
   r.raw_log = event_.text;
   if (r.service.empty()) r.service = info_.service;
-  r.tags.insert(r.tags.end(), info_.tags.begin(), info_.tags.end());
+  // The line's own tags first, then the input's that it does not have.
+  const size_t own_tags = r.tags.size();
+  for (const std::string& tag : info_.tags) {
+    if (std::find(r.tags.begin(), r.tags.begin() + own_tags, tag) == r.tags.begin() + own_tags) {
+      r.tags.push_back(tag);
+    }
+  }
   r.fingerprint = computeFingerprint(r);
-  r.error_id = computeErrorId(info_.host, info_.key, ev.offset, event_.text);
+  // A record that carries its own id (a Homeostasis record's error_details.error_id) keeps
+  // it: the orchestrator tracks a healing by the id the error had at its source.
+  if (r.error_id.empty())
+    r.error_id = computeErrorId(info_.host, info_.key, ev.offset, event_.text);
   sink_(r);
 }
 

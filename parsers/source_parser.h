@@ -38,8 +38,10 @@ struct SourceStats {
 // config names it), groups lines into events (headers plus continuation lines such as
 // tracebacks), parses them, and fills the source's part of each record. A crash a runtime
 // wrote between the lines (parsers/crash.h) is an event of its own, unless the header above
-// it owns it (a header at WARNING or above, with no trace yet). Owns copies of the
-// lines of the event still open, so callers may reuse their read buffers between calls.
+// it owns it (a header at WARNING or above, with no trace yet). A header of the file's second
+// format (Detection::second: another program writing into the same file) begins an event of
+// that format. Owns copies of the lines of the event still open, so callers may reuse their
+// read buffers between calls.
 class SourceParser {
  public:
   using Sink = std::function<void(ErrorRecord&)>;
@@ -124,6 +126,7 @@ class SourceParser {
   SourceInfo info_;
   Sink sink_;
   Parser* format_ = nullptr;  // null until detected
+  Parser* second_ = nullptr;  // the file's second format (Detection::second), if any
   double confidence_ = 0;
   Parser* event_parser_ = nullptr;  // the parser of the open event
   bool event_open_ = false;

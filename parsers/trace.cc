@@ -292,6 +292,7 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
     return event.size() > 1 && (prev_in_trace || startsWith(prev, kPyDuring) ||
                                 startsWith(prev, kPyCause) || isExceptionLine(prev));
   }
+  if (lang == "python" && trace::continuesExceptionMessage(event, line)) return true;
   return prev_in_trace && isExceptionLine(line);
 }
 
@@ -300,7 +301,6 @@ bool analyzeTrace(std::span<const std::string_view> lines, ErrorRecord& out,
   for (size_t i = 0; i < lines.size(); ++i) {
     if (trimLeft(lines[i]).empty()) continue;
     if (trace::analyzePython(lines, i, out, prefer_trace_message) ||
-        trace::analyzePythonSyntaxError(lines, i, out, prefer_trace_message) ||
         trace::analyzeGo(lines, i, out, prefer_trace_message) ||
         trace::analyzeRust(lines, i, out, prefer_trace_message) ||
         trace::analyzePhp(lines, i, out, prefer_trace_message) ||

@@ -15,25 +15,52 @@ DeadLetter::~DeadLetter() {
   alive_.reset();
 }
 
+namespace {
+
+// One dead-letter line: {"transport":..,"reason":..,"record":..}.
+std::string deadLetterLine(std::string_view transport, std::string_view reason,
+                           std::string_view record) {
+  std::string line = "{\"transport\":";
+  appendJsonString(line, transport);
+  line += ",\"reason\":";
+  appendJsonString(line, reason);
+  line += ",\"record\":";
+  line.append(record);
+  line.push_back('}');
+  return line;
+}
+
+void addLine(Batch& out, std::string line, Level level) {
+  out.bytes += line.size();
+  out.records.push_back(std::move(line));
+  out.levels.push_back(level);
+}
+
+Level levelOf(const Batch& batch, size_t i) {
+  return i < batch.levels.size() ? batch.levels[i] : Level::kError;
+}
+
+}  // namespace
+
 std::shared_ptr<const Batch> DeadLetter::lines(const Batch& batch, std::string_view transport,
                                                std::string_view reason) {
   auto out = std::make_shared<Batch>();
   out->seq = batch.seq;
   out->records.reserve(batch.records.size());
-  std::string prefix = "{\"transport\":";
-  appendJsonString(prefix, transport);
-  prefix += ",\"reason\":";
-  appendJsonString(prefix, reason);
-  prefix += ",\"record\":";
   for (size_t i = 0; i < batch.records.size(); ++i) {
-    std::string line;
-    line.reserve(prefix.size() + batch.records[i].size() + 1);
-    line += prefix;
-    line += batch.records[i];
-    line += '}';
-    out->bytes += line.size();
-    out->records.push_back(std::move(line));
-    out->levels.push_back(i < batch.levels.size() ? batch.levels[i] : Level::kError);
+    addLine(*out, deadLetterLine(transport, reason, batch.records[i]), levelOf(batch, i));
+  }
+  return out;
+}
+
+std::shared_ptr<const Batch> DeadLetter::lines(const Batch& batch, std::string_view transport,
+                                               const std::vector<RejectedRecord>& rejected) {
+  auto out = std::make_shared<Batch>();
+  out->seq = batch.seq;
+  for (const RejectedRecord& r : rejected) {
+    if (r.index >= batch.records.size()) continue;
+    addLine(*out, deadLetterLine(transport, r.reason, batch.records[r.index]),
+            levelOf(batch, r.index));
   }
   return out;
 }
@@ -41,6 +68,12 @@ std::shared_ptr<const Batch> DeadLetter::lines(const Batch& batch, std::string_v
 void DeadLetter::write(const Batch& batch, std::string_view transport, std::string_view reason,
                        std::function<void(size_t)> done) {
   send(lines(batch, transport, reason), std::string(transport), std::move(done), 1);
+}
+
+void DeadLetter::write(const Batch& batch, std::string_view transport,
+                       const std::vector<RejectedRecord>& rejected,
+                       std::function<void(size_t)> done) {
+  send(lines(batch, transport, rejected), std::string(transport), std::move(done), 1);
 }
 
 void DeadLetter::send(std::shared_ptr<const Batch> lines, std::string transport,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "transports/backoff.h"
 #include "transports/transport.h"
@@ -29,6 +30,9 @@ class DeadLetter {
   // holds them.
   void write(const Batch& batch, std::string_view transport, std::string_view reason,
              std::function<void(size_t records)> done);
+  // The same for the records of `batch` its destination rejected alone, each with its reason.
+  void write(const Batch& batch, std::string_view transport,
+             const std::vector<RejectedRecord>& rejected, std::function<void(size_t records)> done);
   // Retries waiting out their backoff go now (a drain).
   void cutShort();
   void stop();
@@ -36,6 +40,8 @@ class DeadLetter {
   // The dead-letter lines of a rejected batch (their seq is the rejected one's).
   static std::shared_ptr<const Batch> lines(const Batch& batch, std::string_view transport,
                                             std::string_view reason);
+  static std::shared_ptr<const Batch> lines(const Batch& batch, std::string_view transport,
+                                            const std::vector<RejectedRecord>& rejected);
 
  private:
   void send(std::shared_ptr<const Batch> lines, std::string transport,

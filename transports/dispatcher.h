@@ -45,11 +45,12 @@ struct DispatcherOptions {
 // Fans sealed batches out to every transport and reports acknowledgement.
 //
 // Each transport has a Lane (transports/lane.h): its queue, its sends, retries with backoff,
-// its disk spool and the dead-letter sink for what it rejects. A transport with a route filter
-// (Transport::route()) gets only the records it wants: a batch it wants none of is done for it
-// without a send. A batch is done when every transport finished it, and onAcked() reports the
-// highest seq S such that every batch with seq <= S is done, even when transports finish out
-// of order.
+// its disk spool and the dead-letter sink for what it rejects (whole batches, or the records a
+// destination rejected alone while it took the rest: SendDone::partlyRejected). A transport with a
+// route filter (Transport::route()) gets only the records it wants: a batch it wants none of is
+// done for it without a send. A batch is done when every transport finished it, and onAcked()
+// reports the highest seq S such that every batch with seq <= S is done, even when transports
+// finish out of order.
 //
 // Single-threaded: every method runs on the event loop's executor, which transports complete on.
 // Callbacks (onAcked, onSaturation, drain's done) are posted, never run inside dispatch().

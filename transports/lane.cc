@@ -19,6 +19,21 @@ constexpr std::chrono::seconds kPermanentLogInterval{10};
 // that stays slow goes in and out of spooling).
 constexpr std::chrono::seconds kSpoolLogInterval{60};
 
+// The records of `batch` its destination rejected, as a batch (for Owner::rejected).
+std::shared_ptr<const Batch> rejectedPart(const Batch& batch,
+                                          const std::vector<RejectedRecord>& rejected) {
+  auto out = std::make_shared<Batch>();
+  out->seq = batch.seq;
+  for (const RejectedRecord& r : rejected) {
+    if (r.index >= batch.records.size()) continue;
+    out->records.push_back(batch.records[r.index]);
+    out->bytes += batch.records[r.index].size();
+    out->levels.push_back(r.index < batch.levels.size() ? batch.levels[r.index] : Level::kError);
+    if (r.index < batch.routes.size()) out->routes.push_back(batch.routes[r.index]);
+  }
+  return out;
+}
+
 }  // namespace
 
 Lane::Lane(boost::asio::any_io_executor executor, size_t index,
@@ -114,17 +129,21 @@ void Lane::replayOldest() {
 
 void Lane::send(std::shared_ptr<const Batch> batch, Origin origin, unsigned attempt) {
   auto done = [this, alive = std::weak_ptr<int>(alive_), batch, origin, attempt](
-                  SendResult result, std::string reason, std::chrono::milliseconds retry_after) {
+                  SendResult result, std::string reason, std::chrono::milliseconds retry_after,
+                  std::vector<RejectedRecord> rejected) {
     if (alive.expired()) return;
     if (sending_) {
       // Completed inside send(): finish on a later turn so pump() is not re-entered.
-      boost::asio::post(executor_, [this, alive, batch, origin, attempt, result,
-                                    reason = std::move(reason), retry_after] {
-        if (!alive.expired()) onSendDone(batch, origin, attempt, result, reason, retry_after);
-      });
+      boost::asio::post(
+          executor_, [this, alive, batch, origin, attempt, result, reason = std::move(reason),
+                      retry_after, rejected = std::move(rejected)] {
+            if (!alive.expired()) {
+              onSendDone(batch, origin, attempt, result, reason, retry_after, rejected);
+            }
+          });
       return;
     }
-    onSendDone(batch, origin, attempt, result, reason, retry_after);
+    onSendDone(batch, origin, attempt, result, reason, retry_after, rejected);
   };
   sending_ = true;
   send_started_ = std::chrono::steady_clock::now();
@@ -134,12 +153,13 @@ void Lane::send(std::shared_ptr<const Batch> batch, Origin origin, unsigned atte
 
 void Lane::onSendDone(std::shared_ptr<const Batch> batch, Origin origin, unsigned attempt,
                       SendResult result, const std::string& reason,
-                      std::chrono::milliseconds retry_after) {
+                      std::chrono::milliseconds retry_after,
+                      const std::vector<RejectedRecord>& rejected) {
   if (stopped_) return;
   last_send_ = std::chrono::steady_clock::now() - send_started_;
   switch (result) {
     case SendResult::kAccepted:
-      onAccepted(*batch, origin);
+      onAccepted(*batch, origin, rejected);
       return;
     case SendResult::kRetryable:
       onRetryable(std::move(batch), origin, attempt, reason, retry_after);
@@ -150,13 +170,28 @@ void Lane::onSendDone(std::shared_ptr<const Batch> batch, Origin origin, unsigne
   }
 }
 
-void Lane::onAccepted(const Batch& batch, Origin origin) {
+void Lane::onAccepted(const Batch& batch, Origin origin,
+                      const std::vector<RejectedRecord>& rejected) {
   --in_flight_;
   ++stats_.sent_batches;
-  stats_.sent_records += batch.records.size();
+  stats_.sent_records += batch.records.size() - std::min(rejected.size(), batch.records.size());
   if (failing_) {
     spdlog::info("transport {} delivers again", stats_.type);
     failing_ = false;
+  }
+  if (!rejected.empty()) {
+    // The destination kept the rest: only the rejected records go to the dead letter.
+    stats_.failed_records += rejected.size();
+    logRejection(fmt::format("rejected {} of the {} records of batch {} for good: {}",
+                             rejected.size(), batch.records.size(), batch.seq,
+                             rejected.front().reason));
+    owner_.rejected(index_, *rejectedPart(batch, rejected), rejected.front().reason);
+    if (dead_letter_) {
+      deadLettered(batch.seq, origin, [&](std::function<void(size_t)> done) {
+        dead_letter_->write(batch, stats_.type, rejected, std::move(done));
+      });
+      return;
+    }
   }
   if (origin == Origin::kSpool) {
     replayDone();
@@ -164,6 +199,38 @@ void Lane::onAccepted(const Batch& batch, Origin origin) {
   }
   owner_.finished(batch.seq);
   pump();
+}
+
+void Lane::deadLettered(uint64_t seq, Origin origin,
+                        const std::function<void(std::function<void(size_t)>)>& write) {
+  // A spooled batch counted as done when it was spooled; one from the queue is done once the
+  // dead-letter sink holds it, and the lane goes on meanwhile.
+  const bool from_queue = origin == Origin::kQueue;
+  write([this, alive = std::weak_ptr<int>(alive_), seq, from_queue](size_t records) {
+    if (alive.expired() || stopped_) return;
+    stats_.dead_lettered_records += records;
+    if (from_queue) owner_.finished(seq);
+  });
+  if (!from_queue) {
+    replayDone();
+    return;
+  }
+  pump();
+}
+
+void Lane::logRejection(const std::string& what) {
+  const auto now = std::chrono::steady_clock::now();
+  if (last_permanent_log_ == std::chrono::steady_clock::time_point{} ||
+      now - last_permanent_log_ >= kPermanentLogInterval) {
+    spdlog::warn("transport {} {}{}", stats_.type, what,
+                 permanent_unlogged_ == 0
+                     ? std::string()
+                     : fmt::format(" ({} more rejections not logged)", permanent_unlogged_));
+    last_permanent_log_ = now;
+    permanent_unlogged_ = 0;
+  } else {
+    ++permanent_unlogged_;
+  }
 }
 
 void Lane::onRetryable(std::shared_ptr<const Batch> batch, Origin origin, unsigned attempt,
@@ -208,35 +275,17 @@ void Lane::onPermanent(std::shared_ptr<const Batch> batch, Origin origin,
   --in_flight_;
   ++stats_.failed_batches;
   stats_.failed_records += batch->records.size();
-  const auto now = std::chrono::steady_clock::now();
-  if (last_permanent_log_ == std::chrono::steady_clock::time_point{} ||
-      now - last_permanent_log_ >= kPermanentLogInterval) {
-    spdlog::warn("transport {} rejected batch {} ({} records) for good: {}{}", stats_.type,
-                 batch->seq, batch->records.size(), reason,
-                 permanent_unlogged_ == 0
-                     ? std::string()
-                     : fmt::format(" ({} more rejected batches not logged)", permanent_unlogged_));
-    last_permanent_log_ = now;
-    permanent_unlogged_ = 0;
-  } else {
-    ++permanent_unlogged_;
-  }
+  logRejection(fmt::format("rejected batch {} ({} records) for good: {}", batch->seq,
+                           batch->records.size(), reason));
   owner_.rejected(index_, *batch, reason);
-  // A spooled batch counted as done when it was spooled; one from the queue is done once the
-  // dead-letter sink holds it, and the lane goes on meanwhile.
-  const bool from_queue = origin == Origin::kQueue;
   if (dead_letter_) {
-    dead_letter_->write(
-        *batch, stats_.type, reason,
-        [this, alive = std::weak_ptr<int>(alive_), seq = batch->seq, from_queue](size_t records) {
-          if (alive.expired() || stopped_) return;
-          stats_.dead_lettered_records += records;
-          if (from_queue) owner_.finished(seq);
-        });
-  } else if (from_queue) {
-    owner_.finished(batch->seq);
+    deadLettered(batch->seq, origin, [&](std::function<void(size_t)> done) {
+      dead_letter_->write(*batch, stats_.type, reason, std::move(done));
+    });
+    return;
   }
-  if (!from_queue) {
+  if (origin == Origin::kQueue) owner_.finished(batch->seq);
+  if (origin == Origin::kSpool) {
     replayDone();
     return;
   }

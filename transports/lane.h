@@ -8,6 +8,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "transports/backoff.h"
 #include "transports/dead_letter.h"
@@ -21,11 +22,11 @@ struct TransportStats {
   std::string type;
   uint64_t sent_batches = 0;  // accepted by the destination
   uint64_t sent_records = 0;
-  uint64_t failed_batches = 0;  // rejected for good (kPermanent); dropped for this transport
-  uint64_t failed_records = 0;
-  uint64_t retries = 0;                // kRetryable results, each followed by a retry after backoff
-  uint64_t retried_records = 0;        // records of those batches
-  uint64_t skipped_records = 0;        // not routed to this transport (its min_level/services/tags)
+  uint64_t failed_batches = 0;   // rejected for good (kPermanent); dropped for this transport
+  uint64_t failed_records = 0;   // of those, and records rejected alone (SendDone::partlyRejected)
+  uint64_t retries = 0;          // kRetryable results, each followed by a retry after backoff
+  uint64_t retried_records = 0;  // records of those batches
+  uint64_t skipped_records = 0;  // not routed to this transport (its min_level/services/tags)
   uint64_t dead_lettered_records = 0;  // rejected records written to the dead-letter sink
   uint64_t spooled_records = 0;        // written to the disk spool (and acknowledged so)
   uint64_t dropped_records = 0;        // spooled records deleted unsent (drop_oldest)
@@ -110,11 +111,17 @@ class Lane {
   void send(std::shared_ptr<const Batch> batch, Origin origin, unsigned attempt);
   void onSendDone(std::shared_ptr<const Batch> batch, Origin origin, unsigned attempt,
                   SendResult result, const std::string& reason,
-                  std::chrono::milliseconds retry_after);
-  void onAccepted(const Batch& batch, Origin origin);
+                  std::chrono::milliseconds retry_after,
+                  const std::vector<RejectedRecord>& rejected);
+  void onAccepted(const Batch& batch, Origin origin, const std::vector<RejectedRecord>& rejected);
   void onRetryable(std::shared_ptr<const Batch> batch, Origin origin, unsigned attempt,
                    const std::string& reason, std::chrono::milliseconds retry_after);
   void onPermanent(std::shared_ptr<const Batch> batch, Origin origin, const std::string& reason);
+  // Logs a rejection for good, at most once per kPermanentLogInterval.
+  void logRejection(const std::string& what);
+  // Done with `seq` once the dead-letter sink holds `lines` (at once without a sink).
+  void deadLettered(uint64_t seq, Origin origin,
+                    const std::function<void(std::function<void(size_t)>)>& write);
   void scheduleRetry(std::shared_ptr<const Batch> batch, Origin origin, unsigned attempt,
                      std::chrono::milliseconds retry_after);
   void startSpooling(const std::string& why);

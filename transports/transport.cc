@@ -16,6 +16,17 @@ std::string Batch::ndjson() const {
   return out;
 }
 
+void SendDone::partlyRejected(std::vector<RejectedRecord> rejected) const {
+  if (takes_rejections_) {
+    fn_(SendResult::kAccepted, std::string(), std::chrono::milliseconds(0), std::move(rejected));
+    return;
+  }
+  std::string reason = std::to_string(rejected.size()) +
+                       (rejected.size() == 1 ? " record" : " records") + " rejected";
+  if (!rejected.empty()) reason += ": " + rejected.front().reason;
+  fn_(SendResult::kPermanent, std::move(reason), std::chrono::milliseconds(0), {});
+}
+
 void TransportRegistry::add(TransportFactory factory) {
   if (find(factory.type) != nullptr) {
     // Two factories for one type is a programming error in builtin.cc: fail loudly.

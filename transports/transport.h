@@ -38,36 +38,63 @@ enum class SendResult {
   kPermanent,  // the destination rejects the batch for good
 };
 
+// A record the destination rejected for good while it took the rest of its batch (one that
+// answers per record): its index in Batch::records and why.
+struct RejectedRecord {
+  size_t index = 0;
+  std::string reason;
+};
+
 // The completion of a send: done(result, reason), or done(result, reason, retry_after) when the
 // destination said how long to wait before the next attempt (HTTP Retry-After); the Dispatcher
-// then waits at least that long. Built from any callable taking (SendResult, std::string) or
-// (SendResult, std::string, std::chrono::milliseconds).
+// then waits at least that long. done.partlyRejected(rejected) when the destination took the
+// batch except some records, which it rejected for good. Built from any callable taking
+// (SendResult, std::string), (SendResult, std::string, std::chrono::milliseconds) or those and
+// std::vector<RejectedRecord> (the rejected records, empty unless partlyRejected was called).
 class SendDone {
  public:
-  using Fn = std::function<void(SendResult, std::string, std::chrono::milliseconds)>;
+  using Fn = std::function<void(SendResult, std::string, std::chrono::milliseconds,
+                                std::vector<RejectedRecord>)>;
 
   SendDone() = default;
   SendDone(std::nullptr_t) {}  // NOLINT: like std::function
   template <typename F>
-  requires std::invocable<F&, SendResult, std::string, std::chrono::milliseconds> SendDone(F f)
-      : fn_(std::move(f)) {}  // NOLINT: implicit, like std::function
+  requires std::invocable<F&, SendResult, std::string, std::chrono::milliseconds,
+                          std::vector<RejectedRecord>>
+  SendDone(F f)  // NOLINT: implicit, like std::function
+      : fn_(std::move(f)), takes_rejections_(true) {}
+  template <typename F>
+  requires(!std::invocable<F&, SendResult, std::string, std::chrono::milliseconds,
+                           std::vector<RejectedRecord>> &&
+           std::invocable<F&, SendResult, std::string, std::chrono::milliseconds>)
+      SendDone(F f)  // NOLINT: implicit, like std::function
+      : fn_([f = std::move(f)](SendResult result, std::string reason,
+                               std::chrono::milliseconds retry_after,
+                               std::vector<RejectedRecord>) mutable {
+          f(result, std::move(reason), retry_after);
+        }) {}
   template <typename F>
   requires(!std::invocable<F&, SendResult, std::string, std::chrono::milliseconds> &&
            std::invocable<F&, SendResult, std::string>)
       SendDone(F f)  // NOLINT: implicit, like std::function
-      : fn_([f = std::move(f)](SendResult result, std::string reason,
-                               std::chrono::milliseconds) mutable {
+      : fn_([f = std::move(f)](SendResult result, std::string reason, std::chrono::milliseconds,
+                               std::vector<RejectedRecord>) mutable {
           f(result, std::move(reason));
         }) {}
 
   void operator()(SendResult result, std::string reason,
                   std::chrono::milliseconds retry_after = std::chrono::milliseconds(0)) const {
-    fn_(result, std::move(reason), retry_after);
+    fn_(result, std::move(reason), retry_after, {});
   }
+  // The destination holds the batch except `rejected` (not empty, by increasing index), which
+  // it rejected for good. A completion that does not take rejected records gets kPermanent for
+  // the whole batch instead (with the first rejection's reason), so none is dropped unnoticed.
+  void partlyRejected(std::vector<RejectedRecord> rejected) const;
   explicit operator bool() const { return static_cast<bool>(fn_); }
 
  private:
   Fn fn_;
+  bool takes_rejections_ = false;
 };
 
 // A destination for records. send() is called on the event loop and must not block it; the

@@ -74,6 +74,27 @@ constexpr Sample kSamples[] = {
      "@40000000659425ef0000007c qmail: ERROR: unable to bind port 25"},
     {"generic", "2024-01-01 10:00:00 [INFO] worker 3 picked up job 8812",
      "2024-01-01 10:00:01 [ERROR] worker 3 failed job 8813"},
+    {"json",
+     R"({"level":30,"time":1704189845123,"pid":4242,"hostname":"web-3","req":{"id":17,)"
+     R"("method":"GET","url":"/orders/7"},"res":{"statusCode":200},"responseTime":12,)"
+     R"("msg":"request completed"})",
+     R"({"asctime": "2024-01-02 15:04:05,124", "name": "billing.worker", "levelname": "ERROR", )"
+     R"("message": "charge failed", "exc_info": "Traceback (most recent call last):\n  File )"
+     R"(\"/srv/billing/worker.py\", line 88, in charge\n    amount = order[\"total\"]\n)"
+     R"(KeyError: 'total'", "order_id": 4411})"},
+    {"homeostasis",
+     R"(2024-01-02 15:04:05,123 - homeostasis.shop-api - INFO - {"timestamp": )"
+     R"("2024-01-02T15:04:05.123456", "service": "shop-api", "level": "INFO", "message": )"
+     R"("order 17 placed", "system_info": {"hostname": "web-3", "os_name": "posix", )"
+     R"("python_version": "3.11.7", "architecture": "64bit", "service_name": "shop-api"}})",
+     R"(2024-01-02 15:04:05,124 - homeostasis.shop-api - ERROR - {"timestamp": )"
+     R"("2024-01-02T15:04:05.124001", "service": "shop-api", "level": "ERROR", "message": )"
+     R"("Failed to load user", "error_details": {"exception_type": "KeyError", "message": )"
+     R"("'user_id'", "traceback": ["Traceback (most recent call last):\n", "  File )"
+     R"(\"/srv/shop/users.py\", line 9, in get_user\n    return users[user_id]\n", )"
+     R"("KeyError: 'user_id'\n"], "detailed_frames": [{"file": "/srv/shop/users.py", "line": 9, )"
+     R"("function": "get_user", "locals": {"user_id": "user_id"}}], "error_id": )"
+     R"("KeyError-20240102150405-140072514904288"}, "tags": ["api"]})"},
 };
 
 void runParser(benchmark::State& state, const Sample& sample) {

@@ -60,6 +60,12 @@ void addContextError(ErrorRecord& r, std::string_view provider, std::string_view
 
 namespace {
 
+// A record that came with a system_info of its own (a Homeostasis logger's record, written on
+// the host that raised the error) keeps what it says; the host's facts fill what it lacks.
+void add(JsonObject& info, std::string_view key, const std::string& value) {
+  if (findField(info, key) == nullptr) info.emplace_back(std::string(key), JsonValue(value));
+}
+
 // Fills system_info from facts read once at start.
 class HostProvider final : public ContextProvider {
  public:
@@ -68,15 +74,15 @@ class HostProvider final : public ContextProvider {
   }
   std::string_view name() const override { return "host"; }
   void apply(ErrorRecord& r) override {
-    setField(r.system_info, "hostname", facts_.hostname);
-    setField(r.system_info, "os_name", facts_.os_name);
-    setField(r.system_info, "platform", facts_.platform);
-    setField(r.system_info, "architecture", facts_.architecture);
-    setField(r.system_info, "processor", processor_);
-    setField(r.system_info, "kernel", facts_.release);
-    if (!facts_.machine_id.empty()) setField(r.system_info, "machine_id", facts_.machine_id);
-    if (!facts_.boot_id.empty()) setField(r.system_info, "boot_id", facts_.boot_id);
-    setField(r.system_info, "service_name", r.service);
+    add(r.system_info, "hostname", facts_.hostname);
+    add(r.system_info, "os_name", facts_.os_name);
+    add(r.system_info, "platform", facts_.platform);
+    add(r.system_info, "architecture", facts_.architecture);
+    add(r.system_info, "processor", processor_);
+    add(r.system_info, "kernel", facts_.release);
+    if (!facts_.machine_id.empty()) add(r.system_info, "machine_id", facts_.machine_id);
+    if (!facts_.boot_id.empty()) add(r.system_info, "boot_id", facts_.boot_id);
+    add(r.system_info, "service_name", r.service);
   }
 
  private:

@@ -69,7 +69,10 @@ class EnvironmentProvider final : public ContextProvider {
   }
   std::string_view name() const override { return "environment"; }
   void apply(ErrorRecord& r) override {
-    if (!vars_.empty()) setField(r.system_info, "environment_variables", JsonValue(vars_));
+    // A record that came with its own (a Homeostasis logger's) keeps it.
+    if (!vars_.empty() && findField(r.system_info, "environment_variables") == nullptr) {
+      r.system_info.emplace_back("environment_variables", JsonValue(vars_));
+    }
   }
 
  private:

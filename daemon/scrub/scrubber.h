@@ -36,7 +36,7 @@ class Scrubber {
 
   // The built-in rules, all on: secrets in key=value and JSON pairs, Authorization and Cookie
   // headers, bearer tokens, URL user-info passwords, JWTs, AWS, GitHub, GitLab, Slack and
-  // Stripe keys, private key blocks, Luhn-valid card numbers.
+  // Stripe keys, private key blocks, card numbers (isCardNumber).
   static std::unique_ptr<Scrubber> createDefault();
 
   // The built-in rules minus `disable`, then `custom` in order. `hash_key` is the HMAC key
@@ -68,12 +68,12 @@ class Scrubber {
     std::string name;
     std::unique_ptr<RE2> re;
     Action action = Action::kMask;
-    bool luhn = false;               // a match counts only when its digits pass Luhn
+    bool card = false;               // a match counts only when isCardNumber says so
     std::vector<int> secret_groups;  // empty: the whole match
   };
 
   Scrubber() = default;
-  bool addRule(std::string name, const std::string& pattern, Action action, bool luhn,
+  bool addRule(std::string name, const std::string& pattern, Action action, bool card,
                std::string* error);
   bool build(std::string* error);
   size_t applyRule(size_t index, std::string& s);
@@ -95,5 +95,10 @@ class Scrubber {
 // True when the digits of `text` (spaces, dashes and %20 ignored) are 13 to 19 digits passing the
 // Luhn check, as card numbers do.
 bool luhnValid(std::string_view text);
+
+// True when text[begin, end), digits as the card_number rule finds them, is a card number: it
+// passes Luhn and stands alone as a word, not inside a longer token (an identifier such as
+// "KeyError-20230101120000-140072514904288", a UUID, an order id, a decimal number).
+bool isCardNumber(std::string_view text, size_t begin, size_t end);
 
 }  // namespace homeo

@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "parsers/json/record_fields.h"
 #include "parsers/trace.h"
 
 namespace homeo {
 namespace {
 
+using json_fields::toJsonValue;
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
@@ -33,7 +35,8 @@ constexpr int kMaxContainerDepth = 3;
 enum class Role : uint8_t {
   kNone,  // a container of aliased keys only ("http", "req")
   kLevel,
-  kMessage,
+  kMessage,           // the event's text
+  kExceptionMessage,  // the exception's own message, when an error object names it apart
   kTime,
   kModule,
   kStack,
@@ -45,6 +48,15 @@ enum class Role : uint8_t {
   kUserAgent,
   kRequestId,
   kDuration,
+  // Parts of the record a line may carry in the record's own shape (Homeostasis' logger).
+  kService,
+  kTags,
+  kErrorDetails,
+  kRequestInfo,
+  kResponseInfo,
+  kSystemInfo,
+  kCallLocation,
+  kContext,
   kCount,
 };
 constexpr size_t kRoleCount = static_cast<size_t>(Role::kCount);
@@ -83,10 +95,11 @@ constexpr Alias kAliasList[] = {
     {"text", Role::kMessage},
     {"short_message", Role::kMessage},  // GELF
     {"MESSAGE", Role::kMessage},        // journald
-    {"error.message", Role::kMessage},
-    {"err.message", Role::kMessage},
-    {"exception.message", Role::kMessage},
-    {"exception.exception_message", Role::kMessage},  // logstash log4j layout
+    // the exception's message (ECS, pino/bunyan err, logstash log4j layout)
+    {"error.message", Role::kExceptionMessage},
+    {"err.message", Role::kExceptionMessage},
+    {"exception.message", Role::kExceptionMessage},
+    {"exception.exception_message", Role::kExceptionMessage},
     // time
     {"timestamp", Role::kTime},
     {"time", Role::kTime},
@@ -180,6 +193,16 @@ constexpr Alias kAliasList[] = {
     {"responseTime", Role::kDuration},  // pino-http, milliseconds
     {"response_time_ms", Role::kDuration},
     {"elapsed_ms", Role::kDuration},
+    // the record's own parts
+    {"service", Role::kService, kContainer},  // a name, or ECS's service object
+    {"service.name", Role::kService},
+    {"tags", Role::kTags},
+    {"error_details", Role::kErrorDetails},
+    {"request_info", Role::kRequestInfo},
+    {"response_info", Role::kResponseInfo},
+    {"system_info", Role::kSystemInfo},
+    {"call_location", Role::kCallLocation},
+    {"context", Role::kContext},
     // containers only
     {"http", Role::kNone, kContainer},
     {"http.request", Role::kNone, kContainer},
@@ -205,7 +228,7 @@ constexpr uint32_t hashPath(std::string_view s) {
 
 // Open-addressing hash table of kAliasList indexes (0xff = empty): one hash and, for aliased
 // keys only, one comparison per key of a line.
-constexpr size_t kTableSize = 512;
+constexpr size_t kTableSize = 1024;
 static_assert(kTableSize >= 4 * kAliasCount, "keep the table sparse");
 constexpr auto kAliasTable = [] {
   std::array<uint8_t, kTableSize> t{};
@@ -377,10 +400,27 @@ bool accepts(Role role, element v) {
     case Role::kPath:
     case Role::kClientIp:
     case Role::kUserAgent:
-    case Role::kExceptionType: {
+    case Role::kExceptionType:
+    case Role::kExceptionMessage:
+    case Role::kService: {
       std::string_view s;
       return t == element_type::STRING && !v.get(s) && !s.empty();
     }
+    case Role::kTags: {
+      array a;
+      if (t != element_type::ARRAY || v.get(a) || a.size() == 0) return false;
+      for (element e : a) {
+        if (e.type() != element_type::STRING) return false;
+      }
+      return true;
+    }
+    case Role::kErrorDetails:
+    case Role::kRequestInfo:
+    case Role::kResponseInfo:
+    case Role::kSystemInfo:
+    case Role::kCallLocation:
+    case Role::kContext:
+      return t == element_type::OBJECT;
     case Role::kTime:
       return t == element_type::STRING || isNumber(t);
     case Role::kStack: {
@@ -406,55 +446,6 @@ std::string_view stringOf(element v) {
   std::string_view s;
   if (v.get(s)) return {};
   return s;
-}
-
-JsonValue toJsonValue(element v) {
-  switch (v.type()) {
-    case element_type::OBJECT: {
-      object o;
-      JsonObject result;
-      if (v.get(o)) return result;
-      result.reserve(o.size());
-      for (auto field : o) result.emplace_back(std::string(field.key), toJsonValue(field.value));
-      return result;
-    }
-    case element_type::ARRAY: {
-      array a;
-      JsonArray result;
-      if (v.get(a)) return result;
-      result.reserve(a.size());
-      for (element e : a) result.push_back(toJsonValue(e));
-      return result;
-    }
-    case element_type::STRING:
-      return JsonValue(stringOf(v));
-    case element_type::INT64: {
-      int64_t n = 0;
-      if (v.get(n)) return JsonValue(nullptr);
-      return JsonValue(n);
-    }
-    case element_type::UINT64: {
-      uint64_t n = 0;
-      if (v.get(n)) return JsonValue(nullptr);
-      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return JsonValue(static_cast<double>(n));
-      }
-      return JsonValue(static_cast<int64_t>(n));
-    }
-    case element_type::DOUBLE: {
-      double d = 0;
-      if (v.get(d)) return JsonValue(nullptr);
-      return JsonValue(d);
-    }
-    case element_type::BOOL: {
-      bool b = false;
-      if (v.get(b)) return JsonValue(nullptr);
-      return JsonValue(b);
-    }
-    case element_type::NULL_VALUE:
-      return JsonValue(nullptr);
-  }
-  return JsonValue(nullptr);
 }
 
 // Skips a UTF-8 byte order mark and leading blanks.
@@ -510,16 +501,47 @@ class JsonParser::Impl {
   bool hasLevel() const { return has(Role::kLevel); }
   bool hasMessage() const { return has(Role::kMessage); }
 
-  ParseStatus parse(std::string_view line, Level min_level, ErrorRecord& out) {
+  ParseStatus parse(std::string_view line, Level min_level, ErrorRecord& out,
+                    const JsonParser::ObjectOptions& options) {
     object obj;
     if (!load(skipLead(line), obj)) return ParseStatus::kNotMatched;
     classify(obj);
-    const bool has_exception = has(Role::kStack) || has(Role::kExceptionType);
-    const Level level =
-        hasLevel() ? get(Role::kLevel).level : (has_exception ? Level::kError : Level::kInfo);
+    if (options.need_message && !hasMessage() && !has(Role::kErrorDetails)) {
+      return ParseStatus::kNotMatched;
+    }
+    const bool has_exception =
+        has(Role::kStack) || has(Role::kExceptionType) || has(Role::kErrorDetails);
+    Level level = has_exception ? Level::kError : Level::kInfo;
+    if (options.level) {
+      level = *options.level;
+    } else if (hasLevel()) {
+      level = get(Role::kLevel).level;
+    }
     if (level < min_level) return ParseStatus::kBelowLevel;
     fill(obj, level, out);
     return ParseStatus::kRecord;
+  }
+
+  // Whether the object has Homeostasis' error-record shape: an error_details object, or
+  // timestamp, service, level and message (the keys its logger always writes).
+  bool hasRecordShape(std::string_view text) {
+    object obj;
+    if (!load(skipLead(text), obj)) return false;
+    int seen = 0;
+    for (auto field : obj) {
+      if (field.key == "error_details") {
+        if (field.value.type() == element_type::OBJECT) return true;
+      } else if (field.key == "timestamp") {
+        seen |= 1;
+      } else if (field.key == "service") {
+        seen |= 2;
+      } else if (field.key == "level") {
+        seen |= 4;
+      } else if (field.key == "message") {
+        seen |= 8;
+      }
+    }
+    return seen == 15;
   }
 
  private:
@@ -591,9 +613,14 @@ class JsonParser::Impl {
       std::optional<UnixNanos> t;
       if (v.type() == element_type::STRING) {
         t = timeFromString(stringOf(v));
-      } else {
-        double d = 0;
-        if (!v.get(d)) t = epochToNanos(d);
+      } else if (int64_t n = 0; v.type() == element_type::INT64 && !v.get(n)) {
+        t = epochIntegerToNanos(n);
+      } else if (uint64_t u = 0; v.type() == element_type::UINT64 && !v.get(u)) {
+        if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+          t = epochIntegerToNanos(static_cast<int64_t>(u));
+        }
+      } else if (double d = 0; !v.get(d)) {
+        t = epochToNanos(d);
       }
       if (t) {
         out.time = *t;
@@ -601,11 +628,15 @@ class JsonParser::Impl {
       }
     }
 
+    // The event's text is the record's message until an exception names its own; then it is
+    // kept as context.log_message (Homeostasis reads the exception's message in
+    // error_details.message).
+    std::string_view event;
     if (hasMessage()) {
-      std::string_view m = stringOf(get(Role::kMessage).value);
-      if (!m.empty() && m.back() == '\n') m.remove_suffix(1);  // docker's "log"
-      if (!m.empty() && m.back() == '\r') m.remove_suffix(1);
-      out.message.assign(m);
+      event = stringOf(get(Role::kMessage).value);
+      if (!event.empty() && event.back() == '\n') event.remove_suffix(1);  // docker's "log"
+      if (!event.empty() && event.back() == '\r') event.remove_suffix(1);
+      out.message.assign(event);
       consume(Role::kMessage);
     }
 
@@ -613,37 +644,111 @@ class JsonParser::Impl {
       out.module.assign(stringOf(get(Role::kModule).value));
       consume(Role::kModule);
     }
-
-    if (has(Role::kStack)) {
-      lines_.clear();
-      const element v = get(Role::kStack).value;
-      if (v.type() == element_type::ARRAY) {
-        array a;
-        if (!v.get(a)) {
-          for (element e : a) {
-            if (e.type() == element_type::STRING) splitLines(stringOf(e), lines_);
-          }
-        }
-      } else {
-        splitLines(stringOf(v), lines_);
+    if (has(Role::kService)) {
+      out.service.assign(stringOf(get(Role::kService).value));
+      consume(Role::kService);
+    }
+    if (has(Role::kTags)) {
+      array a;
+      if (!get(Role::kTags).value.get(a)) {
+        for (element e : a) out.tags.emplace_back(stringOf(e));
       }
-      while (!lines_.empty() && lines_.back().find_first_not_of(" \t") == std::string::npos) {
-        lines_.pop_back();
-      }
-      if (!lines_.empty()) {
-        if (!analyzeTrace(lines_, out)) out.traceback.assign(lines_.begin(), lines_.end());
-        consume(Role::kStack);
-      }
+      consume(Role::kTags);
     }
 
-    // An explicit type outranks the one read from the trace.
+    if (has(Role::kStack)) fillStack(out);
+
+    // An explicit type and message outrank the ones read from the trace.
     if (has(Role::kExceptionType)) {
       out.exception_type.assign(stringOf(get(Role::kExceptionType).value));
       consume(Role::kExceptionType);
     }
+    if (has(Role::kExceptionMessage)) {
+      out.message.assign(stringOf(get(Role::kExceptionMessage).value));
+      consume(Role::kExceptionMessage);
+    }
 
+    rejected_.clear();
+    if (has(Role::kErrorDetails)) {
+      object details;
+      if (!get(Role::kErrorDetails).value.get(details)) {
+        json_fields::readErrorDetails(details, out, rejected_);
+      }
+      consume(Role::kErrorDetails);
+    }
     fillRequest(out);
+    for (Role r : {Role::kRequestInfo, Role::kResponseInfo, Role::kSystemInfo, Role::kCallLocation,
+                   Role::kContext}) {
+      if (has(r)) consume(r);
+    }
     appendContext(obj, out.context, 0);
+    keepRejected("error_details", out);
+    mergeSchemaObject(Role::kRequestInfo, json_fields::InfoKind::kRequest, "request_info",
+                      out.request_info, out);
+    mergeSchemaObject(Role::kResponseInfo, json_fields::InfoKind::kResponse, "response_info",
+                      out.response_info, out);
+    mergeSchemaObject(Role::kSystemInfo, json_fields::InfoKind::kSystem, "system_info",
+                      out.system_info, out);
+    if (has(Role::kCallLocation)) {
+      JsonObject location;
+      mergeSchemaObject(Role::kCallLocation, json_fields::InfoKind::kCallLocation, "call_location",
+                        location, out);
+      if (!location.empty()) setField(out.extra, "call_location", JsonValue(std::move(location)));
+    }
+    if (has(Role::kContext)) {
+      // The line's own context: its keys join ours (and win over a top-level key of the same
+      // name, being the line's context proper).
+      object ctx;
+      if (!get(Role::kContext).value.get(ctx)) {
+        for (auto field : ctx) setField(out.context, field.key, toJsonValue(field.value));
+      }
+    }
+    if (!event.empty() && out.message != event) {
+      setField(out.context, "log_message", JsonValue(event));
+    }
+  }
+
+  void fillStack(ErrorRecord& out) {
+    const element v = get(Role::kStack).value;
+    if (json_fields::isStructlogTrace(v)) {
+      array stacks;
+      if (!v.get(stacks) && json_fields::readStructlogTrace(stacks, out)) consume(Role::kStack);
+      return;
+    }
+    lines_.clear();
+    if (v.type() == element_type::ARRAY) {
+      array a;
+      if (!v.get(a)) {
+        for (element e : a) {
+          if (e.type() == element_type::STRING) splitLines(stringOf(e), lines_);
+        }
+      }
+    } else {
+      splitLines(stringOf(v), lines_);
+    }
+    while (!lines_.empty() && lines_.back().find_first_not_of(" \t") == std::string::npos) {
+      lines_.pop_back();
+    }
+    if (lines_.empty()) return;
+    if (!analyzeTrace(lines_, out, true)) out.traceback.assign(lines_.begin(), lines_.end());
+    consume(Role::kStack);
+  }
+
+  // Merges the object of role r (consumed before appendContext) into dst; values of the wrong type
+  // for the record schema are kept in context under `key`.
+  void mergeSchemaObject(Role r, json_fields::InfoKind kind, std::string_view key, JsonObject& dst,
+                         ErrorRecord& out) {
+    if (!has(r)) return;
+    object src;
+    rejected_.clear();
+    if (!get(r).value.get(src)) json_fields::mergeInfo(src, kind, dst, rejected_);
+    keepRejected(key, out);
+  }
+
+  void keepRejected(std::string_view key, ErrorRecord& out) {
+    if (rejected_.empty()) return;
+    setField(out.context, key, JsonValue(std::move(rejected_)));
+    rejected_.clear();
   }
 
   void fillRequest(ErrorRecord& out) {
@@ -707,6 +812,7 @@ class JsonParser::Impl {
   std::array<const char*, kRoleCount> consumed_{};
   size_t consumed_count_ = 0;
   std::vector<std::string_view> lines_;
+  JsonObject rejected_;
 };
 
 JsonParser::JsonParser() : impl_(std::make_unique<Impl>()) {}
@@ -739,9 +845,20 @@ int JsonParser::probe(std::string_view line) const {
 
 ParseStatus JsonParser::parse(const LogEvent& event, Level min_level, ErrorRecord& out) {
   if (event.lines.empty()) return ParseStatus::kNotMatched;
-  const ParseStatus status = impl_->parse(event.lines[0], min_level, out);
+  return parseObject(event.lines[0], min_level, out, {});
+}
+
+ParseStatus JsonParser::parseObject(std::string_view text, Level min_level, ErrorRecord& out,
+                                    const ObjectOptions& options) {
+  const ParseStatus status = impl_->parse(text, min_level, out, options);
   impl_->trim();
   return status;
+}
+
+bool JsonParser::hasRecordShape(std::string_view text) const {
+  const bool shaped = impl_->hasRecordShape(text);
+  impl_->trim();
+  return shaped;
 }
 
 std::unique_ptr<Parser> makeJsonParser() { return std::make_unique<JsonParser>(); }

@@ -23,6 +23,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "transports/http/ushs_event.h"
+
 namespace homeo {
 
 namespace asio = boost::asio;
@@ -56,6 +58,7 @@ std::string snippet(std::string_view body) {
   return out;
 }
 
+// ndjson or json_array: the whole batch.
 std::string body(const Batch& batch, HttpOptions::Format format) {
   if (format == HttpOptions::Format::kNdjson) return batch.ndjson();
   std::string out;
@@ -194,9 +197,17 @@ struct HttpTransportState {
   uint64_t connections = 0;
   beast::flat_buffer buffer;
   SendDone pending;
-  // The body of the last batch, kept for its retries.
+  // The body of the last batch (ushs: of its current event), kept for its retries.
   std::shared_ptr<const Batch> body_batch;
   std::string body;
+  // ushs: how far the destination has answered body_batch's events, kept across its retries.
+  struct EventProgress {
+    size_t next = 0;                           // the first event not answered yet
+    size_t body_of = static_cast<size_t>(-1);  // the event `body` holds
+    std::vector<RejectedRecord> rejected;      // rejected for good so far
+  };
+  EventProgress events;
+  UshsEncoder encoder;
   // bearer_token_file, re-read when it changes.
   std::string file_token;
   struct timespec token_mtime {};
@@ -216,6 +227,12 @@ struct HttpTransportState {
     SendDone done = std::move(pending);
     pending = nullptr;
     done(result, std::move(reason), retry_after);
+  }
+  void finishPartly(std::vector<RejectedRecord> rejected) {
+    if (!pending) return;
+    SendDone done = std::move(pending);
+    pending = nullptr;
+    done.partlyRejected(std::move(rejected));
   }
 };
 
@@ -317,43 +334,32 @@ asio::awaitable<std::string> connect(std::shared_ptr<HttpTransportState> s) {
   co_return std::string();
 }
 
-asio::awaitable<void> deliver(std::shared_ptr<HttpTransportState> s,
-                              std::shared_ptr<const Batch> batch) {
-  if (s->stopped) co_return;
-  const HttpOptions& o = s->options;
-  if (s->body_batch != batch) {
-    s->body = body(*batch, o.format);
-    if (o.gzip) {
-      std::string compressed;
-      if (!gzipCompress(s->body, compressed)) {
-        s->finish(SendResult::kRetryable, "gzip failed");
-        co_return;
-      }
-      s->body = std::move(compressed);
-    }
-    s->body_batch = batch;
-  }
-  std::string token_error;
-  if (!o.bearer_token_file.empty() && !refreshToken(*s, token_error)) {
-    s->finish(SendResult::kRetryable, token_error);
-    co_return;
-  }
-
+// The request of a send, without its body.
+http::request<http::string_body> makeRequest(const HttpTransportState& s) {
+  const HttpOptions& o = s.options;
   http::request<http::string_body> request{http::string_to_verb(o.method), o.url.target, 11};
   request.set(http::field::host, o.url.host_header);
   request.set(http::field::user_agent, "homeostasisd/" HOMEO_VERSION);
   request.set(http::field::content_type, o.format == HttpOptions::Format::kNdjson
                                              ? "application/x-ndjson"
                                              : "application/json");
+  if (o.format == HttpOptions::Format::kUshs) request.set(http::field::accept, "application/json");
   if (o.gzip) request.set(http::field::content_encoding, "gzip");
-  const std::string& token = o.bearer_token_file.empty() ? o.bearer_token : s->file_token;
+  const std::string& token = o.bearer_token_file.empty() ? o.bearer_token : s.file_token;
   if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
   for (const auto& [name, value] : o.headers) request.set(name, value);
   request.keep_alive(true);
-  request.body() = s->body;
-  request.prepare_payload();
+  return request;
+}
 
-  // One deadline for the whole attempt: when it passes, everything in progress is cancelled.
+// One request on the kept-alive connection (opened when there is none), within one deadline of
+// timeout_ms for the whole attempt. Returns the response; or nullopt with `error` set (the
+// connection is closed then, the send is to be retried), or when the transport was stopped.
+asio::awaitable<std::optional<http::response<http::string_body>>> exchange(
+    std::shared_ptr<HttpTransportState> s, http::request<http::string_body>& request,
+    std::string& error) {
+  const HttpOptions& o = s->options;
+  // When the deadline passes, everything in progress is cancelled.
   s->timed_out = false;
   s->watchdog->expires_after(o.timeout);
   s->watchdog->async_wait(
@@ -368,22 +374,19 @@ asio::awaitable<void> deliver(std::shared_ptr<HttpTransportState> s,
     s->watchdog->cancel();
     s->close();
     if (s->stopped) return;
-    if (s->timed_out) {
-      s->finish(SendResult::kRetryable,
-                "timed out after " + std::to_string(o.timeout.count()) + " ms (" + what + ")");
-    } else {
-      s->finish(SendResult::kRetryable, what);
-    }
+    error = s->timed_out
+                ? "timed out after " + std::to_string(o.timeout.count()) + " ms (" + what + ")"
+                : what;
   };
 
   std::optional<http::response_parser<http::string_body>> parser;
   for (int round = 0;; ++round) {
     const bool reused = s->connected;
     if (!s->connected) {
-      std::string error = co_await connect(s);
-      if (!error.empty()) {
-        failed(error);
-        co_return;
+      std::string connect_error = co_await connect(s);
+      if (!connect_error.empty()) {
+        failed(connect_error);
+        co_return std::nullopt;
       }
     }
     parser.emplace();
@@ -391,7 +394,7 @@ asio::awaitable<void> deliver(std::shared_ptr<HttpTransportState> s,
     boost::system::error_code ec =
         s->tls ? co_await writeAndRead(*s->tls, s->buffer, request, *parser)
                : co_await writeAndRead(*s->plain, s->buffer, request, *parser);
-    if (s->stopped) co_return;
+    if (s->stopped) co_return std::nullopt;
     if (!ec) break;
     // A kept-alive connection the server closed while idle: open a new one, once.
     const bool stale = reused && round == 0 && !s->timed_out &&
@@ -402,15 +405,147 @@ asio::awaitable<void> deliver(std::shared_ptr<HttpTransportState> s,
       continue;
     }
     failed((reused ? "request on kept-alive connection: " : "request: ") + ec.message());
-    co_return;
+    co_return std::nullopt;
   }
   s->watchdog->cancel();
-  auto& response = parser->get();
+  http::response<http::string_body> response = parser->release();
   if (!response.keep_alive()) s->close();
-  HttpOutcome outcome = classifyHttpResponse(response.result_int(), response.reason(),
-                                             response.body(), response[http::field::retry_after]);
+  co_return response;
+}
+
+// Whether a USHS destination that rejects an event for good with this status rejects that
+// event alone (it is malformed, too large, a conflict), not the endpoint or the credentials.
+bool rejectsEventAlone(unsigned status) {
+  return status == 400 || status == 409 || status == 413 || status == 422;
+}
+
+// ndjson and json_array: the whole batch in one request.
+asio::awaitable<void> deliverBatch(std::shared_ptr<HttpTransportState> s,
+                                   std::shared_ptr<const Batch> batch) {
+  const HttpOptions& o = s->options;
+  if (s->body_batch != batch) {
+    s->body = body(*batch, o.format);
+    if (o.gzip) {
+      std::string compressed;
+      if (!gzipCompress(s->body, compressed)) {
+        s->finish(SendResult::kRetryable, "gzip failed");
+        co_return;
+      }
+      s->body = std::move(compressed);
+    }
+    s->body_batch = batch;
+  }
+  http::request<http::string_body> request = makeRequest(*s);
+  request.body() = s->body;
+  request.prepare_payload();
+  std::string error;
+  auto response = co_await exchange(s, request, error);
+  if (s->stopped) co_return;
+  if (!response) {
+    s->finish(SendResult::kRetryable, std::move(error));
+    co_return;
+  }
+  HttpOutcome outcome =
+      classifyHttpResponse(response->result_int(), response->reason(), response->body(),
+                           (*response)[http::field::retry_after]);
   if (outcome.result == SendResult::kAccepted) s->body_batch.reset();
   s->finish(outcome.result, std::move(outcome.reason), outcome.retry_after);
+}
+
+// ushs: one POST per record, in order. A retry of the batch goes on from the first event the
+// destination has not answered, so its own retries repeat no event.
+asio::awaitable<void> deliverEvents(std::shared_ptr<HttpTransportState> s,
+                                    std::shared_ptr<const Batch> batch) {
+  const HttpOptions& o = s->options;
+  HttpTransportState::EventProgress& p = s->events;
+  if (s->body_batch != batch) {
+    s->body_batch = batch;
+    p = {};
+  }
+  const size_t total = batch->records.size();
+  while (p.next < total) {
+    const size_t i = p.next;
+    if (p.body_of != i) {
+      s->body.clear();
+      std::string error;
+      if (!s->encoder.encode(batch->records[i], s->body, error)) {
+        // Never sent, so the destination cannot have it: it goes to the dead letter.
+        p.rejected.push_back({i, "not convertible to a USHS event: " + error});
+        ++p.next;
+        continue;
+      }
+      if (o.gzip) {
+        std::string compressed;
+        if (!gzipCompress(s->body, compressed)) {
+          s->finish(SendResult::kRetryable, "gzip failed");
+          co_return;
+        }
+        s->body = std::move(compressed);
+      }
+      p.body_of = i;
+    }
+    http::request<http::string_body> request = makeRequest(*s);
+    request.body() = s->body;
+    request.prepare_payload();
+    std::string error;
+    auto response = co_await exchange(s, request, error);
+    if (s->stopped) co_return;
+    if (!response) {
+      s->finish(SendResult::kRetryable,
+                "event " + std::to_string(i + 1) + " of " + std::to_string(total) + ": " + error);
+      co_return;
+    }
+    const unsigned status = response->result_int();
+    HttpOutcome outcome = classifyHttpResponse(status, response->reason(), response->body(),
+                                               (*response)[http::field::retry_after]);
+    if (outcome.result == SendResult::kAccepted) {
+      ++p.next;
+      continue;
+    }
+    if (outcome.result == SendResult::kRetryable) {
+      s->finish(
+          SendResult::kRetryable,
+          "event " + std::to_string(i + 1) + " of " + std::to_string(total) + ": " + outcome.reason,
+          outcome.retry_after);
+      co_return;
+    }
+    if (rejectsEventAlone(status)) {
+      p.rejected.push_back({i, std::move(outcome.reason)});
+      ++p.next;
+      continue;
+    }
+    // The endpoint or the credentials refuse: so they would every event after this one.
+    if (p.rejected.empty() && i == 0) {
+      s->body_batch.reset();
+      s->finish(SendResult::kPermanent, std::move(outcome.reason));
+      co_return;
+    }
+    for (size_t j = i; j < total; ++j) p.rejected.push_back({j, outcome.reason});
+    p.next = total;
+  }
+  std::vector<RejectedRecord> rejected = std::move(p.rejected);
+  s->body_batch.reset();
+  p = {};
+  if (rejected.empty()) {
+    s->finish(SendResult::kAccepted, std::string());
+  } else {
+    s->finishPartly(std::move(rejected));
+  }
+}
+
+asio::awaitable<void> deliver(std::shared_ptr<HttpTransportState> s,
+                              std::shared_ptr<const Batch> batch) {
+  if (s->stopped) co_return;
+  std::string token_error;
+  if (!s->options.bearer_token_file.empty() && !refreshToken(*s, token_error)) {
+    s->finish(SendResult::kRetryable, token_error);
+    co_return;
+  }
+  if (s->options.format == HttpOptions::Format::kUshs) {
+    co_await deliverEvents(std::move(s), std::move(batch));
+  } else {
+    co_await deliverBatch(std::move(s), std::move(batch));
+  }
 }
 
 }  // namespace
@@ -465,7 +600,8 @@ void HttpTransport::stop() {
 TransportFactory httpTransportFactory() {
   return {
       "http",
-      "POSTs batches to an HTTP(S) endpoint (options: url, method, format, gzip, headers, "
+      "POSTs batches, or USHS error events, to an HTTP(S) endpoint (options: url, method, "
+      "format, gzip, headers, "
       "bearer_token_file, bearer_token_env, ca_file, timeout_ms)",
       [](const TransportContext& ctx, const config::TransportConfig& cfg,
          std::vector<config::Diagnostic>& diags) -> std::unique_ptr<Transport> {
@@ -493,11 +629,19 @@ TransportFactory httpTransportFactory() {
             o.format = HttpOptions::Format::kNdjson;
           } else if (*format == "json_array") {
             o.format = HttpOptions::Format::kJsonArray;
+          } else if (*format == "ushs") {
+            o.format = HttpOptions::Format::kUshs;
           } else {
-            diags.push_back(
-                {where("format"),
-                 "http transport: format must be ndjson or json_array, got '" + *format + "'"});
+            diags.push_back({where("format"),
+                             "http transport: format must be ndjson, json_array or ushs, got '" +
+                                 *format + "'"});
           }
+        }
+        if (o.format == HttpOptions::Format::kUshs && o.method != "POST") {
+          diags.push_back({where("method"),
+                           "http transport: format ushs reports errors with POST (USHS v1.0 "
+                           "POST /errors), not " +
+                               o.method});
         }
         if (auto gzip = options.getBool("gzip", diags)) o.gzip = *gzip;
         if (auto headers = options.getStringMap("headers", diags)) {

@@ -42,7 +42,8 @@ HttpOutcome classifyHttpResponse(unsigned status, std::string_view reason_phrase
 bool gzipCompress(std::string_view data, std::string& out);
 
 struct HttpOptions {
-  enum class Format { kNdjson, kJsonArray };
+  // kUshs: each record as a USHS v1.0 error event (ushs_event.h), one POST per event.
+  enum class Format { kNdjson, kJsonArray, kUshs };
   HttpUrl url;
   std::string method = "POST";
   Format format = Format::kNdjson;
@@ -59,6 +60,12 @@ struct HttpTransportState;
 // Type "http": POSTs each batch to a URL (NDJSON or a JSON array, optionally gzip), over one
 // keep-alive connection (plain or TLS), all asynchronous on the event loop (resolver included).
 // `timeout_ms` bounds each whole attempt: resolve, connect, TLS handshake, request and response.
+// Format ushs posts each record as its own USHS error event (Homeostasis' standard has no batch
+// form), converted just before it is sent (microseconds each, so the loop is never held up), and
+// `timeout_ms` bounds each of those requests. A retry goes on from the first event without an
+// answer; an event rejected for good with 400, 409, 413 or 422 is rejected alone (the rest of
+// the batch is delivered, see SendDone::partlyRejected), any other permanent answer rejects it
+// and the events after it.
 // A keep-alive connection the server closed in the meantime is reopened once without counting
 // as a failure. Results: see classifyHttpResponse(); timeouts and connection errors are
 // retryable. The bearer token is never logged nor put in a reason.

@@ -39,3 +39,30 @@ TEST_CASE("time: a new local zone applies to the hour already cached", "[time]")
   // Empty: the zone the process started with.
   setLocalZone("");
 }
+
+// pino writes epoch milliseconds as an integer, journald microseconds as a string, and Go's
+// zap or Python's time.time() seconds with nanosecond or microsecond digits: integers and
+// numbers written as text convert exactly, to the nanosecond.
+TEST_CASE("time: integer and textual epoch times are exact", "[time]") {
+  CHECK(epochIntegerToNanos(1709374272).value_or(0) == 1709374272000000000LL);
+  CHECK(epochIntegerToNanos(1709374272123).value_or(0) == 1709374272123000000LL);
+  CHECK(epochIntegerToNanos(1709374272123456).value_or(0) == 1709374272123456000LL);
+  CHECK(epochIntegerToNanos(1709374272123456789).value_or(0) == 1709374272123456789LL);
+  CHECK_FALSE(epochIntegerToNanos(0).has_value());
+  CHECK_FALSE(epochIntegerToNanos(-5).has_value());
+  CHECK_FALSE(epochIntegerToNanos(17042078453).has_value());  // seconds past 2261
+  CHECK_FALSE(epochIntegerToNanos(9'200'000'000'000'000'000LL).has_value());
+
+  CHECK(parseTimestamp("1709374272.123456789").value_or(0) == 1709374272123456789LL);
+  CHECK(parseTimestamp("1709374272.5").value_or(0) == 1709374272500000000LL);
+  CHECK(parseTimestamp("1709374272123.456").value_or(0) == 1709374272123456000LL);
+  CHECK(parseTimestamp("1709374272123456").value_or(0) == 1709374272123456000LL);
+  // Digits finer than a nanosecond are dropped, not rounded into the next one.
+  CHECK(parseTimestamp("1709374272.1234567899").value_or(0) == 1709374272123456789LL);
+  CHECK(parseTimestamp("1709374272.").value_or(0) == 1709374272000000000LL);
+  CHECK_FALSE(parseTimestamp("1709374272.1.2").has_value());
+  CHECK_FALSE(parseTimestamp(".5").has_value());
+  CHECK_FALSE(parseTimestamp("0").has_value());
+  CHECK_FALSE(parseTimestamp("12345678901234567890").has_value());  // 20 digits
+  CHECK_FALSE(parseTimestamp("9300000000000000000").has_value());   // ns past 2261
+}

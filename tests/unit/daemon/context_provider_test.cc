@@ -116,6 +116,33 @@ TEST_CASE("context: defaults are the host provider", "[context]") {
   CHECK(out.find("hunter2") == std::string::npos);
 }
 
+TEST_CASE("context: a record's own system_info keeps its keys, the host fills the rest",
+          "[context]") {
+  setenv("HOMEO_TEST_APP_VERSION", "1.2.3", 1);
+  auto p = pipelineFrom(
+      "context:\n"
+      "  providers:\n"
+      "    - type: host\n"
+      "    - type: environment\n"
+      "      allow: [HOMEO_TEST_APP_VERSION]\n");
+  p->start(false);
+  // As a Homeostasis logger record says it: Python's os.name, its own variables.
+  ErrorRecord r;
+  r.service = "shop-api";
+  setField(r.system_info, "os_name", JsonValue("posix"));
+  setField(r.system_info, "python_version", JsonValue("3.11.7"));
+  setField(r.system_info, "environment_variables", JsonValue(JsonObject{{"LANG", "C"}}));
+  std::string out;
+  p->finish(r, out);
+  CHECK(str(findField(r.system_info, "os_name")) == "posix");
+  CHECK(str(findField(r.system_info, "python_version")) == "3.11.7");
+  CHECK(str(path(r.system_info, {"environment_variables", "LANG"})) == "C");
+  CHECK(path(r.system_info, {"environment_variables", "HOMEO_TEST_APP_VERSION"}) == nullptr);
+  CHECK_FALSE(str(findField(r.system_info, "hostname")).empty());
+  CHECK_FALSE(str(findField(r.system_info, "architecture")).empty());
+  CHECK(str(findField(r.system_info, "service_name")) == "shop-api");
+}
+
 TEST_CASE("context: labels, per-input labels, environment, file", "[context]") {
   TempDir d;
   d.write("logs/a.log", "x\n");

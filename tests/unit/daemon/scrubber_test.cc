@@ -79,6 +79,31 @@ std::string scrubbed(std::string text) {
 
 }  // namespace
 
+// A Homeostasis record brings frames with their locals and globals, its own call_location and
+// error_details keys: strings the record did not have before it read such sources.
+TEST_CASE("scrubber: a source record's frame locals and extra keys", "[scrub]") {
+  auto s = Scrubber::createDefault();
+  ErrorRecord r;
+  Frame f("/srv/shop/db.py", 12, "connect", 0, "Pool");
+  setField(f.extra, "locals",
+           JsonValue(JsonObject{{"dsn", JsonValue("postgres://svc:s3cr3tpw@db:5432/shop")},
+                                {"api_key", JsonValue("zzz999")},
+                                {"retries", JsonValue("3")}}));
+  r.frames.push_back(std::move(f));
+  setField(r.extra, "call_location",
+           JsonValue(JsonObject{{"file", JsonValue("token=abc123def456")}}));
+  setField(r.details_extra, "note", JsonValue("password=hunter2"));
+  s->scrubRecord(r);
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.find("s3cr3tpw") == std::string::npos);
+  CHECK(out.find("zzz999") == std::string::npos);
+  CHECK(out.find("abc123def456") == std::string::npos);
+  CHECK(out.find("hunter2") == std::string::npos);
+  CHECK(out.find(R"("retries":"3")") != std::string::npos);
+  CHECK(out.find("/srv/shop/db.py") != std::string::npos);
+}
+
 TEST_CASE("scrubber: every built-in secret kind is masked", "[scrub]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"auth failed pwd=Pw0rd-one x", "Pw0rd-one"},
@@ -126,6 +151,48 @@ TEST_CASE("scrubber: look-alikes are left alone", "[scrub]") {
            "at 1700000000123 ms",             // epoch milliseconds
            "http://example.com:8080/path@v2",
            "Password reset requested for MARKER_7",
+       }) {
+    INFO(text);
+    CHECK(scrubbed(text) == text);
+  }
+}
+
+TEST_CASE("scrubber: card numbers as they are written are masked", "[scrub][card]") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"amex 3782 822463 10005 on file", "822463"},                  // Amex's 4-6-5 groups
+      {"diners 3622 720627 1667", "720627"},                         // Diners' 4-6-4 groups
+      {"mastercard 2223003122003222 accepted", "2223003122003222"},  // the 2-series
+      {"card 6011-0009-9013-9420-007 declined", "9013"},             // 19 digits, 4-4-4-4-3
+      {"pan=4012888888881881&amount=10", "4012888888881881"},
+      {"{\"card\":\"4242424242424242\"}", "4242424242424242"},
+      {"charge (4242424242424242) failed", "4242424242424242"},
+      {"charged 4111111111111111.", "4111111111111111"},
+      {"/v1/cards/4111111111111111/charge", "4111111111111111"},
+      {"q=card%3D4111111111111111", "4111111111111111"},
+      {"card 4111%201111%201111%201111", "1111%201111"},
+  };
+  for (const auto& [text, secret] : cases) {
+    INFO(text);
+    const std::string out = scrubbed(text);
+    CHECK(out.find(secret) == std::string::npos);
+    CHECK(out.find("[REDACTED]") != std::string::npos);
+  }
+}
+
+TEST_CASE("scrubber: digits inside identifiers and timestamps are no card", "[scrub][card]") {
+  for (const std::string text : {
+           // Homeostasis' error ids: the type, a date-time (20240311194508 passes Luhn) and an id.
+           "healing KeyError-20240311194508-140072514904288 started",
+           "error_id=KeyError-20240311194508-140072514904288",
+           "at 20240311194508",                                 // a date-time written alone
+           "order ORD-4111111111111111 shipped",                // an order id
+           "order 4111111111111111-2 shipped",                  // a sub-order
+           "txn_4242424242424242 settled",                      // a token with an underscore
+           "ratio 0.4242424242424242 and v1.4012888888881881",  // decimals and versions
+           "file 4111111111111111.json written",
+           "request 3f2a9c1e-4111-1111-1111-111111111111",         // a UUID's groups
+           "trace 4111111111111111abcd and abcd4111111111111111",  // hex ids
+           "epoch 1710186310123456 us",                            // epoch microseconds
        }) {
     INFO(text);
     CHECK(scrubbed(text) == text);

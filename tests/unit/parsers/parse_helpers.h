@@ -13,6 +13,7 @@
 #include "common/record.h"
 #include "parsers/parser.h"
 #include "parsers/parser_set.h"
+#include "parsers/source_parser.h"
 #include "parsers/trace.h"
 
 namespace homeo::test {
@@ -74,6 +75,33 @@ inline int64_t num(const JsonObject& obj, std::string_view key) {
   if (v == nullptr) return -1;
   if (const auto* i = std::get_if<int64_t>(&v->storage())) return *i;
   return -2;
+}
+
+}  // namespace homeo::test
+
+namespace homeo::test {
+
+// What a source yields when read as the daemon reads a file (auto detection).
+struct SourceRun {
+  std::vector<ErrorRecord> records;
+  std::string format;  // the detected format
+};
+
+// Reads `lines` through a SourceParser of the built-in formats, keeping records >= min_level.
+inline SourceRun readSource(const std::vector<std::string>& lines,
+                            Level min_level = Level::kError) {
+  SourceRun run;
+  SourceInfo info;
+  info.min_level = min_level;
+  SourceParser sp(sharedBuiltinSet(), info, [&](ErrorRecord& r) { run.records.push_back(r); });
+  uint64_t off = 0;
+  for (const auto& l : lines) {
+    sp.addLine(l, off, off + l.size() + 1);
+    off += l.size() + 1;
+  }
+  sp.flush();
+  run.format = sp.format() ? std::string(sp.format()->name()) : "";
+  return run;
 }
 
 }  // namespace homeo::test

@@ -111,3 +111,30 @@ TEST_CASE("detection: picks the format that claims the lines", "[source]") {
   CHECK(d.parser->name() == "text");
   CHECK(d.confidence == 0);
 }
+
+TEST_CASE("source parser: a record's own id, service and tags come before the input's",
+          "[source]") {
+  auto set = builtinSet();
+  Collected c;
+  SourceInfo info;
+  info.path = "/var/log/app.jsonl";
+  info.service = "configured";
+  info.tags = {"web", "api"};
+  SourceParser sp(*set, info, [&](ErrorRecord& r) { c.records.push_back(r); });
+  feed(sp, R"({"level":"ERROR","message":"m","service":"shop-api","tags":["api","users"],)"
+           R"("error_details":{"exception_type":"KeyError","error_id":"KeyError-20240302-1"}})"
+           "\n"
+           R"({"level":"ERROR","message":"plain"})"
+           "\n");
+  sp.flush();
+  REQUIRE(c.records.size() == 2);
+  CHECK(c.records[0].error_id == "KeyError-20240302-1");
+  CHECK(c.records[0].service == "shop-api");
+  // The line's tags, then the input's it lacks, each once.
+  CHECK(c.records[0].tags == std::vector<std::string>{"api", "users", "web"});
+  CHECK(c.records[0].format == "json");
+  // Without an id of its own a record gets ours, and the input's service and tags.
+  CHECK(c.records[1].error_id.size() == 36);
+  CHECK(c.records[1].service == "configured");
+  CHECK(c.records[1].tags == std::vector<std::string>{"web", "api"});
+}

@@ -119,6 +119,13 @@ TEST_CASE("http transport factory checks its options", "[transports][http]") {
   CHECK(o.ca_file == "/etc/ca.pem");
   CHECK(o.method == "POST");
 
+  t = factory.create(
+      ctx, testing::makeTransportConfig("http", {{"url", "http://h/errors"}, {"format", "ushs"}}),
+      diags);
+  REQUIRE(t);
+  CHECK(diags.empty());
+  CHECK(static_cast<HttpTransport&>(*t).options().format == HttpOptions::Format::kUshs);
+
   ::setenv("HOMEO_TEST_HTTP_TOKEN", "tok", 1);
   t = factory.create(
       ctx,
@@ -140,7 +147,8 @@ TEST_CASE("http transport factory checks its options", "[transports][http]") {
   };
   expectError({}, "url");
   expectError({{"url", "ftp://h/"}}, "http:// or https://");
-  expectError({{"url", "http://h/"}, {"format", "xml"}}, "ndjson or json_array");
+  expectError({{"url", "http://h/"}, {"format", "xml"}}, "ndjson, json_array or ushs");
+  expectError({{"url", "http://h/"}, {"format", "ushs"}, {"method", "PUT"}}, "POST /errors");
   expectError({{"url", "http://h/"}, {"method", "GET"}}, "POST or PUT");
   expectError({{"url", "http://h/"}, {"timeout_ms", "0"}}, "timeout_ms");
   expectError({{"url", "http://h/"}, {"bearer_token_env", "HOMEO_TEST_UNSET_VAR"}}, "not set");

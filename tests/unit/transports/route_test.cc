@@ -213,6 +213,75 @@ TEST_CASE("Dispatcher writes rejected batches to the dead-letter sink before ack
   CHECK(stats[0].sent_batches == 1);  // batch 2 was not held up by the rejected one
 }
 
+// Takes every batch but the records whose index `rejects` names, which it rejects for good.
+class PartlyRejecting : public Transport {
+ public:
+  PartlyRejecting(boost::asio::any_io_executor ex, std::vector<size_t> rejects)
+      : ex_(std::move(ex)), rejects_(std::move(rejects)) {}
+  std::string_view type() const override { return "per-record"; }
+  void send(std::shared_ptr<const Batch> batch, SendDone done) override {
+    std::vector<RejectedRecord> rejected;
+    for (size_t i : rejects_) {
+      if (i < batch->records.size())
+        rejected.push_back({i, "HTTP 400: record " + std::to_string(i)});
+    }
+    ++sends;
+    boost::asio::post(ex_, [done = std::move(done), rejected = std::move(rejected)]() mutable {
+      done.partlyRejected(std::move(rejected));
+    });
+  }
+  int sends = 0;
+
+ private:
+  boost::asio::any_io_executor ex_;
+  std::vector<size_t> rejects_;
+};
+
+TEST_CASE("Dispatcher dead-letters only the records a destination rejected, each with its reason",
+          "[transports][deadletter]") {
+  boost::asio::io_context io;
+  std::vector<std::unique_ptr<Transport>> owned;
+  owned.push_back(std::make_unique<PartlyRejecting>(io.get_executor(), std::vector<size_t>{1, 3}));
+  DispatcherOptions options;
+  options.initial_backoff = 1ms;
+  options.max_backoff = 4ms;
+  Dispatcher dispatcher(io.get_executor(), std::move(owned), options);
+  auto sink = std::make_unique<SinkTransport>(io.get_executor(), 1);  // fails once first
+  SinkTransport* dl = sink.get();
+  dispatcher.setDeadLetter(std::move(sink));
+  std::vector<std::string> rejected_seen;
+  dispatcher.onPermanentFailure(
+      [&](size_t, const Batch& batch, const std::string&) { rejected_seen = batch.records; });
+
+  dispatcher.dispatch(testing::makeBatch(1, {"{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}"}));
+  // The batch is acknowledged only once the sink holds its rejected records.
+  REQUIRE(runUntil(io, [&] { return dispatcher.ackedThrough() == 1; }));
+  REQUIRE(dl->batches.size() == 1);
+  const Batch& lines = *dl->batches[0];
+  REQUIRE(lines.records.size() == 2);
+  CHECK(lines.records[0] ==
+        "{\"transport\":\"per-record\",\"reason\":\"HTTP 400: record 1\",\"record\":{\"n\":1}}");
+  CHECK(lines.records[1] ==
+        "{\"transport\":\"per-record\",\"reason\":\"HTTP 400: record 3\",\"record\":{\"n\":3}}");
+  CHECK(rejected_seen == std::vector<std::string>{"{\"n\":1}", "{\"n\":3}"});
+  auto stats = dispatcher.stats();
+  CHECK(stats[0].sent_records == 2);
+  CHECK(stats[0].failed_records == 2);
+  CHECK(stats[0].failed_batches == 0);
+  CHECK(stats[0].dead_lettered_records == 2);
+  CHECK(stats[0].retries == 0);  // the destination is not asked again
+
+  // Without a dead-letter sink the batch is done at once, the rejected records counted.
+  std::vector<std::unique_ptr<Transport>> again;
+  again.push_back(std::make_unique<PartlyRejecting>(io.get_executor(), std::vector<size_t>{0}));
+  Dispatcher bare(io.get_executor(), std::move(again), options);
+  bare.dispatch(testing::makeBatch(1, {"{}", "{}", "{}"}));
+  REQUIRE(runUntil(io, [&] { return bare.ackedThrough() == 1; }));
+  stats = bare.stats();
+  CHECK(stats[0].sent_records == 2);
+  CHECK(stats[0].failed_records == 1);
+}
+
 TEST_CASE("Dispatcher waits at least the Retry-After a transport reports", "[transports]") {
   class Busy : public Transport {
    public:
