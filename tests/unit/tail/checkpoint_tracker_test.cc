@@ -26,14 +26,22 @@ int64_t onDisk(const std::string& dir) {
   return cp ? static_cast<int64_t>(cp->offset) : -1;
 }
 
+// A tracker on a loop of its own, over a fresh state directory.
+struct Fixture {
+  boost::asio::io_context io;
+  ScratchDir dir;
+  CheckpointTracker t{io.get_executor(), dir.path};
+  Fixture() {
+    std::string error;
+    REQUIRE(t.load(&error));
+  }
+};
+
 }  // namespace
 
 TEST_CASE("tracker: a checkpoint moves batch by batch, after acknowledgement", "[tracker]") {
-  boost::asio::io_context io;
-  ScratchDir dir;
-  CheckpointTracker t(io.get_executor(), dir.path);
-  std::string error;
-  REQUIRE(t.load(&error));
+  Fixture fx;
+  auto& [io, dir, t] = fx;
   std::vector<uint64_t> gates;
   t.onGateMoved([&](uint64_t through) { gates.push_back(through); });
   CHECK(t.sendableThrough() == 1);
@@ -68,11 +76,8 @@ TEST_CASE("tracker: a checkpoint moves batch by batch, after acknowledgement", "
 }
 
 TEST_CASE("tracker: the gate waits for the checkpoint on disk, not for the ack", "[tracker]") {
-  boost::asio::io_context io;
-  ScratchDir dir;
-  CheckpointTracker t(io.get_executor(), dir.path);
-  std::string error;
-  REQUIRE(t.load(&error));
+  Fixture fx;
+  auto& [io, dir, t] = fx;
   t.follow(kFile, "/logs/app.log", at(0));
   t.recorded(kFile, at(0), 1);
   t.reached(kFile, at(80));
@@ -92,11 +97,8 @@ TEST_CASE("tracker: the gate waits for the checkpoint on disk, not for the ack",
 }
 
 TEST_CASE("tracker: a mark at an offset seen before counts again after a restart", "[tracker]") {
-  boost::asio::io_context io;
-  ScratchDir dir;
-  CheckpointTracker t(io.get_executor(), dir.path);
-  std::string error;
-  REQUIRE(t.load(&error));
+  Fixture fx;
+  auto& [io, dir, t] = fx;
   t.follow(kFile, "/logs/app.log", at(0));
   t.recorded(kFile, at(0), 1);
   t.reached(kFile, at(200));
@@ -139,11 +141,8 @@ TEST_CASE("tracker: forgetting a file keeps what was acknowledged of it", "[trac
 }
 
 TEST_CASE("tracker: a skipped file's checkpoint is written without a follower", "[tracker]") {
-  boost::asio::io_context io;
-  ScratchDir dir;
-  CheckpointTracker t(io.get_executor(), dir.path);
-  std::string error;
-  REQUIRE(t.load(&error));
+  Fixture fx;
+  auto& [io, dir, t] = fx;
   t.set({kFile.dev, kFile.ino, 999, kFp.len, kFp.hash, "/logs/old.log"});
   REQUIRE(runUntil(io, [&] { return onDisk(dir.path) == 999; }));
   t.erase(kFile);
