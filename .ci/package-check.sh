@@ -40,7 +40,8 @@ step "homeostasisd version"
 out=$(homeostasisd version)
 echo "$out"
 [ "$(command -v homeostasisd)" = /usr/bin/homeostasisd ] || fail "homeostasisd is not /usr/bin/homeostasisd"
-[ "$out" = "homeostasisd $version" ] || fail "version says '$out', the package is $version"
+[ "$(head -n 1 <<<"$out")" = "homeostasisd $version" ] ||
+  fail "version says '$out', the package is $version"
 
 step "the user and the state directory (postinst)"
 id homeostasisd

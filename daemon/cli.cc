@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/build_info.h"
 #include "daemon/context/context_provider.h"
 #include "daemon/daemon.h"
 #include "daemon/exit_codes.h"
@@ -38,7 +39,7 @@ Usage:
                                             read files (or stdin) to the end, print one
                                             JSON record per line on stdout
   homeostasisd detect  FILE|DIR ...         print each file's detected format and confidence
-  homeostasisd version
+  homeostasisd version                      the version, the commit and the libraries built with
   homeostasisd --help | <command> --help
 
 Exit status: 0 success, 64 bad usage, 78 invalid configuration (FILE:LINE:COL: message on
@@ -108,8 +109,11 @@ Exit status: 0 success, 1 a FILE could not be read or a DIR has no files, 64 bad
 )";
 
 constexpr const char* kVersionHelp = R"(Usage: homeostasisd version
+       homeostasisd --version
 
-Prints 'homeostasisd VERSION'.
+Prints 'homeostasisd VERSION' and, below it, what the binary was built from: the git commit
+(with "-dirty" when the tree had changes), the build type and compiler, and the version of
+each library it uses (the one loaded at run time where the library tells it).
 Exit status: 0.
 )";
 
@@ -483,7 +487,7 @@ int runCli(int argc, char** argv) {
       return kExitOk;
     }
     if (argc > 2) return usageError("version takes no arguments");
-    std::printf("homeostasisd %s\n", HOMEO_VERSION);
+    std::fputs(buildDescription().c_str(), stdout);
     return kExitOk;
   }
   const char* help = nullptr;

@@ -1,8 +1,11 @@
 """What `parse` and `detect` do with inputs that are not plain log files (a directory, an
-empty file, a binary one, a missing one)."""
+empty file, a binary one, a missing one), and what `version` tells about the build."""
 
 import gzip
 import os
+import re
+import shutil
+import subprocess
 import unittest
 
 import homeo_testlib as h
@@ -134,6 +137,46 @@ class EmptyBinaryMissing(unittest.TestCase):
         res = h.run_parse(path)
         self.assertEqual(res.code, h.EXIT_OK, res.describe())
         self.assertEqual(len(res.records), 200)
+
+
+class Version(unittest.TestCase):
+
+    def project_version(self):
+        with open(os.path.join(h.REPO_DIR, "CMakeLists.txt"), encoding="utf-8") as f:
+            return re.search(r"project\(homeostasisd VERSION ([0-9.]+)", f.read()).group(1)
+
+    def test_version_names_the_build(self):
+        res = h.run_cmd("version")
+        self.assertEqual(res.code, h.EXIT_OK, res.describe())
+        self.assertEqual(h.run_cmd("--version").stdout, res.stdout)
+        lines = res.stdout.splitlines()
+        self.assertEqual(lines[0], f"homeostasisd {self.project_version()}")
+        fields = dict(l.split(": ", 1) for l in lines[1:])
+        self.assertEqual(sorted(fields), ["build", "commit", "libraries"], res.stdout)
+        self.assertRegex(fields["build"], r"^\w+, (GNU|Clang) \d+\.\d+")
+        commit = fields["commit"]
+        self.assertRegex(commit, r"^([0-9a-f]{12}(-dirty)?|unknown)$")
+        if commit != "unknown" and shutil.which("git"):
+            r = subprocess.run(["git", "-C", h.REPO_DIR, "cat-file", "-e",
+                                commit.removesuffix("-dirty") + "^{commit}"],
+                               capture_output=True, timeout=30)
+            self.assertEqual(r.returncode, 0, f"{commit} is not a commit of {h.REPO_DIR}")
+        libraries = fields["libraries"]
+        for name in ("Boost", "RE2", "simdjson", "spdlog", "fmt", "yaml-cpp", "librdkafka",
+                     "librabbitmq", "libpq", "SQLite", "OpenSSL", "zlib", "libsystemd"):
+            self.assertRegex(libraries, rf"(^|, ){re.escape(name)} \(?[\w.]*\d", libraries)
+        # The versions are the installed libraries' (pkg-config reads the same packages).
+        for name, module in (("librdkafka", "rdkafka"), ("SQLite", "sqlite3"), ("zlib", "zlib"),
+                             ("libsystemd", "libsystemd"), ("yaml-cpp", "yaml-cpp")):
+            r = subprocess.run(["pkg-config", "--modversion", module], capture_output=True,
+                               text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"{name} {r.stdout.strip()}", libraries)
+
+    def test_version_help(self):
+        res = h.run_cmd("version", "--help")
+        self.assertEqual(res.code, h.EXIT_OK, res.describe())
+        self.assertIn("commit", res.stdout)
 
 
 if __name__ == "__main__":
