@@ -55,11 +55,16 @@ bench: build
 deps-deb:
 	@bash scripts/install-deps.sh deb
 
-# Release at -O2, as Debian builds its packages; installed under /usr, config in /etc.
+# Release at -O2 with the flags Debian builds its packages with (dpkg-buildflags, all hardening:
+# fortified libc calls, stack protector, full RELRO; -g left out, the binary is stripped);
+# installed under /usr, config in /etc.
 DEB_BUILD_DIR ?= build-deb
+DEB_BUILDFLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
 deb: deps-deb
 	@cmake -S . -B $(DEB_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
-	  -DCMAKE_INSTALL_PREFIX=/usr -DHOMEO_BUILD_TESTS=OFF -DHOMEO_BUILD_BENCH=OFF >/dev/null
+	  "-DCMAKE_CXX_FLAGS=$$($(DEB_BUILDFLAGS) CPPFLAGS) $$($(DEB_BUILDFLAGS) CXXFLAGS | \
+	    sed -E 's/(^| )-g( |$$)/ /')" "-DCMAKE_EXE_LINKER_FLAGS=$$($(DEB_BUILDFLAGS) LDFLAGS)" \
+	  -DCMAKE_INSTALL_PREFIX=/usr -DHOMEO_BUILD_TESTS=OFF -DHOMEO_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(DEB_BUILD_DIR) -j$(JOBS)
 	@rm -f $(DEB_BUILD_DIR)/homeostasisd_*.deb
 	@cd $(DEB_BUILD_DIR) && { cpack -G DEB >cpack.log 2>&1 || { cat cpack.log; exit 1; }; }
