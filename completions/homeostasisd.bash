@@ -7,7 +7,8 @@ _homeostasisd() {
 
     # The built-in formats (parsers/builtin.cc); user-defined ones are in the config.
     local formats="json syslog bracket python logfmt java klog access_log logcat apache_error
-        nginx_error postgres mysql_error redis w3c uwsgi tai64n epoch generic text"
+        nginx_error postgres mysql_error redis w3c uwsgi tai64n epoch golog winston dotnet_console
+        serilog env_logger generic text"
 
     if ((cword == 1)); then
         COMPREPLY=($(compgen -W "run check parse detect version --help --version" -- "$cur"))
