@@ -30,27 +30,7 @@ std::optional<Level> parseLevel(std::string_view word) {
     buf[i] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
   }
   std::string_view w(buf.data(), word.size());
-  if (w.size() == 1) {
-    switch (w[0]) {
-      case 'T':
-      case 'V':
-      case 'D':
-        return Level::kDebug;
-      case 'I':
-      case 'N':
-        return Level::kInfo;
-      case 'W':
-        return Level::kWarning;
-      case 'E':
-        return Level::kError;
-      case 'F':
-      case 'C':
-      case 'A':
-        return Level::kCritical;
-      default:
-        return std::nullopt;
-    }
-  }
+  if (w.size() == 1) return levelFromLetter(w[0]);
   if (w == "ERROR" || w == "ERR" || w == "SEVERE" || w == "EROR") return Level::kError;
   if (w == "INFO" || w == "INFORMATION" || w == "NOTICE" || w == "INF" || w == "INFORMATIONAL")
     return Level::kInfo;
@@ -62,6 +42,29 @@ std::optional<Level> parseLevel(std::string_view word) {
       w == "EMERGENCY" || w == "ALERT" || w == "FTL" || w == "CRT" || w == "DPANIC")
     return Level::kCritical;
   return std::nullopt;
+}
+
+std::optional<Level> levelFromLetter(char c) {
+  switch (c) {
+    case 'V':
+    case 'D':
+    case 'T':
+      return Level::kDebug;
+    case 'I':
+    case 'N':
+      return Level::kInfo;
+    case 'W':
+      return Level::kWarning;
+    case 'E':
+      return Level::kError;
+    case 'F':
+    case 'A':
+    case 'C':
+    case 'U':  // Ruby's Logger: UNKNOWN, always written
+      return Level::kCritical;
+    default:
+      return std::nullopt;
+  }
 }
 
 Level levelFromSyslogSeverity(int severity) {

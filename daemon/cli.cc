@@ -19,11 +19,11 @@
 #include "daemon/context/context_provider.h"
 #include "daemon/daemon.h"
 #include "daemon/exit_codes.h"
-#include "daemon/line_splitter.h"
 #include "daemon/logging.h"
-#include "daemon/path_glob.h"
 #include "daemon/setup.h"
 #include "parsers/source_parser.h"
+#include "tail/line_splitter.h"
+#include "tail/path_glob.h"
 
 namespace homeo {
 namespace {
