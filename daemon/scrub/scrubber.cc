@@ -323,12 +323,8 @@ size_t Scrubber::scrubString(std::string& s, bool* untouched) {
   // has nothing to scrub.
   if (!set_->Match(s, nullptr)) {
     if (cacheable) {
-      if (clean_bytes_ + s.size() > kCleanCacheBytes) {
-        clean_.clear();
-        clean_bytes_ = 0;
-      }
+      if (clean_.size() >= kCleanCacheEntries) clean_.clear();
       clean_.insert(s);
-      clean_bytes_ += s.size();
     }
     return 0;
   }

@@ -76,10 +76,10 @@ class Scrubber {
     std::vector<int> secret_groups;  // empty: the whole match
   };
 
-  // Strings up to this length that no rule matches are remembered, up to kCleanCacheBytes of
-  // them (then the cache starts over).
-  static constexpr size_t kCleanCacheMaxLength = 256;
-  static constexpr size_t kCleanCacheBytes = 1 << 20;
+  // Strings up to this length that no rule matches are remembered, up to kCleanCacheEntries
+  // of them (then the cache starts over): what repeats is back in it after a few records.
+  static constexpr size_t kCleanCacheMaxLength = 128;
+  static constexpr size_t kCleanCacheEntries = 2048;
   static constexpr size_t kKeyCacheEntries = 4096;
 
   // Hashes std::string and std::string_view alike, so lookups need no copy.
@@ -113,7 +113,6 @@ class Scrubber {
   // the text's ends), so the lines of a text no rule matches need no scan of their own.
   bool builtin_only_ = true;
   std::unordered_set<std::string, StringHash, std::equal_to<>> clean_;
-  size_t clean_bytes_ = 0;
   std::unordered_map<std::string, bool, StringHash, std::equal_to<>> secret_keys_;
   static constexpr size_t kRawLookahead = 8;
   std::vector<std::string_view> raw_lines_;  // the lines of the record's raw log, when clean
