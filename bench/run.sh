@@ -15,6 +15,11 @@
 # the corpus's expected.offsets says one begins, and there must be no other: the bench fails
 # otherwise (a wrong parser cannot post a good speed). Results land in bench/out/results.tsv.
 #
+# BENCH_MODE=live measures instead the write-to-delivery latency of error records while the
+# daemon follows files being written (homeo_live_bench: BENCH_LIVE_RATE lines/s, default
+# 50000, 1% errors, for BENCH_LIVE_SECONDS, default 20, with BENCH_LIVE_MAX_WAIT_MS, default
+# 1000, as batch.max_wait_ms).
+#
 # Environment: BENCH_SIZES (sizes, K/M/G suffixes; default "100M 1G"), BENCH_SIZE (one size,
 # for BENCH_SIZES), BENCH_SEED (default 1), BENCH_RUN_TIMEOUT (seconds the daemon and the peer
 # may take to write every record; default scales with the size).
@@ -79,6 +84,19 @@ RE_LEVELS="$RE_JSON|$RE_PYTHON|$RE_BRACKET|$RE_SYSLOG|$RE_JAVA"
 # Where an event begins in the files whose events span lines (imfile's startmsg.regex).
 START_PYTHON='^[0-9]{4}-[0-9]{2}-[0-9]{2} '
 START_JAVA='^([0-9]{4}-[0-9]{2}-[0-9]{2} |Exception in thread )'
+
+# --- live mode -------------------------------------------------------------------------------
+if [ "${BENCH_MODE:-backlog}" = live ]; then
+  LIVE=$BUILD_DIR/homeo_live_bench
+  [ -x "$LIVE" ] || die "$LIVE not found: build with -DHOMEO_BUILD_BENCH=ON (the default)"
+  rm -rf "$OUT/live"
+  echo "bench: live: the daemon follows files being written (bench/live_bench.cc)"
+  "$LIVE" --bin "$BIN" --dir "$OUT/live" --rate "${BENCH_LIVE_RATE:-50000}" \
+    --seconds "${BENCH_LIVE_SECONDS:-20}" --max-wait-ms "${BENCH_LIVE_MAX_WAIT_MS:-1000}" ||
+    die "live: see $OUT/live/daemon.stderr"
+  exit 0
+fi
+[ "${BENCH_MODE:-backlog}" = backlog ] || die "BENCH_MODE is backlog (the default) or live"
 
 # --- micro-benchmarks -------------------------------------------------------------------------
 if [ "${BENCH_MICRO:-1}" != 0 ]; then
