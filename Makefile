@@ -3,6 +3,7 @@
 #                the bundled example config
 #   make test    install everything missing, build every target, run every test (ctest)
 #   make daemon  what make run does before it runs the daemon
+#   make bench   install rsyslog too, build, measure against cat, grep and rsyslog (bench/)
 #   make deb     the Debian package, build-deb/homeostasisd_<version>_<arch>.deb
 #   make fuzz    every fuzz target (clang, libFuzzer, ASan, UBSan) for FUZZ_SECONDS each
 BUILD_DIR ?= build
@@ -11,7 +12,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-run deps-deb deps-fuzz configure build daemon run test bench sanitize \
+.PHONY: all deps deps-run deps-deb deps-fuzz deps-bench configure build daemon run test bench sanitize \
   fuzz format clean deb
 
 all: build
@@ -49,7 +50,11 @@ run: daemon
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
-bench: build
+# The bench's own peer, rsyslog, is installed here and by nothing else.
+deps-bench:
+	@bash scripts/install-deps.sh bench
+
+bench: deps-bench build
 	@bash bench/run.sh $(BUILD_DIR)
 
 deps-deb:

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,7 +118,7 @@ class SourceParser {
   Join join(std::string_view line, CrashStart crash);
   bool takesTrace(std::span<const std::string_view> event, std::string_view line) const;
   bool headerOwnsTrace(std::span<const std::string_view> event);
-  void openEvent(Parser* parser);
+  void openEvent(Parser* parser, const EventStart& start = {});
   void completeEvent();
   void emit(Parser& parser, const LogEvent& ev);
   void noteOutcome(bool matched);
@@ -133,6 +134,9 @@ class SourceParser {
   // Whether the open event holds a stack trace already: a second one is a crash of its own
   // (unless it chains to the first, as Python's "During handling..." does).
   bool event_holds_trace_ = false;
+  // The open event's level, when its header decided it (Parser::scanStart).
+  std::optional<Level> event_level_;
+  bool event_level_if_alone_ = false;
   LineBuffer event_;
   ErrorRecord header_scratch_;  // headerOwnsTrace's parse of a header line
   std::string carried_;         // the line kSplitLast moves to the new event

@@ -5,6 +5,7 @@
 #   scripts/install-deps.sh deb      the same, plus what builds the .deb (`make deb`)
 #   scripts/install-deps.sh fuzz     the same as run, plus clang and its fuzzing runtime
 #   scripts/install-deps.sh test     everything: the tests' servers and tools too (`make test`)
+#   scripts/install-deps.sh bench    the same as test, plus rsyslog, the bench's peer (`make bench`)
 #   scripts/install-deps.sh --list TASK   print TASK's packages, one a line, install nothing
 set -euo pipefail
 
@@ -25,9 +26,12 @@ test_only_packages=(
   python3 python3-jsonschema python3-prometheus-client python3-pika rabbitmq-server postgresql
   openssl logrotate systemd time groff-base lintian prometheus bash-completion
 )
+# The peer `make bench` measures beside the daemon (imfile -> filter -> omfile on the same
+# corpus). Its package enables the system's rsyslog service where systemd runs.
+bench_only_packages=(rsyslog)
 
 usage() {
-  echo "usage: $0 [--list] run|deb|fuzz|test" >&2
+  echo "usage: $0 [--list] run|deb|fuzz|test|bench" >&2
   exit 64
 }
 
@@ -43,6 +47,8 @@ case "$1" in
   fuzz) packages=("${run_packages[@]}" "${fuzz_packages[@]}") ;;
   test) packages=("${run_packages[@]}" "${deb_packages[@]}" "${fuzz_packages[@]}"
                   "${test_only_packages[@]}") ;;
+  bench) packages=("${run_packages[@]}" "${deb_packages[@]}" "${fuzz_packages[@]}"
+                   "${test_only_packages[@]}" "${bench_only_packages[@]}") ;;
   *) usage ;;
 esac
 if [ -n "$list" ]; then

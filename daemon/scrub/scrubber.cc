@@ -184,6 +184,7 @@ std::unique_ptr<Scrubber> Scrubber::create(const std::vector<std::string>& disab
       return nullptr;
     }
     if (!s->addRule(spec.name, spec.pattern, spec.action, false, error)) return nullptr;
+    s->builtin_only_ = false;
   }
   if (!s->build(error)) return nullptr;
   return s;
@@ -309,7 +310,25 @@ size_t Scrubber::applyRule(size_t index, std::string& s) {
 }
 
 size_t Scrubber::scrub(std::string& s) {
+  bool untouched = false;
+  return scrubString(s, &untouched);
+}
+
+size_t Scrubber::scrubString(std::string& s, bool* untouched) {
+  *untouched = true;
   if (s.empty() || rules_.empty()) return 0;
+  const bool cacheable = s.size() <= kCleanCacheMaxLength;
+  if (cacheable && clean_.contains(std::string_view(s))) return 0;
+  // Without a list to fill, the set stops at the first match and allocates nothing: most text
+  // has nothing to scrub.
+  if (!set_->Match(s, nullptr)) {
+    if (cacheable) {
+      if (clean_.size() >= kCleanCacheEntries) clean_.clear();
+      clean_.insert(s);
+    }
+    return 0;
+  }
+  *untouched = false;
   hits_.clear();
   if (!set_->Match(s, &hits_)) return 0;
   std::sort(hits_.begin(), hits_.end());
@@ -328,10 +347,20 @@ void Scrubber::scrubValue(JsonValue& v) {
   }
 }
 
+bool Scrubber::isSecretKey(const std::string& key) {
+  if (auto it = secret_keys_.find(std::string_view(key)); it != secret_keys_.end()) {
+    return it->second;
+  }
+  const bool secret = RE2::FullMatch(key, *secret_key_);
+  if (secret_keys_.size() >= kKeyCacheEntries) secret_keys_.clear();
+  secret_keys_.emplace(key, secret);
+  return secret;
+}
+
 void Scrubber::scrubJson(JsonObject& obj) {
   for (auto& [key, value] : obj) {
     // A secret key hides its whole value, objects and lists included (credentials: {…}).
-    if (key_value_index_ >= 0 && !value.isNull() && RE2::FullMatch(key, *secret_key_)) {
+    if (key_value_index_ >= 0 && !value.isNull() && isSecretKey(key)) {
       if (const auto* str = value.asString(); str && (str->empty() || *str == kMask)) continue;
       value = JsonValue(std::string(kMask));
       ++counts_[static_cast<size_t>(key_value_index_)];
@@ -341,17 +370,49 @@ void Scrubber::scrubJson(JsonObject& obj) {
   }
 }
 
+bool Scrubber::isRawLine(std::string_view s) {
+  // The strings asked about come in the order of the raw log's lines, mostly: look a few lines
+  // ahead of the last one found.
+  for (size_t i = raw_cursor_, n = 0; i < raw_lines_.size() && n < kRawLookahead; ++i, ++n) {
+    if (raw_lines_[i] == s) {
+      raw_cursor_ = i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
 void Scrubber::scrubRecord(ErrorRecord& r) {
-  scrub(r.message);
+  // The raw log first: when no rule matches anywhere in it, the strings that are whole lines of
+  // it (a text format's traceback, its exception line) hold nothing to scrub either.
+  bool raw_untouched = false;
+  scrubString(r.raw_log, &raw_untouched);
+  raw_lines_.clear();
+  raw_cursor_ = 0;
+  if (raw_untouched && builtin_only_ && !r.raw_log.empty()) {
+    std::string_view rest = r.raw_log;
+    while (true) {
+      const size_t nl = rest.find('\n');
+      raw_lines_.push_back(rest.substr(0, nl));
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+  }
+  for (auto& line : r.traceback) {
+    if (!isRawLine(line)) scrub(line);
+  }
+  raw_cursor_ = 0;
+  if (!isRawLine(r.message) && !(raw_lines_.size() > 0 && raw_lines_.back() == r.message)) {
+    scrub(r.message);
+  }
+  raw_lines_.clear();
   scrub(r.exception_type);
-  for (auto& line : r.traceback) scrub(line);
   for (auto& f : r.frames) {
     scrub(f.file);
     scrub(f.function);
     scrub(f.class_name);
     scrubJson(f.extra);  // a source's locals and globals
   }
-  scrub(r.raw_log);
   scrub(r.module);
   scrubJson(r.system_info);
   scrubJson(r.request_info);

@@ -518,7 +518,13 @@ bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
   return true;
 }
 
-class GenericParser final : public HeaderFormat<Header, parseHeader> {
+// A header's level decides a line alone; lines below it (a PHP fatal error's) may raise it.
+void eventLevel(const Header& h, EventStart& start) {
+  start.level = h.level;
+  start.if_alone = true;
+}
+
+class GenericParser final : public HeaderFormat<Header, parseHeader, 0, eventLevel> {
  public:
   std::string_view name() const override { return "generic"; }
 

@@ -415,7 +415,9 @@ size_t exceptionInMessage(std::string_view msg) {
   return std::string_view::npos;
 }
 
-class JavaParser final : public HeaderFormat<Header, parseHeader> {
+void eventLevel(const Header& h, EventStart& start) { start.level = h.level; }
+
+class JavaParser final : public HeaderFormat<Header, parseHeader, 0, eventLevel> {
  public:
   std::string_view name() const override { return "java"; }
 

@@ -11,7 +11,14 @@
 namespace homeo {
 namespace {
 
-class PythonParser final : public HeaderFormat<PyHeader, parsePythonHeader> {
+// The level parse() decides on: the header's, raised by an access logger's status.
+void eventLevel(const PyHeader& header, EventStart& start) {
+  PyHeader h = header;
+  readAccessLogger(h);
+  start.level = h.level;
+}
+
+class PythonParser final : public HeaderFormat<PyHeader, parsePythonHeader, 0, eventLevel> {
  public:
   std::string_view name() const override { return "python"; }
 

@@ -253,6 +253,61 @@ TEST_CASE("scrubber: disabled built-in rules and custom rules", "[scrub]") {
   CHECK(u.find(token.substr(4)) == std::string::npos);
 }
 
+TEST_CASE("scrubber: what is judged once is judged the same each time", "[scrub]") {
+  auto s = Scrubber::createDefault();
+  for (int round = 0; round < 3; ++round) {
+    std::string clean = "web01";
+    CHECK(s->scrub(clean) == 0);
+    CHECK(clean == "web01");
+    std::string dirty = "password=hunter2";
+    CHECK(s->scrub(dirty) == 1);
+    CHECK(dirty == "password=[REDACTED]");
+    ErrorRecord r;
+    setField(r.context, "api_key", JsonValue("k-value"));
+    setField(r.context, "hostname", JsonValue("web01"));
+    s->scrubRecord(r);
+    std::string out;
+    serializeRecord(r, out);
+    CHECK(out.find("k-value") == std::string::npos);
+    CHECK(out.find("web01") != std::string::npos);
+  }
+  CHECK(s->count("key_value") == 6);
+}
+
+TEST_CASE("scrubber: the lines of a clean raw log, and of one with a secret", "[scrub]") {
+  auto s = Scrubber::createDefault();
+  ErrorRecord clean;
+  clean.raw_log = "2024-03-11 ERROR boom\nTraceback (most recent call last):\nKeyError: 'x'";
+  clean.message = "KeyError: 'x'";
+  clean.traceback = {"Traceback (most recent call last):", "KeyError: 'x'"};
+  s->scrubRecord(clean);
+  CHECK(clean.message == "KeyError: 'x'");
+  CHECK(clean.traceback[1] == "KeyError: 'x'");
+
+  // A secret on one line of the raw log: the traceback's copy of that line is scrubbed too.
+  ErrorRecord dirty;
+  dirty.raw_log = "2024-03-11 ERROR boom\n    login(password='hunter2')\nKeyError: 'x'";
+  dirty.traceback = {"    login(password='hunter2')", "KeyError: 'x'"};
+  s->scrubRecord(dirty);
+  CHECK(dirty.raw_log.find("hunter2") == std::string::npos);
+  CHECK(dirty.traceback[0] == "    login(password='[REDACTED]')");
+}
+
+TEST_CASE("scrubber: a custom rule anchored to the text's start scans every line", "[scrub]") {
+  std::string error;
+  // "^" without (?m) is the start of the text: it matches the traceback's line, not the raw
+  // log the line comes from.
+  auto s =
+      Scrubber::create({}, {{"leading_pin", R"(^PIN \d{4})", Scrubber::Action::kMask}}, "", &error);
+  REQUIRE(s);
+  ErrorRecord r;
+  r.raw_log = "2024-03-11 ERROR boom\nPIN 1234";
+  r.traceback = {"PIN 1234"};
+  s->scrubRecord(r);
+  CHECK(r.raw_log == "2024-03-11 ERROR boom\nPIN 1234");
+  CHECK(r.traceback[0] == "[REDACTED]");
+}
+
 TEST_CASE("scrubber: bad rules are refused", "[scrub]") {
   std::string error;
   CHECK_FALSE(Scrubber::create({"no_such_rule"}, {}, "", &error));

@@ -43,6 +43,19 @@ inline ParserSet& sharedBuiltinSet() {
   return *set;
 }
 
+// What scanStart() says of an event's first line holds for the event: it starts one as
+// startsEvent() says, and a level it tells is one parse() keeps to (the event is below every
+// min_level above it).
+inline void checkScanStart(Parser& p, const std::vector<std::string_view>& lines) {
+  const EventStart start = p.scanStart(lines[0]);
+  CHECK(start.starts == p.startsEvent(lines[0]));
+  if (!start.starts || !start.level || *start.level == Level::kCritical) return;
+  if (start.if_alone && lines.size() > 1) return;
+  const Level above = static_cast<Level>(static_cast<int>(*start.level) + 1);
+  ErrorRecord scratch;
+  CHECK(p.parse(LogEvent{lines, 0}, above, scratch) == ParseStatus::kBelowLevel);
+}
+
 struct Parsed {
   ParseStatus status = ParseStatus::kNotMatched;
   ErrorRecord record;
@@ -57,6 +70,7 @@ inline Parsed parseAs(std::string_view name, std::string_view text,
   std::vector<std::string_view> lines;
   splitLines(text, lines);
   CHECK(p->startsEvent(lines[0]));
+  checkScanStart(*p, lines);
   Parsed out;
   out.status = p->parse(LogEvent{lines, 0}, min_level, out.record);
   return out;
