@@ -21,6 +21,9 @@ rm -f "$log"
 dpkg-deb --field "$deb" Package Version Architecture Section Priority Depends
 dpkg-deb --contents "$deb" | awk '{print $1, $NF}'
 
+step "lintian, and the install layout of the package build (tests/integration/test_package.py)"
+HOMEO_BIN="$(dirname "$deb")/homeostasisd" HOMEO_DEB="$deb" python3 tests/integration/test_package.py
+
 installed_before=""
 if dpkg-query -W -f='${Status}' homeostasisd 2>/dev/null | grep -q "install ok installed"; then
   installed_before=yes
@@ -40,7 +43,12 @@ step "homeostasisd version"
 out=$(homeostasisd version)
 echo "$out"
 [ "$(command -v homeostasisd)" = /usr/bin/homeostasisd ] || fail "homeostasisd is not /usr/bin/homeostasisd"
-[ "$out" = "homeostasisd $version" ] || fail "version says '$out', the package is $version"
+[ "$(head -n 1 <<<"$out")" = "homeostasisd $version" ] ||
+  fail "version says '$out', the package is $version"
+[ -f /usr/share/bash-completion/completions/homeostasisd ] || fail "no bash completion"
+[ -f /usr/share/homeostasisd/dashboards/homeostasisd.json ] || fail "no dashboard"
+[ -f /usr/share/homeostasisd/rules/homeostasisd.rules.yml ] || fail "no alerting rules"
+[ -f /usr/share/doc/homeostasisd/copyright ] || fail "no copyright file"
 
 step "the user and the state directory (postinst)"
 id homeostasisd

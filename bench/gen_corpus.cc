@@ -2,17 +2,19 @@
 //
 //   homeo_gen_corpus --out DIR [--size BYTES] [--seed N]
 //
-// Writes one file per format into DIR (app.jsonl, python.log, bracket.log, syslog.log), each
-// about a quarter of --size, plus DIR/expected.tsv with each file's line count and its exact
-// number of records at ERROR or above (a multi-line traceback is one record; in JSON lines
-// the level field decides, in syslog the PRI severity). The same arguments give the same bytes
-// on every run and machine: each file has its own xoshiro256** generator seeded from --seed
-// and the file's index, and nothing reads the clock or the locale.
+// Writes one file per format into DIR (app.jsonl, python.log, bracket.log, syslog.log,
+// java.log), each about a fifth of --size, plus DIR/expected.tsv with each file's line count and
+// its exact number of records at ERROR or above (a multi-line traceback is one record; in JSON
+// lines the level field decides, in syslog the PRI severity), and DIR/expected.offsets with the
+// byte offset where each of those records begins (file, tab, offset; one a line). The same
+// arguments give the same bytes on every run and machine: each file has its own xoshiro256**
+// generator seeded from --seed and the file's index, and nothing reads the clock or the locale.
 //
 // About 1% of the records are errors, with varied messages, ids, frames and exception types,
 // so that fingerprints differ and the data does not compress trivially. Some records are
 // traps for a parser: WARNING lines that carry a traceback (not errors: the header's level
-// decides), INFO lines with a multi-line message.
+// decides), INFO and DEBUG lines with a multi-line message, Java exceptions no log line
+// announces (the JVM's "Exception in thread ...": errors of their own).
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -494,6 +496,39 @@ constexpr std::array kJavaExceptions = {
                       "Unexpected character ('<' (code 60)): expected a valid value"},
     ExceptionTemplate{"java.lang.NumberFormatException", "For input string: \"{word}\""}};
 
+constexpr std::array kJavaThreads = {
+    "http-nio-8080-exec-{n}"sv, "main"sv,
+    "scheduling-1"sv,           "kafka-consumer-{n1}"sv,
+    "pool-{n1}-thread-{n}"sv,   "ForkJoinPool.commonPool-worker-{n1}"sv};
+constexpr std::array kJavaInfoMessages = {
+    "Started OrderController in {secs} seconds (process running for {secs})"sv,
+    "Placed order {id} for customer {id} ({n} items, total {n}.{n2} EUR)"sv,
+    "HikariPool-1 - Pool stats (total={n}, active={n1}, idle={n1}, waiting=0)"sv,
+    "Completed {method} {path} with status {status} in {ms} ms"sv,
+    "Published event OrderCreated[{uuid}] to topic orders"sv,
+    "Consumed {n} records from partition orders-{n1} at offset {big}"sv,
+    "Cache 'products' refreshed: {n} entries in {ms} ms"sv,
+    "Scheduled task {job} finished in {ms} ms"sv,
+    "Token issued for user {user} (expires in {n} s)"sv,
+    "Reserved {n} units of SKU-{sku} for cart {uuid}"sv};
+constexpr std::array kJavaDebugMessages = {
+    "Fetching {table} by id {id}"sv, "Resolved [{host}] to [{ip}]"sv,
+    "Opened session at [{hex}] for transaction {hex4}"sv,
+    "Mapped to com.example.web.{attr}Controller#{attr}(Long)"sv};
+constexpr std::array kJavaWarnMessages = {
+    "HikariPool-1 - Connection is slow to respond: {ms} ms"sv,
+    "Retrying call to {host} (attempt {n1}/5)"sv, "Unknown property 'spring.jpa.{attr}' ignored"sv,
+    "Circuit breaker 'payments' is HALF_OPEN after {n} failures"sv,
+    "Request {method} {path} took {ms} ms, above the {n} ms threshold"sv};
+constexpr std::array kJavaErrorMessages = {
+    "Failed to place order {id}"sv,
+    "Unexpected error processing request {method} {path}"sv,
+    "Could not charge card for account {id}"sv,
+    "Servlet.service() for servlet [dispatcherServlet] threw exception"sv,
+    "Error handling message from partition orders-{n1} at offset {big}"sv,
+    "Scheduled task {job} failed"sv,
+    "Transaction rolled back for invoice {id}"sv};
+
 // Node side
 constexpr std::array kNodeExceptions = {
     ExceptionTemplate{"TypeError", "Cannot read properties of undefined (reading '{attr}')"},
@@ -630,6 +665,12 @@ struct FileStats {
   uint64_t bytes = 0;
   uint64_t lines = 0;
   uint64_t error_records = 0;
+  std::vector<uint64_t> error_offsets;  // where each record at ERROR or above begins
+
+  void addError(uint64_t offset) {
+    ++error_records;
+    error_offsets.push_back(offset);
+  }
 };
 
 // Shared randomness, clock and message helpers of the per-format writers.
@@ -698,6 +739,22 @@ class Generator {
       javaFrames(out, rng_.range(1, 4));
       out.append("\n\t... ");
       appendUint(out, rng_.range(5, 40));
+      out.append(" more");
+    }
+  }
+
+  // A Java stack trace as logback prints it below a log line: the exception, its frames, and
+  // up to three causes, each ending in "... N more" (the frames it shares with the one above).
+  void javaLogTrace(std::string& out) {
+    exception(out, kJavaExceptions);
+    javaFrames(out, rng_.range(6, 24));
+    const uint64_t causes = rng_.chance(4000) ? rng_.range(1, 3) : 0;
+    for (uint64_t i = 0; i < causes; ++i) {
+      out.append("\nCaused by: ");
+      exception(out, kJavaExceptions);
+      javaFrames(out, rng_.range(1, 8));
+      out.append("\n\t... ");
+      appendUint(out, rng_.range(8, 120));
       out.append(" more");
     }
   }
@@ -951,6 +1008,7 @@ void writePythonLog(Generator& g, FileSink& sink, uint64_t target, FileStats& st
   static constexpr std::array kLevelNames = {"DEBUG"sv, "INFO"sv, "WARNING"sv, "ERROR"sv,
                                              "CRITICAL"sv};
   while (sink.bytes() < target) {
+    const uint64_t at = sink.bytes();
     g.clock().advance(rng);
     const Severity sev = g.nextSeverity();
     std::string& out = sink.buf();
@@ -964,7 +1022,7 @@ void writePythonLog(Generator& g, FileSink& sink, uint64_t target, FileStats& st
     uint64_t extra_lines = 0;
     scratch.clear();
     if (sev == Severity::kError) {
-      ++stats.error_records;
+      stats.addError(at);
       if (rng.chance(8000)) {
         g.expand(out, rng.pick(kErrorContexts));
         g.pythonTraceback(scratch);
@@ -972,7 +1030,7 @@ void writePythonLog(Generator& g, FileSink& sink, uint64_t target, FileStats& st
         g.expand(out, rng.pick(kErrorSingleLine));
       }
     } else if (sev == Severity::kCritical) {
-      ++stats.error_records;
+      stats.addError(at);
       g.expand(out, rng.pick(kCriticalMessages));
       if (rng.chance(5000)) g.pythonTraceback(scratch);
     } else if (sev == Severity::kWarning && rng.chance(300)) {
@@ -1008,6 +1066,7 @@ void writeBracketLog(Generator& g, FileSink& sink, uint64_t target, FileStats& s
   static constexpr std::array kLevelNames = {"DEBUG"sv, "INFO"sv, "WARNING"sv, "ERROR"sv,
                                              "CRITICAL"sv};
   while (sink.bytes() < target) {
+    const uint64_t at = sink.bytes();
     g.clock().advance(rng);
     const Severity sev = g.nextSeverity();
     std::string& out = sink.buf();
@@ -1019,7 +1078,7 @@ void writeBracketLog(Generator& g, FileSink& sink, uint64_t target, FileStats& s
     out.append(rng.pick(kPyModules));
     out.append(" - ");
     if (isError(sev)) {
-      ++stats.error_records;
+      stats.addError(at);
       if (sev == Severity::kCritical) {
         g.expand(out, rng.pick(kCriticalMessages));
       } else if (rng.chance(7000)) {
@@ -1040,6 +1099,7 @@ void writeSyslog(Generator& g, FileSink& sink, uint64_t target, FileStats& stats
   static constexpr std::array kFacilities = {1, 3, 4, 10, 16, 17, 23};  // user daemon auth ...
   std::string scratch;
   while (sink.bytes() < target) {
+    const uint64_t at = sink.bytes();
     g.clock().advance(rng);
     const Severity sev = g.nextSeverity();
     int severity = 6;
@@ -1060,7 +1120,7 @@ void writeSyslog(Generator& g, FileSink& sink, uint64_t target, FileStats& stats
         severity = rng.chance(1500) ? 5 : 6;
         break;
     }
-    if (isError(sev)) ++stats.error_records;
+    if (isError(sev)) stats.addError(at);
     const int pri = rng.pick(kFacilities) * 8 + severity;
     std::string& out = sink.buf();
     out.push_back('<');
@@ -1121,6 +1181,99 @@ void writeSyslog(Generator& g, FileSink& sink, uint64_t target, FileStats& stats
   }
 }
 
+// java.log: logback's and Spring Boot's layouts, stack traces with causes below ERROR lines.
+void writeJavaLog(Generator& g, FileSink& sink, uint64_t target, FileStats& stats) {
+  Rng& rng = g.rng();
+  static constexpr std::array kLevelNames = {"DEBUG"sv, "INFO "sv, "WARN "sv, "ERROR"sv};
+  static constexpr std::array kPaddedLevels = {"DEBUG"sv, " INFO"sv, " WARN"sv, "ERROR"sv};
+  while (sink.bytes() < target) {
+    const uint64_t at = sink.bytes();
+    g.clock().advance(rng);
+    const Severity sev = g.nextSeverity();
+    std::string& out = sink.buf();
+    const size_t start = out.size();
+    if (sev == Severity::kCritical) {
+      // An exception no handler caught: the JVM prints it without a log line above it.
+      stats.addError(at);
+      out.append("Exception in thread \"");
+      g.expand(out, rng.pick(kJavaThreads));
+      out.append("\" ");
+      g.javaLogTrace(out);
+      sink.endLine(1 + static_cast<uint64_t>(std::count(out.begin() + start, out.end(), '\n')));
+      continue;
+    }
+    const size_t level = static_cast<size_t>(sev);
+    const std::string_view pkg = rng.pick(kJavaPackages);
+    const std::string_view cls = rng.pick(kJavaClasses);
+    g.clock().date(out, ' ');
+    g.clock().millis(out, '.');
+    if (rng.chance(6000)) {
+      // logback: %d{yyyy-MM-dd HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg%n
+      out.append(" [");
+      g.expand(out, rng.pick(kJavaThreads));
+      out.append("] ");
+      out.append(kLevelNames[level]);
+      out.append(" com.example.");
+      out.append(pkg);
+      out.push_back('.');
+      out.append(cls);
+      out.append(" - ");
+    } else {
+      // Spring Boot 2: %5p ${PID} --- [%15.15t] %-40.40logger{39} : %m%n
+      out.push_back(' ');
+      out.append(kPaddedLevels[level]);
+      out.push_back(' ');
+      appendUint(out, rng.range(1000, 65000));
+      out.append(" --- [");
+      const size_t thread_at = out.size();
+      g.expand(out, rng.pick(kJavaThreads));
+      const size_t thread_len = out.size() - thread_at;
+      if (thread_len > 15) {
+        out.erase(thread_at, thread_len - 15);
+      } else {
+        out.insert(thread_at, 15 - thread_len, ' ');
+      }
+      out.append("] c.e.");
+      out.append(pkg);
+      out.push_back('.');
+      out.append(cls);
+      const size_t logger_len = 4 + pkg.size() + 1 + cls.size();
+      if (logger_len < 40) out.append(40 - logger_len, ' ');
+      out.append(" : ");
+    }
+    if (isError(sev)) {
+      stats.addError(at);
+      g.expand(out, rng.pick(kJavaErrorMessages));
+      if (rng.chance(7500)) {
+        out.push_back('\n');
+        g.javaLogTrace(out);
+      }
+    } else if (sev == Severity::kWarning && rng.chance(300)) {
+      // log.warn("...", e): a trace, but a WARN record.
+      g.expand(out, rng.pick(kJavaWarnMessages));
+      out.push_back('\n');
+      g.javaLogTrace(out);
+    } else if (sev == Severity::kDebug && rng.chance(300)) {
+      // Hibernate's formatted SQL: a DEBUG message over several lines.
+      const std::string_view table = rng.pick(kTables);
+      out.append("\n    select\n        ");
+      out.append(table);
+      out.append("0_.id,\n        ");
+      out.append(table);
+      out.append("0_.status \n    from\n        ");
+      out.append(table);
+      out.push_back(' ');
+      out.append(table);
+      out.append("0_ \n    where\n        ");
+      out.append(table);
+      out.append("0_.id=?");
+    } else {
+      g.expand(out, messageFor(rng, sev, kJavaDebugMessages, kJavaInfoMessages, kJavaWarnMessages));
+    }
+    sink.endLine(1 + static_cast<uint64_t>(std::count(out.begin() + start, out.end(), '\n')));
+  }
+}
+
 // app.jsonl: JSON lines in several logging libraries' dialects.
 class JsonLineWriter {
  public:
@@ -1128,9 +1281,10 @@ class JsonLineWriter {
 
   void run(FileSink& sink, uint64_t target) {
     while (sink.bytes() < target) {
+      const uint64_t at = sink.bytes();
       g_.clock().advance(rng_);
       const Severity sev = g_.nextSeverity();
-      if (isError(sev)) ++stats_.error_records;
+      if (isError(sev)) stats_.addError(at);
       std::string& out = sink.buf();
       const uint64_t dialect = rng_.below(100);
       if (dialect < 35) {
@@ -1350,7 +1504,8 @@ struct FileSpec {
 };
 constexpr std::array kFiles = {
     FileSpec{"app.jsonl", writeJsonLines}, FileSpec{"python.log", writePythonLog},
-    FileSpec{"bracket.log", writeBracketLog}, FileSpec{"syslog.log", writeSyslog}};
+    FileSpec{"bracket.log", writeBracketLog}, FileSpec{"syslog.log", writeSyslog},
+    FileSpec{"java.log", writeJavaLog}};
 
 // ---------------------------------------------------------------------------------------------
 // Command line
@@ -1359,7 +1514,8 @@ constexpr std::array kFiles = {
   std::fprintf(status == 0 ? stdout : stderr,
                "usage: homeo_gen_corpus --out DIR [--size BYTES] [--seed N]\n"
                "  --out DIR     directory to write app.jsonl, python.log, bracket.log,\n"
-               "                syslog.log and expected.tsv into (created if missing)\n"
+               "                syslog.log, java.log, expected.tsv and expected.offsets\n"
+               "                into (created if missing)\n"
                "  --size BYTES  total size, split evenly over the files; K/M/G suffixes are\n"
                "                powers of 1024 (default 1G)\n"
                "  --seed N      generator seed (default 1); the same seed gives the same bytes\n");
@@ -1393,6 +1549,16 @@ bool parseSize(std::string_view s, uint64_t& out) {
     if (rest != "" && rest != "B" && rest != "iB" && rest != "b") return false;
   }
   out = v * mult;
+  return true;
+}
+
+bool writeFile(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() ||
+      std::fclose(f) != 0) {
+    std::fprintf(stderr, "homeo_gen_corpus: cannot write %s\n", path.c_str());
+    return false;
+  }
   return true;
 }
 
@@ -1460,15 +1626,14 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
 
   std::string tsv = "file\tlines\terror_records\n";
+  std::string offsets;
   for (const auto& st : stats) {
     tsv +=
         st.name + "\t" + std::to_string(st.lines) + "\t" + std::to_string(st.error_records) + "\n";
+    for (uint64_t off : st.error_offsets) offsets += st.name + "\t" + std::to_string(off) + "\n";
   }
-  const std::string tsv_path = out_dir + "/expected.tsv";
-  std::FILE* f = std::fopen(tsv_path.c_str(), "w");
-  if (f == nullptr || std::fwrite(tsv.data(), 1, tsv.size(), f) != tsv.size() ||
-      std::fclose(f) != 0) {
-    std::fprintf(stderr, "homeo_gen_corpus: cannot write %s\n", tsv_path.c_str());
+  if (!writeFile(out_dir + "/expected.tsv", tsv) ||
+      !writeFile(out_dir + "/expected.offsets", offsets)) {
     return 1;
   }
   return 0;

@@ -1,7 +1,9 @@
 #include "common/json.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace homeo {
 
@@ -56,20 +58,40 @@ size_t utf8SequenceLength(std::string_view s, size_t i) {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
+// Where the run of bytes JSON takes as they are (printable ASCII other than '"' and '\\')
+// that starts at s[i] ends. Eight bytes at a time: a byte below 0x20, '"', '\\' or from 0x80
+// sets its high bit in the mask.
+inline bool isPlain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80; }
+
+inline size_t plainRunEnd(std::string_view s, size_t i) {
+  // Text other than English breaks runs often: look at one byte before eight.
+  if (i < s.size() && !isPlain(static_cast<unsigned char>(s[i]))) return i;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto hasZero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  while (i + 8 <= s.size()) {
+    uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    const uint64_t special = (v | ((v & ~kHigh) - kOnes * 0x20) | hasZero(v ^ (kOnes * '"')) |
+                              hasZero(v ^ (kOnes * '\\'))) &
+                             kHigh;
+    if (special != 0) break;
+    i += 8;
+  }
+  while (i < s.size() && isPlain(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
 }  // namespace
 
 void appendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
     // Copy runs of plain ASCII in one go.
-    size_t j = i;
-    while (j < s.size()) {
-      const auto c = static_cast<unsigned char>(s[j]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++j;
-    }
+    const size_t j = plainRunEnd(s, i);
     out.append(s.data() + i, j - i);
     i = j;
     if (i >= s.size()) break;

@@ -30,38 +30,76 @@ std::optional<Level> parseLevel(std::string_view word) {
     buf[i] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
   }
   std::string_view w(buf.data(), word.size());
-  if (w.size() == 1) {
-    switch (w[0]) {
-      case 'T':
-      case 'V':
-      case 'D':
-        return Level::kDebug;
-      case 'I':
-      case 'N':
-        return Level::kInfo;
-      case 'W':
-        return Level::kWarning;
-      case 'E':
-        return Level::kError;
-      case 'F':
-      case 'C':
-      case 'A':
-        return Level::kCritical;
-      default:
-        return std::nullopt;
-    }
+  // By length first: a level is looked up for nearly every line, most often in a word that is
+  // none (a logger's name).
+  switch (w.size()) {
+    case 1:
+      return levelFromLetter(w[0]);
+    case 3:
+      if (w == "ERR") return Level::kError;
+      if (w == "INF") return Level::kInfo;
+      if (w == "WRN") return Level::kWarning;
+      if (w == "DBG") return Level::kDebug;
+      if (w == "FTL" || w == "CRT") return Level::kCritical;
+      break;
+    case 4:
+      if (w == "INFO") return Level::kInfo;
+      if (w == "WARN") return Level::kWarning;
+      if (w == "EROR") return Level::kError;
+      if (w == "FINE") return Level::kDebug;
+      if (w == "CRIT") return Level::kCritical;
+      break;
+    case 5:
+      if (w == "ERROR") return Level::kError;
+      if (w == "DEBUG" || w == "TRACE" || w == "FINER") return Level::kDebug;
+      if (w == "FATAL" || w == "PANIC" || w == "EMERG" || w == "ALERT") return Level::kCritical;
+      break;
+    case 6:
+      if (w == "SEVERE") return Level::kError;
+      if (w == "NOTICE") return Level::kInfo;
+      if (w == "FINEST" || w == "DEBUG1" || w == "DEBUG2" || w == "CONFIG") return Level::kDebug;
+      if (w == "DPANIC") return Level::kCritical;
+      break;
+    case 7:
+      if (w == "WARNING") return Level::kWarning;
+      if (w == "VERBOSE") return Level::kDebug;
+      break;
+    case 8:
+      if (w == "CRITICAL") return Level::kCritical;
+      break;
+    case 9:
+      if (w == "EMERGENCY") return Level::kCritical;
+      break;
+    case 11:
+      if (w == "INFORMATION") return Level::kInfo;
+      break;
+    default:
+      break;
   }
-  if (w == "ERROR" || w == "ERR" || w == "SEVERE" || w == "EROR") return Level::kError;
-  if (w == "INFO" || w == "INFORMATION" || w == "NOTICE" || w == "INF" || w == "INFORMATIONAL")
-    return Level::kInfo;
-  if (w == "WARN" || w == "WARNING" || w == "WRN") return Level::kWarning;
-  if (w == "DEBUG" || w == "TRACE" || w == "VERBOSE" || w == "FINE" || w == "FINER" ||
-      w == "FINEST" || w == "DBG" || w == "DEBUG1" || w == "DEBUG2" || w == "CONFIG")
-    return Level::kDebug;
-  if (w == "CRITICAL" || w == "CRIT" || w == "FATAL" || w == "PANIC" || w == "EMERG" ||
-      w == "EMERGENCY" || w == "ALERT" || w == "FTL" || w == "CRT" || w == "DPANIC")
-    return Level::kCritical;
   return std::nullopt;
+}
+
+std::optional<Level> levelFromLetter(char c) {
+  switch (c) {
+    case 'V':
+    case 'D':
+    case 'T':
+      return Level::kDebug;
+    case 'I':
+    case 'N':
+      return Level::kInfo;
+    case 'W':
+      return Level::kWarning;
+    case 'E':
+      return Level::kError;
+    case 'F':
+    case 'A':
+    case 'C':
+    case 'U':  // Ruby's Logger: UNKNOWN, always written
+      return Level::kCritical;
+    default:
+      return std::nullopt;
+  }
 }
 
 Level levelFromSyslogSeverity(int severity) {

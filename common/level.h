@@ -13,8 +13,13 @@ std::string_view levelName(Level level);
 
 // Maps a level word from any common dialect (case-insensitive): DEBUG/TRACE/VERBOSE/FINE,
 // INFO/NOTICE, WARN/WARNING, ERROR/ERR/SEVERE, CRITICAL/CRIT/FATAL/PANIC/EMERG/ALERT, and
-// single letters (D, I, W, E, F, C, V, T). Returns nullopt for anything else.
+// single letters (levelFromLetter). Returns nullopt for anything else.
 std::optional<Level> parseLevel(std::string_view word);
+
+// Level of a one-letter severity (logcat V D I W E F A, klog/glog I W E F, Ruby's Logger
+// D I W E F U for UNKNOWN, T for trace, N for notice, C for critical); upper case only.
+// nullopt for any other character. The one table of letters: parseLevel uses it too.
+std::optional<Level> levelFromLetter(char c);
 
 // Syslog severity 0..7 to a level (0-2 CRITICAL, 3 ERROR, 4 WARNING, 5-6 INFO, 7 DEBUG).
 Level levelFromSyslogSeverity(int severity);

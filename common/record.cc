@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "common/hash.h"
 
@@ -95,6 +96,19 @@ std::string_view detailsExceptionType(const ErrorRecord& r) {
 
 namespace {
 
+// Appends out[begin, end) again: a part of the record written twice.
+void appendCopy(std::string& out, size_t begin, size_t end) {
+  out.reserve(out.size() + (end - begin));
+  out.append(out.data() + begin, end - begin);
+}
+
+template <typename Int>
+void appendInteger(std::string& out, Int v) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<size_t>(res.ptr - buf));
+}
+
 void appendKey(std::string& out, std::string_view key) {
   out.push_back('"');
   out.append(key);
@@ -138,10 +152,10 @@ void appendFrame(std::string& out, const Frame& f) {
   appendKey(out, "file");
   appendJsonString(out, f.file);
   out.append(",\"line\":");
-  out.append(std::to_string(f.line));
+  appendInteger(out, f.line);
   if (f.column > 0) {
     out.append(",\"column\":");
-    out.append(std::to_string(f.column));
+    appendInteger(out, f.column);
   }
   if (!f.function.empty()) {
     out.push_back(',');
@@ -163,9 +177,11 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   const UnixNanos when = r.time != 0 ? r.time : nowNanos();
   out.push_back('{');
   appendKey(out, "timestamp");
+  const size_t when_begin = out.size();
   out.push_back('"');
   appendRfc3339(out, when);
   out.push_back('"');
+  const size_t when_end = out.size();
   out.push_back(',');
   appendKey(out, "service");
   appendJsonString(out, r.service);
@@ -188,10 +204,13 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
     appendKey(out, "exception_type");
     appendJsonString(out, r.exception_type);
   }
+  size_t traceback_begin = 0, traceback_end = 0;
   if (!r.traceback.empty()) {
     out.push_back(',');
     appendKey(out, "traceback");
+    traceback_begin = out.size();
     appendStringArray(out, r.traceback);
+    traceback_end = out.size();
   }
   if (!r.language.empty()) {
     out.push_back(',');
@@ -212,7 +231,7 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   if (!r.traceback.empty()) {
     out.push_back(',');
     appendKey(out, "traceback");
-    appendStringArray(out, r.traceback);
+    appendCopy(out, traceback_begin, traceback_end);  // escaped once, written twice
   }
   // Only frames with a file and a line: the others are in the traceback.
   bool frames_open = false;
@@ -230,9 +249,7 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   }
   out.push_back(',');
   appendKey(out, "occurred_at");
-  out.push_back('"');
-  appendRfc3339(out, when);
-  out.push_back('"');
+  appendCopy(out, when_begin, when_end);
   appendMembers(out, r.details_extra);
   out.push_back('}');
 
@@ -271,7 +288,7 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   appendKey(out, "path");
   appendJsonString(out, r.source_path);
   out.append(",\"offset\":");
-  out.append(std::to_string(r.source_offset));
+  appendInteger(out, r.source_offset);
   out.push_back('}');
   out.push_back(',');
   appendKey(out, "format");

@@ -326,6 +326,20 @@ std::optional<UnixNanos> parseTimestamp(std::string_view s) {
   return epochDecimalToNanos(s);
 }
 
+namespace {
+
+// v in exactly `width` decimal digits, zero-padded (v < 10^width).
+void appendDigits(std::string& out, uint64_t v, int width) {
+  char buf[20];
+  for (int i = width - 1; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  out.append(buf, static_cast<size_t>(width));
+}
+
+}  // namespace
+
 void appendRfc3339(std::string& out, UnixNanos ns) {
   int64_t secs = ns / 1'000'000'000;
   int64_t frac = ns % 1'000'000'000;
@@ -350,21 +364,41 @@ void appendRfc3339(std::string& out, UnixNanos ns) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
-                        static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
-                        static_cast<long long>((rem / 60) % 60), static_cast<long long>(rem % 60));
-  out.append(buf, static_cast<size_t>(n));
+  if (y < 0 || y > 9999) {
+    // Outside the years of four digits: as printf's %04lld writes them.
+    char buf[48];
+    const int n = std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(y));
+    out.append(buf, static_cast<size_t>(n));
+  } else {
+    appendDigits(out, static_cast<uint64_t>(y), 4);
+  }
+  char buf[32];
+  char* p = buf;
+  auto two = [&p](uint64_t v) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  *p++ = '-';
+  two(m);
+  *p++ = '-';
+  two(d);
+  *p++ = 'T';
+  two(static_cast<uint64_t>(rem / 3600));
+  *p++ = ':';
+  two(static_cast<uint64_t>((rem / 60) % 60));
+  *p++ = ':';
+  two(static_cast<uint64_t>(rem % 60));
+  out.append(buf, static_cast<size_t>(p - buf));
   // At most microseconds (truncated): Python's datetime, which Homeostasis parses records
   // with, holds no finer time, and its fromisoformat before 3.11 takes 3 or 6 digits only.
   frac /= 1000;
   if (frac != 0) {
+    out.push_back('.');
     if (frac % 1000 == 0) {
-      n = std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(frac / 1000));
+      appendDigits(out, static_cast<uint64_t>(frac / 1000), 3);
     } else {
-      n = std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
+      appendDigits(out, static_cast<uint64_t>(frac), 6);
     }
-    out.append(buf, static_cast<size_t>(n));
   }
   out.push_back('Z');
 }

@@ -5,22 +5,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "daemon/build_info.h"
 #include "daemon/context/context_provider.h"
 #include "daemon/daemon.h"
 #include "daemon/exit_codes.h"
-#include "daemon/line_splitter.h"
 #include "daemon/logging.h"
-#include "daemon/path_glob.h"
 #include "daemon/setup.h"
 #include "parsers/source_parser.h"
+#include "tail/line_splitter.h"
+#include "tail/path_glob.h"
 
 namespace homeo {
 namespace {
@@ -35,8 +38,8 @@ Usage:
                        [--min-level LEVEL] [FILE|- ...]
                                             read files (or stdin) to the end, print one
                                             JSON record per line on stdout
-  homeostasisd detect  FILE ...             print each file's detected format and confidence
-  homeostasisd version
+  homeostasisd detect  FILE|DIR ...         print each file's detected format and confidence
+  homeostasisd version                      the version, the commit and the libraries built with
   homeostasisd --help | <command> --help
 
 Exit status: 0 success, 64 bad usage, 78 invalid configuration (FILE:LINE:COL: message on
@@ -78,10 +81,15 @@ stderr.
   --service NAME     the records' service (default: the config's, or 'unknown')
   --min-level LEVEL  DEBUG|INFO|WARNING|ERROR|CRITICAL (default: the config's, or ERROR)
 
+A FILE that cannot be read (missing, unreadable, a directory) is reported on stderr and
+skipped, and the exit status is 1; the other files are still read. A binary FILE (a NUL byte
+in its first 8000 bytes: a compressed rotation, UTF-16, a core dump) is not a log: it is
+skipped with a note on stderr. An empty FILE reads as 0 lines.
+
 Exit status: 0 success, 1 a FILE could not be read, 64 bad usage, 78 invalid config.
 )";
 
-constexpr const char* kDetectHelp = R"(Usage: homeostasisd detect [--config FILE] FILE ...
+constexpr const char* kDetectHelp = R"(Usage: homeostasisd detect [--config FILE] FILE|DIR ...
 
 Prints, for each FILE, the format auto-detection picks on its first lines and how sure it
 is (the share of lines the format claims, 0.00 to 1.00), tab-separated, and "in cri",
@@ -89,14 +97,38 @@ is (the share of lines the format claims, 0.00 to 1.00), tab-separated, and "in 
 json-file, docker compose's "service  | " prefix; the format is the wrapped one's).
   --config FILE      also consider the user-defined formats of its parsers section
 
-Exit status: 0 success, 1 a FILE could not be read, 64 bad usage, 78 invalid config.
+A DIR stands for the regular files directly in it, by name (subdirectories are not entered).
+An empty FILE has no lines to detect from yet: "none 0.00" (the daemon detects its format
+once lines arrive). A binary FILE (a NUL byte in its first 8000 bytes: a compressed
+rotation, UTF-16, a core dump) is not a log: it is skipped with a note on stderr. A FILE
+that cannot be read, or a DIR without regular files, is reported on stderr and skipped, and
+the exit status is 1; the other files are still detected.
+
+Exit status: 0 success, 1 a FILE could not be read or a DIR has no files, 64 bad usage,
+78 invalid config.
 )";
 
 constexpr const char* kVersionHelp = R"(Usage: homeostasisd version
+       homeostasisd --version
 
-Prints 'homeostasisd VERSION'.
+Prints 'homeostasisd VERSION' and, below it, what the binary was built from: the git commit
+(with "-dirty" when the tree had changes), the build type and compiler, and the version of
+each library it uses (the one loaded at run time where the library tells it).
 Exit status: 0.
 )";
+
+// parse and detect read text: a NUL byte among a file's first bytes (where grep and git look
+// for one too) makes it binary, which is skipped, as not a log, rather than a failure.
+constexpr size_t kBinaryProbeBytes = 8000;
+
+bool looksBinary(std::string_view head) {
+  return head.substr(0, kBinaryProbeBytes).find('\0') != std::string_view::npos;
+}
+
+void reportBinary(const std::string& path) {
+  std::fprintf(stderr, "homeostasisd: %s: binary (a NUL byte in its first %zu bytes), skipped\n",
+               path.c_str(), kBinaryProbeBytes);
+}
 
 struct Args {
   std::string command;
@@ -298,6 +330,16 @@ int cmdParse(const Args& a) {
           status = kExitFailure;
           continue;
         }
+        // Only a regular file can be looked at before it is read; a pipe is read as it comes.
+        if (S_ISREG(st.st_mode)) {
+          char head[kBinaryProbeBytes];
+          const ssize_t n = ::pread(fd, head, sizeof head, 0);
+          if (n > 0 && looksBinary(std::string_view(head, static_cast<size_t>(n)))) {
+            reportBinary(f);
+            ::close(fd);
+            continue;
+          }
+        }
       }
       info.path = f;
     }
@@ -317,8 +359,51 @@ int cmdParse(const Args& a) {
   return status;
 }
 
+// The files `detect` reads for one argument: the argument itself or, for a directory, the
+// regular files directly in it, sorted by name. False (reported) for a directory that cannot
+// be listed or holds no regular file.
+bool detectArgumentFiles(const std::string& arg, std::vector<std::string>& out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (arg == "-" || !fs::is_directory(arg, ec)) {
+    out.push_back(arg);  // opening it reports what is wrong with it
+    return true;
+  }
+  std::vector<std::string> files;
+  for (fs::directory_iterator it(arg, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec)) files.push_back(it->path().string());
+  }
+  if (ec) {
+    std::fprintf(stderr, "homeostasisd: %s: %s\n", arg.c_str(), ec.message().c_str());
+    return false;
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "homeostasisd: %s: a directory without regular files\n", arg.c_str());
+    return false;
+  }
+  std::sort(files.begin(), files.end());
+  out.insert(out.end(), files.begin(), files.end());
+  return true;
+}
+
+// Reads up to `max` bytes from the start of fd into `data`; false with errno set on an error.
+bool readHead(int fd, size_t max, std::string& data) {
+  data.resize(max);
+  size_t got = 0;
+  while (got < max) {
+    const ssize_t n = ::read(fd, data.data() + got, max - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  data.resize(got);
+  return true;
+}
+
 int cmdDetect(const Args& a) {
-  if (a.files.empty()) return usageError("detect needs at least one FILE");
+  if (a.files.empty()) return usageError("detect needs at least one FILE or DIR");
   const Registries reg = Registries::builtin();
   std::vector<config::Diagnostic> diags;
   config::Config cfg;
@@ -333,16 +418,34 @@ int cmdDetect(const Args& a) {
     return kExitConfig;
   }
   int status = kExitOk;
-  for (const auto& f : a.files) {
-    FILE* fp = f == "-" ? stdin : std::fopen(f.c_str(), "rb");
-    if (!fp) {
+  std::vector<std::string> files;
+  for (const auto& arg : a.files) {
+    if (!detectArgumentFiles(arg, files)) status = kExitFailure;
+  }
+  std::string data;
+  for (const auto& f : files) {
+    const int fd = f == "-" ? 0 : ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
       std::fprintf(stderr, "homeostasisd: %s: %s\n", f.c_str(), std::strerror(errno));
       status = kExitFailure;
       continue;
     }
-    std::string data(256 * 1024, '\0');
-    data.resize(std::fread(data.data(), 1, data.size(), fp));
-    if (fp != stdin) std::fclose(fp);
+    const bool read_ok = readHead(fd, 256 * 1024, data);
+    const int read_errno = errno;
+    if (fd != 0) ::close(fd);
+    if (!read_ok) {
+      std::fprintf(stderr, "homeostasisd: %s: %s\n", f.c_str(), std::strerror(read_errno));
+      status = kExitFailure;
+      continue;
+    }
+    if (looksBinary(data)) {
+      reportBinary(f);
+      continue;
+    }
+    if (data.empty()) {
+      std::printf("%s\tnone\t0.00\n", f.c_str());
+      continue;
+    }
     std::vector<std::string_view> lines;
     LineSplitter splitter(data.size() + 1);
     splitter.feed(data, 0, [&](std::string_view line, uint64_t, uint64_t, bool) {
@@ -384,7 +487,7 @@ int runCli(int argc, char** argv) {
       return kExitOk;
     }
     if (argc > 2) return usageError("version takes no arguments");
-    std::printf("homeostasisd %s\n", HOMEO_VERSION);
+    std::fputs(buildDescription().c_str(), stdout);
     return kExitOk;
   }
   const char* help = nullptr;

@@ -1,34 +1,24 @@
 #include "daemon/daemon.h"
 
-#include <fcntl.h>
-#include <spdlog/fmt/ranges.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
-#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <csignal>
-#include <deque>
-#include <map>
+#include <functional>
 #include <memory>
-#include <set>
+#include <optional>
 
-#include "daemon/checkpoint_store.h"
-#include "daemon/checkpoint_writer.h"
 #include "daemon/exit_codes.h"
-#include "daemon/file_identity.h"
-#include "daemon/inotify_watcher.h"
-#include "daemon/line_splitter.h"
 #include "daemon/metrics_server.h"
-#include "daemon/path_glob.h"
-#include "daemon/prometheus.h"
+#include "daemon/parsing_sink.h"
+#include "daemon/self_metrics.h"
 #include "daemon/setup.h"
-#include "parsers/source_parser.h"
+#include "tail/checkpoint_tracker.h"
+#include "tail/tailer.h"
 #include "transports/batcher.h"
 #include "transports/dispatcher.h"
 #include "transports/file/file_transport.h"
@@ -38,85 +28,14 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-using FileId = std::pair<uint64_t, uint64_t>;  // device, inode
 
-constexpr size_t kReadChunk = 256 * 1024;
-constexpr auto kTick = std::chrono::milliseconds(100);
-constexpr auto kRescanEvery = std::chrono::seconds(10);
-// A new file is opened once its size held still for kSettleLook, or after kSettleMax.
-constexpr auto kSettleLook = std::chrono::milliseconds(50);
-constexpr auto kSettleMax = std::chrono::milliseconds(400);
-constexpr auto kSettleMaxCopy = std::chrono::seconds(5);
-// How often files and directories are polled where inotify cannot watch them.
-constexpr auto kPollEvery = std::chrono::milliseconds(500);
-// Time spent in one pump turn before other handlers (signals, acks, inotify) get their go.
-constexpr auto kPumpSlice = std::chrono::milliseconds(20);
-
-// One followed file: its descriptor, read position, line splitter, parser, and the offsets
-// waiting for acknowledgement before they may be checkpointed.
-struct Follower {
-  // An offset that becomes a checkpoint once the batches up to `seq` are acknowledged.
-  struct Mark {
-    uint64_t seq;
-    uint64_t offset;
-    Fingerprint fp;
-    // The content before the last truncation and how far it was read: kept in the checkpoint
-    // so that its copy, found later, is not read again from its start.
-    Fingerprint old_fp;
-    uint64_t old_offset;
-  };
-
-  FileId id;
-  std::string path;
-  const config::InputConfig* input = nullptr;
-  int fd = -1;  // -1 while closed for being idle
-  uint64_t read_offset = 0;
-  Fingerprint fp;  // of the content being read
-  // After a copytruncate: the copy is read to its end first (fd), then the truncated
-  // original (resume_fd) from its start.
-  int resume_fd = -1;
-  std::string copy_path;
-  // What was read of the content before the last truncation, so a copy of it found later
-  // starts where reading stopped.
-  Fingerprint old_fp;
-  uint64_t old_offset = 0;
-  LineSplitter splitter;
-  std::unique_ptr<SourceParser> parser;
-  std::deque<Mark> marks;
-  uint64_t batch_seq = 0;  // the batch its last record went into
-  uint64_t last_mark = UINT64_MAX;
-  uint64_t committed = 0;  // offset of the last checkpoint written
-  Clock::time_point last_data = Clock::now();
-  Clock::time_point gone_since{};
-  bool gone = false;    // no longer at any path of its input
-  bool queued = false;  // in the ready queue
-  bool verify = true;   // check size and fingerprint before the next read
-  // A copy of this file took over its old content (copytruncate in progress): nothing more is
-  // read until the truncation shows, or rotate_wait_ms has passed without one.
-  bool handed_over = false;
-  Clock::time_point handed_over_since{};
-
-  explicit Follower(size_t max_line) : splitter(max_line) {}
-  ~Follower() {
-    if (fd >= 0) ::close(fd);
-    if (resume_fd >= 0) ::close(resume_fd);
-  }
-};
-
+// One generation of the running daemon: builds the pipeline a config describes and wires its
+// pieces, from the files (Tailer) through parsing and the record pipeline to the batches
+// (Batcher), the transports (Dispatcher) and back to the checkpoints (CheckpointTracker).
 class Daemon {
  public:
   Daemon(asio::io_context& io, config::Config cfg, const Registries& reg)
-      : io_(io),
-        cfg_(std::move(cfg)),
-        reg_(reg),
-        checkpoints_(cfg_.state_dir),
-        checkpoint_writer_(
-            cfg_.state_dir, checkpoints_.path(),
-            [this](uint64_t seq) { asio::post(io_, [this, seq] { onDurable(seq); }); }),
-        watcher_(io.get_executor(),
-                 [this](InotifyWatcher::Change c, const std::string& p) { onChange(c, p); }),
-        tick_(io),
-        rescan_timer_(io) {}
+      : io_(io), cfg_(std::move(cfg)), reg_(reg), tracker_(io.get_executor(), cfg_.state_dir) {}
 
   // Sets everything up; returns an exit status other than kExitOk on failure.
   int start() {
@@ -137,55 +56,52 @@ class Daemon {
       }
       transports.push_back(std::move(tr));
     }
-    DispatcherOptions dopts;
-    dopts.spool_dir = cfg_.state_dir + "/spool";
-    dispatcher_ = std::make_unique<Dispatcher>(io_.get_executor(), std::move(transports), dopts);
-    dispatcher_->setDeadLetter(std::make_unique<FileTransport>(
-        io_.get_executor(), cfg_.state_dir + "/dead-letter.jsonl", /*fsync=*/true));
-    dispatcher_->onAcked([this](uint64_t seq) { onAcked(seq); });
-    dispatcher_->setSendGate([this](uint64_t seq) { return maySend(seq); });
-    dispatcher_->onSaturation([this](bool saturated) {
-      if (!saturated) schedulePump();
-    });
-    batcher_ = std::make_unique<Batcher>(io_.get_executor(), cfg_.batch,
-                                         [this](std::shared_ptr<const Batch> b) {
-                                           sealed_at_.emplace_back(b->seq, Clock::now());
-                                           dispatcher_->dispatch(std::move(b));
-                                         });
     pipeline_ = makeRecordPipeline(cfg_, reg_, diags);
     if (!pipeline_) {
       printDiagnostics(diags);
       return kExitConfig;
     }
+    DispatcherOptions dopts;
+    dopts.spool_dir = cfg_.state_dir + "/spool";
+    // A batch goes out once the checkpoints of the batches before it are on disk.
+    dopts.sendable_through = tracker_.sendableThrough();
+    dispatcher_ = std::make_unique<Dispatcher>(io_.get_executor(), std::move(transports), dopts);
+    dispatcher_->setDeadLetter(std::make_unique<FileTransport>(
+        io_.get_executor(), cfg_.state_dir + "/dead-letter.jsonl", /*fsync=*/true));
+    batcher_ = std::make_unique<Batcher>(io_.get_executor(), cfg_.batch,
+                                         [this](std::shared_ptr<const Batch> b) { sealed(b); });
+    tailer_ = std::make_unique<Tailer>(
+        io_.get_executor(), cfg_.inputs, TailerSettings::from(cfg_), tracker_,
+        [this](const config::InputConfig& in, const std::string& path, FileId id) {
+          return makeSink(in, path, id);
+        });
+    // The loop: acknowledgements move checkpoints, written checkpoints open the send gate, a
+    // saturated dispatcher pauses reading.
+    dispatcher_->onAcked([this](uint64_t seq) {
+      latency_.acked(seq, Clock::now());
+      tracker_.acked(seq);
+    });
+    tracker_.onGateMoved([this](uint64_t through) { dispatcher_->releaseThrough(through); });
+    dispatcher_->onSaturation([this](bool saturated) {
+      if (!saturated) tailer_->resume();
+    });
+    metrics_ = std::make_unique<SelfMetrics>(SelfMetrics::Sources{
+        cfg_, *tailer_, tracker_, *dispatcher_, *pipeline_, records_, parsing_, latency_});
+
     pipeline_->start(/*periodic=*/true);
     host_ = HostFacts::read().hostname;
-
     std::string error;
-    if (!checkpoints_.load(&error)) spdlog::error("{}", error);
-
-    if (!watcher_.ok()) {
-      spdlog::warn("inotify is not available; files are polled every {} ms", kPollEvery.count());
-    }
-    for (const auto& in : cfg_.inputs) {
-      if (in.poll) {
-        spdlog::info("{} polled every {} ms (watch: poll)", fmt::join(in.paths, ", "),
-                     kPollEvery.count());
-      }
-    }
-    watchDirectories();
-    watcher_.start();
-    rescan(/*initial=*/true);
-    tickLater();
-    rescanLater();
+    if (!tracker_.load(&error)) spdlog::error("{}", error);
+    tailer_->start();
     if (cfg_.metrics.enabled) {
-      metrics_ = std::make_unique<MetricsServer>(
-          io_.get_executor(), [this](std::string_view target) { return serveHttp(target); });
-      if (metrics_->listen(cfg_.metrics.listen, &error)) {
+      server_ = std::make_unique<MetricsServer>(
+          io_.get_executor(), [this](std::string_view target) { return metrics_->serve(target); });
+      if (server_->listen(cfg_.metrics.listen, &error)) {
         spdlog::info("metrics on http://{}/metrics (port {})", cfg_.metrics.listen,
-                     metrics_->port());
+                     server_->port());
       } else {
         spdlog::error("{}; running without the metrics endpoint", error);
-        metrics_.reset();
+        server_.reset();
       }
     }
     uint64_t watchdog_usec = 0;
@@ -193,45 +109,25 @@ class Daemon {
       watchdog_every_ = std::chrono::microseconds(watchdog_usec / 2);
       watchdogLater();
     }
-    spdlog::info("following {} files of {} inputs", followers_.size(), cfg_.inputs.size());
+    spdlog::info("following {} files of {} inputs", tailer_->files(), cfg_.inputs.size());
     return kExitOk;
   }
 
-  // One line for systemd's STATUS=.
-  std::string statusLine() {
-    const auto now = Clock::now();
-    const double secs = std::chrono::duration<double>(now - status_at_).count();
-    const double rate = secs > 0 ? static_cast<double>(records_total_ - status_records_) / secs : 0;
-    status_at_ = now;
-    status_records_ = records_total_;
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "following %zu files, %.1f records/s, %llu records sent",
-                  followers_.size(), rate, static_cast<unsigned long long>(records_total_));
-    return buf;
-  }
-
-  size_t fileCount() const { return followers_.size(); }
+  size_t fileCount() const { return tailer_->files(); }
 
   // Stops reading, completes open events, flushes the last batch, waits for the transports
   // (up to drain_timeout_ms), commits checkpoints, then calls done.
   void drain(std::function<void(bool)> done) {
     if (draining_) return;
     draining_ = true;
-    watcher_.stop();
-    tick_.cancel();
-    rescan_timer_.cancel();
-    settle_timer_.cancel();
     watchdog_timer_.cancel();
-    for (auto& [id, f] : followers_) {
-      f->parser->flush();
-      mark(*f);
-    }
+    tailer_->drain();
     batcher_->flush();
-    dispatcher_->gateOpened();  // on drain every batch goes at once
+    tracker_.openGate();  // on drain every batch goes at once
     dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
                        [this, done = std::move(done)](bool all) {
-                         if (metrics_) metrics_->stop();
-                         commitCheckpoints();
+                         if (server_) server_->stop();
+                         tracker_.commit();
                          if (!all) {
                            spdlog::warn(
                                "drain timed out: {} batches not acknowledged; they are "
@@ -244,680 +140,33 @@ class Daemon {
   }
 
  private:
-  // Watches the input directories inotify can watch (not those of `watch: poll` inputs); the
-  // others are polled. Directories that cannot be watched (missing, or past the watch limit)
-  // are tried again at each rescan and make one warning per rescan that finds new ones.
-  void watchDirectories() {
-    if (!watcher_.ok()) return;  // everything is polled; said at start
-    std::string first_error;
-    size_t failed = 0;
-    for (const auto& in : cfg_.inputs) {
-      if (in.poll) continue;
-      for (const auto& dir : homeo::watchDirectories(in.paths)) {
-        std::string error;
-        if (watched_.count(dir)) continue;
-        if (watcher_.watch(dir, &error)) {
-          watched_.insert(dir);
-        } else if (warned_dirs_.insert(dir).second) {
-          if (failed++ == 0) first_error = error;
-        }
-      }
-    }
-    if (failed == 0) return;
-    spdlog::warn(
-        "{}{}; polled every {} ms and watched again when possible (checked every {} s)",
-        first_error, failed > 1 ? fmt::format(" (and {} more directories)", failed - 1) : "",
-        kPollEvery.count(), std::chrono::duration_cast<std::chrono::seconds>(kRescanEvery).count());
-  }
-
-  void onChange(InotifyWatcher::Change change, const std::string& path) {
-    if (draining_) return;
-    if (change == InotifyWatcher::Change::kModified) {
-      auto it = by_path_.find(path);
-      if (it != by_path_.end()) {
-        it->second->verify = true;
-        enqueue(*it->second);
-        return;
-      }
-    }
-    if (change == InotifyWatcher::Change::kOverflow)
-      spdlog::warn("inotify queue overflow; rescanning");
-    scheduleRescan();
-  }
-
-  void scheduleRescan() {
-    if (rescan_posted_) return;
-    rescan_posted_ = true;
-    asio::post(io_, [this] {
-      rescan_posted_ = false;
-      if (!draining_) rescan(false);
-    });
-  }
-
-  // Matches the inputs' globs against the file system: new files get a follower, renamed ones
-  // keep theirs, ones that left their name are read to the end and closed later.
-  void rescan(bool initial) {
-    std::set<FileId> seen;
-    by_path_.clear();
-    for (const auto& in : cfg_.inputs) {
-      for (const auto& path : expandInputs(in)) {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) continue;
-        const FileId id{st.st_dev, st.st_ino};
-        if (seen.count(id)) continue;
-        seen.insert(id);
-        auto it = followers_.find(id);
-        Follower* f = nullptr;
-        if (it == followers_.end()) {
-          bool found_at_start = initial;
-          uint64_t size_when_found = static_cast<uint64_t>(st.st_size);
-          if (!settled(path, id, st, found_at_start, size_when_found)) continue;
-          f = open(in, path, id, st, found_at_start, size_when_found);
-          if (!f) continue;
-        } else {
-          f = it->second.get();
-          if (f->path != path) spdlog::info("{} is now {} (inode {})", f->path, path, f->id.second);
-          f->path = path;
-          f->gone = false;
-        }
-        by_path_[path] = f;
-        f->verify = true;
-        enqueue(*f);
-      }
-    }
-    const auto now = Clock::now();
-    for (auto& [id, f] : followers_) {
-      if (seen.count(id)) continue;
-      if (!f->gone) {
-        f->gone = true;
-        f->gone_since = now;
-      }
-      enqueue(*f);
-    }
-    if (initial) resumeRotatedWhileDown(seen);
-  }
-
-  // A file that appears while running is opened once its size held still between two looks
-  // (or after kSettleMax): a copy logrotate is still writing must be whole before its first
-  // bytes can tell whose copy it is.
-  // `initial` says whether the file was found by the first scan; a file that settles later
-  // keeps that (read_from applies to it).
-  bool settled(const std::string& path, FileId id, const struct stat& st, bool& initial,
-               uint64_t& first_size) {
-    const auto now = Clock::now();
-    const auto mtime = std::chrono::system_clock::from_time_t(st.st_mtime);
-    if (initial && std::chrono::system_clock::now() - mtime > std::chrono::seconds(2)) {
-      return true;  // untouched for a while: nobody is writing it
-    }
-    const auto size = static_cast<uint64_t>(st.st_size);
-    auto [it, fresh] = settling_.try_emplace(id, Settling{size, now, initial, size});
-    // A copy is whole when its size held still, and it is at least a fingerprint long (or
-    // it is a small file that simply stays small).
-    const auto waited = now - it->second.since;
-    bool ready =
-        !fresh && ((it->second.size == size && size >= kFingerprintBytes) || waited >= kSettleMax);
-    // A copy is also not whole while it is shorter than what was read of the content it copies
-    // (logrotate may stall between two looks on a busy host); that wait has a longer bound.
-    if (ready && waited < kSettleMaxCopy && copyIncomplete(path, size)) ready = false;
-    if (ready) {
-      initial = it->second.initial;
-      first_size = it->second.first_size;
-      settling_.erase(it);
-      return true;
-    }
-    it->second.size = size;
-    rescanSoon();
-    return false;
-  }
-
-  // Whether `path` starts like a followed file (or what one held before its truncation) but is
-  // shorter than what was read of it: a copy still being written.
-  bool copyIncomplete(const std::string& path, uint64_t size) const {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return false;
-    const Fingerprint fp = readFingerprint(fd).value_or(Fingerprint{});
-    ::close(fd);
-    if (fp.len < kMinCopyFingerprintBytes) return false;
-    for (const auto& [id, f] : followers_) {
-      if (f->fp == fp && f->parser->safeOffset() > size) return true;
-      if (f->old_fp == fp && f->old_offset > size) return true;
-    }
-    return false;
-  }
-
-  void rescanSoon() {
-    if (settle_timer_armed_) return;
-    settle_timer_armed_ = true;
-    settle_timer_.expires_after(kSettleLook);
-    settle_timer_.async_wait([this](const boost::system::error_code& ec) {
-      settle_timer_armed_ = false;
-      if (!ec && !draining_) rescan(false);
-    });
-  }
-
-  // Files read before a stop that were rotated to a name the globs do not match while the
-  // daemon was down: found by inode beside their old name and read to their end.
-  void resumeRotatedWhileDown(const std::set<FileId>& seen) {
-    std::vector<Checkpoint> missing;
-    for (const auto& [key, cp] : checkpoints_.all()) {
-      if (!seen.count(key)) missing.push_back(cp);
-    }
-    for (const auto& cp : missing) {
-      const auto path = findByInode(dirName(cp.path), cp.dev, cp.ino);
-      if (!path) {
-        checkpoints_.erase(cp.dev, cp.ino);  // gone for good
-        continue;
-      }
-      const config::InputConfig* in = inputFor(cp.path);
-      struct stat st {};
-      if (!in || ::stat(path->c_str(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= cp.offset)
-        continue;
-      Follower* f = open(*in, *path, {cp.dev, cp.ino}, st, false);
-      if (!f) continue;
-      spdlog::info("{} was rotated to {} while stopped; reading its rest", cp.path, *path);
-      f->gone = true;
-      f->gone_since = Clock::now();
-      enqueue(*f);
-    }
-  }
-
-  const config::InputConfig* inputFor(const std::string& path) const {
-    for (const auto& in : cfg_.inputs) {
-      if (inputMatches(in, path)) return &in;
-    }
-    return nullptr;
-  }
-
-  // Where to start reading a file not followed yet: its checkpoint when the content is the
-  // same (device, inode and fingerprint); the checkpoint of the content it copies (a
-  // copytruncate copy); else its start, or its end when read_from says so on the very first
-  // start.
-  uint64_t startOffset(const config::InputConfig& in, const std::string& path, FileId id, int fd,
-                       uint64_t size, const Fingerprint& fp, bool initial, uint64_t size_at_start) {
-    if (auto cp = checkpoints_.find(id.first, id.second)) {
-      if (fingerprintMatches(fd, {cp->fp_len, cp->fp_hash})) {
-        return cp->offset <= size ? cp->offset : 0;
-      }
-      // Same inode, other content: truncated (copytruncate while we were stopped) or reused.
-      // What was written after the checkpoint may be in a copy beside it.
-      spdlog::info("{} holds new content under a known inode; reading it from the start", path);
-      orphans_.push_back(*cp);
-      checkpoints_.erase(id.first, id.second);
-      resumeCopy(*cp, id.second);
-      return 0;
-    }
-    if (fp.len >= kMinCopyFingerprintBytes) {
-      // A copy of a file being followed (copytruncate into a name the globs match): what the
-      // follower has read is not read again.
-      for (const auto& [fid, f] : followers_) {
-        // From what the follower has turned into records, not what it has read: its open
-        // event may not be emitted yet, and the copy's checkpoint must not pass it.
-        const uint64_t done = f->parser->safeOffset();
-        if (!f->gone && f->fp == fp && done > size) {
-          // Everything the copy holds was read already (lines written between logrotate's copy
-          // and its truncation are not in the copy).
-          spdlog::info("{} is a copy of {}, all read; reading it from its end", path, f->path);
-          return size;
-        }
-        if (!f->gone && f->fp == fp) {
-          spdlog::info("{} is a copy of {}; reading it from offset {}", path, f->path, done);
-          // The copy takes over from there: the original must not turn the same lines into
-          // records again. It drops what it holds past `done` and waits for its truncation.
-          f->parser->abandonAt(done);
-          f->splitter.reset(done);
-          f->read_offset = done;
-          f->handed_over = true;
-          f->handed_over_since = Clock::now();
-          return done;
-        }
-        if (f->old_fp == fp) {
-          const uint64_t start = std::min(f->old_offset, size);
-          spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, f->path,
-                       start);
-          return start;
-        }
-      }
-      for (const auto& o : orphans_) {
-        if (o.fp_len == fp.len && o.fp_hash == fp.hash && o.offset <= size) {
-          spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, o.path,
-                       o.offset);
-          return o.offset;
-        }
-      }
-      if (auto cp = checkpoints_.findByFingerprint(fp.len, fp.hash);
-          cp && !followers_.count({cp->dev, cp->ino}) && cp->offset <= size) {
-        spdlog::info("{} is a copy of {}; reading it from offset {}", path, cp->path, cp->offset);
-        return cp->offset;
-      }
-      // A copy of what a file held before its last truncation, the copy not checkpointed yet
-      // (the daemon stopped before its first acknowledgement).
-      if (auto cp = checkpoints_.findByPreviousFingerprint(fp.len, fp.hash);
-          cp && cp->prev_offset <= size) {
-        spdlog::info("{} is a copy of what {} held; reading it from offset {}", path, cp->path,
-                     cp->prev_offset);
-        return cp->prev_offset;
-      }
-    }
-    if (initial && !checkpoints_.existed() && in.read_from == config::ReadFrom::kEnd) {
-      return std::min(size, size_at_start);
-    }
-    return 0;
-  }
-
-  // Reads the rest of a truncated file's old content from its copy, when one lies beside it
-  // under a name the globs do not match (they would have found it themselves).
-  void resumeCopy(const Checkpoint& cp, uint64_t except_ino) {
-    const auto copy = findCopy(dirName(cp.path), {cp.fp_len, cp.fp_hash}, cp.offset, except_ino);
-    if (!copy || inputFor(*copy)) return;
-    const config::InputConfig* in = inputFor(cp.path);
-    struct stat st {};
-    if (!in || ::stat(copy->c_str(), &st) != 0) return;
-    const FileId cid{st.st_dev, st.st_ino};
-    if (followers_.count(cid)) return;
-    Follower* f = open(*in, *copy, cid, st, false);
-    if (!f) return;
-    f->gone = true;
-    f->gone_since = Clock::now();
-    enqueue(*f);
-  }
-
-  // ignore_older_ms: a file untouched that long with nothing unread is not opened. One never
-  // read is skipped as it is: a checkpoint at its end is kept, so that if it is written to
-  // later (or after a restart) only the new lines are read.
-  bool skipOld(const config::InputConfig& in, const std::string& path, FileId id,
-               const struct stat& st) {
-    const auto age =
-        std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
-    if (age <= std::chrono::milliseconds(in.ignore_older_ms)) return false;
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
-    const auto cp = checkpoints_.find(id.first, id.second);
-    if (cp && cp->offset != size) return false;  // read before, and not to its end
-    if (!cp) {
-      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-      if (fd < 0) return false;  // open() says why
-      const Fingerprint fp = readFingerprint(fd).value_or(Fingerprint{});
-      ::close(fd);
-      checkpoints_.set({id.first, id.second, size, fp.len, fp.hash, path});
-      scheduleCommit();
-    }
-    if (ignored_.insert(id).second && !cp) {
-      spdlog::info(
-          "{} is older than ignore_older_ms; skipped (only lines written to it later "
-          "are read)",
-          path);
-    }
-    return true;
-  }
-
-  Follower* open(const config::InputConfig& in, const std::string& path, FileId id,
-                 const struct stat& st, bool initial,
-                 std::optional<uint64_t> size_at_start = std::nullopt) {
-    if (in.ignore_older_ms > 0 && skipOld(in, path, id, st)) return nullptr;
-    ignored_.erase(id);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-      spdlog::warn("cannot open {}: {}", path, std::strerror(errno));
-      return nullptr;
-    }
-    auto f = std::make_unique<Follower>(cfg_.max_line_bytes);
-    f->id = id;
-    f->path = path;
-    f->input = &in;
-    f->fd = fd;
-    f->fp = readFingerprint(fd).value_or(Fingerprint{});
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
-    const uint64_t start =
-        startOffset(in, path, id, fd, size, f->fp, initial, size_at_start.value_or(size));
-    f->read_offset = start;
-    f->splitter.reset(start);
-    if (auto cp = checkpoints_.find(id.first, id.second); cp && cp->prev_fp_len > 0) {
-      f->old_fp = {cp->prev_fp_len, cp->prev_fp_hash};  // for a copy of it found later
-      f->old_offset = cp->prev_offset;
-    }
+  std::unique_ptr<LineSink> makeSink(const config::InputConfig& in, const std::string& path,
+                                     FileId id) {
     SourceInfo info;
     info.path = path;
-    info.key = fileKey(id.first, id.second);
+    info.key = fileKey(id.dev, id.ino);
     info.format = in.format;
     info.service = in.service;
     info.tags = in.tags;
     info.min_level = in.min_level.value_or(cfg_.min_level);
     info.host = host_;
-    Follower* raw = f.get();
-    f->parser = std::make_unique<SourceParser>(*parsers_, std::move(info),
-                                               [this, raw](ErrorRecord& r) { emit(*raw, r); });
-    f->parser->restartAt(start);
-    spdlog::info("following {} (inode {}) from offset {}", path, id.second, start);
-    followers_[id] = std::move(f);
-    mark(*raw);
-    return raw;
+    return std::make_unique<ParsingSink>(
+        *parsers_, std::move(info), [this, id](ErrorRecord& r) { emit(id, r); }, parsing_);
   }
 
-  void emit(Follower& f, ErrorRecord& r) {
-    // The first record of this file to go into a new batch: every byte before it is in the
-    // batches before that one. A mark per batch lets the checkpoint follow acknowledgements
-    // batch by batch, however many batches one read produced.
-    const uint64_t open = batcher_->openSeq();
-    if (f.batch_seq != open) {
-      if (f.batch_seq != 0 && r.source_offset != f.last_mark &&
-          (f.marks.empty() || r.source_offset > f.marks.back().offset)) {
-        f.marks.push_back({open - 1, r.source_offset, f.fp, f.old_fp, f.old_offset});
-        f.last_mark = r.source_offset;
-        if (open - 1 <= acked_) scheduleCommit();
-      }
-      f.batch_seq = open;
-    }
-    ++records_by_[{r.format, r.level}];
-    ++records_total_;
+  void emit(FileId id, ErrorRecord& r) {
+    records_.count(r);
     json_.clear();
     pipeline_->finish(r, json_);
-    batcher_->add(json_, r.level, r.service, r.tags);
+    const uint64_t seq = batcher_->add(json_, r.level, r.service, r.tags);
+    tailer_->recorded(id, r.source_offset, seq);
   }
 
-  void enqueue(Follower& f) {
-    if (!f.queued) {
-      f.queued = true;
-      ready_.push_back(f.id);
-    }
-    schedulePump();
-  }
-
-  void schedulePump() {
-    if (pump_posted_ || draining_) return;
-    pump_posted_ = true;
-    asio::post(io_, [this] {
-      pump_posted_ = false;
-      pump();
-    });
-  }
-
-  // Reads bounded chunks from ready files until the slice is used up, then yields to other
-  // handlers; pauses while the transports are saturated.
-  void pump() {
-    const auto until = Clock::now() + kPumpSlice;
-    while (!ready_.empty() && !draining_) {
-      if (dispatcher_->saturated()) return;  // resumed by onSaturation(false)
-      const FileId id = ready_.front();
-      ready_.pop_front();
-      auto it = followers_.find(id);
-      if (it == followers_.end()) continue;
-      Follower& f = *it->second;
-      f.queued = false;
-      if (readChunk(f)) {
-        f.queued = true;
-        ready_.push_back(id);
-      }
-      if (Clock::now() >= until) break;
-    }
-    if (!ready_.empty()) schedulePump();
-  }
-
-  // Opens a file closed for being idle again, if its name still holds the same content.
-  bool reopen(Follower& f) {
-    std::string path = f.path;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st {};
-    if (fd >= 0 && (::fstat(fd, &st) != 0 || FileId{st.st_dev, st.st_ino} != f.id)) {
-      ::close(fd);
-      fd = -1;
-    }
-    if (fd < 0) {
-      // Renamed while closed (rotation): look for it beside its old name.
-      if (auto moved = findByInode(dirName(f.path), f.id.first, f.id.second)) {
-        fd = ::open(moved->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        path = *moved;
-      }
-    }
-    if (fd < 0) return false;
-    f.fd = fd;
-    f.path = path;
-    f.verify = true;
-    return true;
-  }
-
-  // After a truncation: the lines written between the last read and the truncation are in
-  // the copy logrotate made (copytruncate); read them from there first, then the file again
-  // from its start.
-  void onTruncated(Follower& f) {
-    if (f.resume_fd < 0) {
-      auto copy = findCopy(dirName(f.path), f.fp, f.read_offset, f.id.second);
-      // A copy the globs match has a follower of its own, which reads its rest.
-      if (copy && !inputFor(*copy)) {
-        const int cfd = ::open(copy->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (cfd >= 0) {
-          spdlog::info("{} was truncated; reading its last lines from the copy {}", f.path, *copy);
-          f.resume_fd = f.fd;
-          f.fd = cfd;
-          f.copy_path = *copy;
-          return;
-        }
-      }
-    }
-    spdlog::info("{} (inode {}) was truncated; reading it again from the start", f.path,
-                 f.id.second);
-    restartFromZero(f);
-  }
-
-  void restartFromZero(Follower& f) {
-    if (f.fp.len >= kMinCopyFingerprintBytes) {
-      f.old_fp = f.fp;
-      // Where its last complete line ends: a partial line is read whole from the copy.
-      f.old_offset = f.splitter.consumed();
-    }
-    f.splitter.reset(0);
-    f.parser->restartAt(0);
-    f.read_offset = 0;
-    f.fp = Fingerprint{};
-    f.last_mark = UINT64_MAX;
-    mark(f);
-  }
-
-  // Reads one chunk; returns whether there may be more right away.
-  bool readChunk(Follower& f) {
-    if (f.fd < 0 && !reopen(f)) {
-      if (f.gone) f.gone_since = Clock::time_point{};  // nothing left to read: close soon
-      return false;
-    }
-    if (f.handed_over) {
-      struct stat st {};
-      if (::fstat(f.fd, &st) == 0 &&
-          (static_cast<uint64_t>(st.st_size) < f.read_offset || !fingerprintMatches(f.fd, f.fp))) {
-        f.handed_over = false;
-        onTruncated(f);
-        return true;
-      }
-      if (Clock::now() - f.handed_over_since < std::chrono::milliseconds(cfg_.rotate_wait_ms)) {
-        return false;  // tick() looks again
-      }
-      f.handed_over = false;
-      spdlog::info("{} was copied but not truncated; reading it on from offset {}", f.path,
-                   f.read_offset);
-    }
-    if (f.verify && f.resume_fd < 0) {
-      f.verify = false;
-      struct stat st {};
-      if (::fstat(f.fd, &st) == 0 &&
-          (static_cast<uint64_t>(st.st_size) < f.read_offset || !fingerprintMatches(f.fd, f.fp))) {
-        onTruncated(f);
-        return true;
-      }
-    }
-    const ssize_t n = ::pread(f.fd, buf_.data(), buf_.size(), static_cast<off_t>(f.read_offset));
-    if (n < 0) {
-      if (errno == EINTR) return true;
-      spdlog::warn("cannot read {}: {}", f.path, std::strerror(errno));
-      return false;
-    }
-    if (n == 0) {
-      if (f.resume_fd >= 0) {
-        // The copy is read: go on with the truncated original from its start.
-        ::close(f.fd);
-        f.fd = f.resume_fd;
-        f.resume_fd = -1;
-        f.splitter.finish([&](std::string_view line, uint64_t off, uint64_t end, bool) {
-          f.parser->addLine(line, off, end);
-        });
-        restartFromZero(f);
-        return true;
-      }
-      return false;
-    }
-    const std::string_view chunk(buf_.data(), static_cast<size_t>(n));
-    InputStats& is = input_stats_[f.input];
-    is.bytes += static_cast<uint64_t>(n);
-    f.splitter.feed(chunk, f.read_offset,
-                    [&](std::string_view line, uint64_t off, uint64_t end, bool cut) {
-                      ++is.lines;
-                      is.truncated += cut ? 1 : 0;
-                      f.parser->addLine(line, off, end);
-                    });
-    f.read_offset += static_cast<uint64_t>(n);
-    f.last_data = Clock::now();
-    if (f.fp.len < kFingerprintBytes && f.resume_fd < 0) {
-      f.fp = readFingerprint(f.fd).value_or(f.fp);
-    }
-    mark(f);
-    return static_cast<size_t>(n) == buf_.size();
-  }
-
-  // Notes that everything before the parser's safe offset is in batches up to the current
-  // one; the offset becomes a checkpoint once those are acknowledged.
-  void mark(Follower& f) {
-    const uint64_t off = f.parser->safeOffset();
-    if (off == f.last_mark) return;
-    f.last_mark = off;
-    const uint64_t seq =
-        batcher_->pendingRecords() > 0 ? batcher_->openSeq() : batcher_->lastSealedSeq();
-    f.marks.push_back({seq, off, f.fp, f.old_fp, f.old_offset});
-    if (seq <= acked_) scheduleCommit();
-  }
-
-  void onAcked(uint64_t seq) {
-    const auto now = Clock::now();
-    while (!sealed_at_.empty() && sealed_at_.front().first <= seq) {
-      latency_.observe(std::chrono::duration<double>(now - sealed_at_.front().second).count());
-      sealed_at_.pop_front();
-    }
-    acked_ = seq;
-    scheduleCommit();
-  }
-
-  void scheduleCommit() {
-    if (commit_posted_) return;
-    commit_posted_ = true;
-    asio::post(io_, [this] {
-      commit_posted_ = false;
-      commitCheckpoints();
-    });
-  }
-
-  void commitCheckpoints() {
-    for (auto& [id, f] : followers_) {
-      const Follower::Mark* last = nullptr;
-      Follower::Mark m{};
-      while (!f->marks.empty() && f->marks.front().seq <= acked_) {
-        m = f->marks.front();
-        last = &m;
-        f->marks.pop_front();
-      }
-      if (last) {
-        checkpoints_.set({id.first, id.second, m.offset, m.fp.len, m.fp.hash, f->path, m.old_offset,
-                          m.old_fp.len, m.old_fp.hash});
-        f->committed = m.offset;
-      }
-    }
-    // Written on a thread of its own: the fsyncs must not hold up the event loop.
-    if (checkpoint_writer_.submit(checkpoints_.snapshot(), acked_)) onDurable(acked_);
-  }
-
-  // The checkpoints of every batch up to `seq` are on disk.
-  void onDurable(uint64_t seq) {
-    if (seq <= durable_) return;
-    durable_ = seq;
-    dispatcher_->gateOpened();
-  }
-
-  // A batch is delivered only once the checkpoints of every batch before it are on disk, so a
-  // crash repeats at most the one batch being delivered (whose lines are read again). Batches
-  // queue and spool meanwhile; on drain every batch goes at once.
-  bool maySend(uint64_t seq) const { return draining_ || seq <= durable_ + 1; }
-
-  // Idle work: complete multi-line events whose next line did not come, pass on a last line
-  // without newline after a while, poll where inotify cannot watch, close idle and rotated
-  // files.
-  void tick() {
-    const auto now = Clock::now();
-    const auto multiline = std::chrono::milliseconds(cfg_.multiline_timeout_ms);
-    const auto partial = std::chrono::milliseconds(cfg_.partial_line_timeout_ms);
-    const auto inactive = std::chrono::milliseconds(cfg_.close_inactive_ms);
-    const auto rotate_wait = std::chrono::milliseconds(cfg_.rotate_wait_ms);
-    const bool poll = polling() && now - last_poll_ >= kPollEvery;
-    if (poll) last_poll_ = now;
-    std::vector<FileId> closing;
-    for (auto& [id, fp] : followers_) {
-      Follower& f = *fp;
-      const auto idle = now - f.last_data;
-      // A queued follower has unread data (reading may be paused by backpressure): its partial
-      // line and open event are not complete, however long the pause.
-      if (f.splitter.hasPartial() && idle >= partial && !f.queued) {
-        f.splitter.finish([&](std::string_view line, uint64_t off, uint64_t end, bool) {
-          f.parser->addLine(line, off, end);
-        });
-      }
-      if (f.parser->pending() && idle >= multiline && !f.queued) {
-        f.parser->flush();
-        mark(f);
-      }
-      if (f.gone && !f.queued && now - f.gone_since >= rotate_wait && idle >= rotate_wait) {
-        closing.push_back(id);
-        continue;
-      }
-      if (poll || f.gone || f.handed_over) {
-        f.verify = true;
-        enqueue(f);
-      }
-      if (f.fd >= 0 && !f.gone && f.resume_fd < 0 && idle >= inactive && !f.queued &&
-          !f.parser->pending() && !f.splitter.hasPartial()) {
-        ::close(f.fd);  // opened again on its next change
-        f.fd = -1;
-      }
-    }
-    for (const auto& id : closing) closeFollower(id);
-    if (poll) {
-      watchDirectories();
-      rescan(false);
-    }
-    if (!draining_) tickLater();
-  }
-
-  // Whether some input directory is not watched by inotify, so changes must be polled for.
-  bool polling() const {
-    if (!watcher_.ok()) return true;
-    for (const auto& in : cfg_.inputs) {
-      for (const auto& dir : homeo::watchDirectories(in.paths)) {
-        if (!watched_.count(dir)) return true;
-      }
-    }
-    return false;
-  }
-
-  void closeFollower(const FileId& id) {
-    auto it = followers_.find(id);
-    if (it == followers_.end()) return;
-    Follower& f = *it->second;
-    if (!f.marks.empty()) return;  // still waiting for acknowledgement
-    f.splitter.finish([&](std::string_view line, uint64_t off, uint64_t end, bool) {
-      f.parser->addLine(line, off, end);
-    });
-    f.parser->flush();
-    mark(f);
-    if (!f.marks.empty() && f.marks.back().seq > acked_) return;  // next time
-    spdlog::info("closing {} (no longer at its path)", f.path);
-    retired_.add(f.parser->stats());
-    ready_.erase(std::remove(ready_.begin(), ready_.end(), id), ready_.end());
-    for (auto p = by_path_.begin(); p != by_path_.end();) {
-      p = p->second == &f ? by_path_.erase(p) : std::next(p);
-    }
-    followers_.erase(it);
+  void sealed(std::shared_ptr<const Batch> batch) {
+    latency_.sealed(batch->seq, Clock::now());
+    dispatcher_->dispatch(std::move(batch));
+    // At once, not when the posted onSaturation arrives: the rest of this read would go on.
+    if (dispatcher_->saturated()) tailer_->pause();
   }
 
   // Pings systemd's watchdog from the event loop, so a stalled loop gets the service restarted.
@@ -925,209 +174,31 @@ class Daemon {
     watchdog_timer_.expires_after(watchdog_every_);
     watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
-      sd_notifyf(0, "WATCHDOG=1\nSTATUS=%s", statusLine().c_str());
+      sd_notifyf(0, "WATCHDOG=1\nSTATUS=%s", metrics_->statusLine().c_str());
       watchdogLater();
-    });
-  }
-
-  MetricsServer::Response serveHttp(std::string_view target) {
-    MetricsServer::Response r;
-    const std::string_view path = target.substr(0, target.find('?'));
-    if (path == "/metrics") {
-      r.body = renderMetrics();
-    } else if (path == "/health") {
-      r.content_type = "text/plain; charset=utf-8";
-      std::string why;
-      for (const auto& t : dispatcher_->stats()) {
-        if (t.failing) why += "transport " + t.type + " is failing; ";
-      }
-      if (dispatcher_->saturated()) why += "transports are not keeping up; reading is paused; ";
-      if (why.empty()) {
-        r.body = "ok\n";
-      } else {
-        r.status = 503;
-        r.body = why + "\n";
-      }
-    } else {
-      r.status = 404;
-      r.content_type = "text/plain; charset=utf-8";
-      r.body = "try /metrics or /health\n";
-    }
-    return r;
-  }
-
-  std::string renderMetrics() {
-    PrometheusText out;
-    auto inputLabel = [&](const config::InputConfig* in) {
-      return std::to_string(in ? static_cast<size_t>(in - cfg_.inputs.data()) : 0);
-    };
-    out.family("homeostasisd_bytes_read_total", "counter", "Bytes read from log files.");
-    for (const auto& [in, st] : input_stats_) out.sample({{"input", inputLabel(in)}}, st.bytes);
-    out.family("homeostasisd_lines_read_total", "counter", "Lines read from log files.");
-    for (const auto& [in, st] : input_stats_) out.sample({{"input", inputLabel(in)}}, st.lines);
-    out.family("homeostasisd_lines_truncated_total", "counter",
-               "Lines longer than max_line_bytes, cut.");
-    for (const auto& [in, st] : input_stats_) {
-      out.sample({{"input", inputLabel(in)}}, st.truncated);
-    }
-    out.family("homeostasisd_records_total", "counter", "Error records produced.");
-    for (const auto& [key, n] : records_by_) {
-      out.sample({{"format", key.first}, {"level", std::string(levelName(key.second))}}, n);
-    }
-    ParserTotals totals = retired_;
-    for (const auto& [id, f] : followers_) totals.add(f->parser->stats());
-    out.family("homeostasisd_events_total", "counter", "Log events assembled (lines grouped).");
-    out.sample({}, totals.events);
-    out.family("homeostasisd_events_below_level_total", "counter",
-               "Events below the minimum level, dropped.");
-    out.sample({}, totals.below_level);
-    out.family("homeostasisd_parse_failures_total", "counter",
-               "Events their file's format could not parse (read as text).");
-    out.sample({}, totals.unmatched);
-    if (auto* scrubber = pipeline_->scrubber()) {
-      out.family("homeostasisd_scrubbed_total", "counter", "Secret values scrubbed, per rule.");
-      for (const auto& rc : scrubber->counters()) {
-        out.sample({{"rule", std::string(rc.name)}}, rc.count);
-      }
-    }
-    const auto stats = dispatcher_->stats();
-    out.family("homeostasisd_transport_records_total", "counter",
-               "Records per transport and outcome.");
-    for (size_t i = 0; i < stats.size(); ++i) {
-      const auto& t = stats[i];
-      const std::string idx = std::to_string(i);
-      const std::pair<const char*, uint64_t> outcomes[] = {
-          {"sent", t.sent_records},       {"failed", t.failed_records},
-          {"retried", t.retried_records}, {"spooled", t.spooled_records},
-          {"dropped", t.dropped_records}, {"dead_lettered", t.dead_lettered_records},
-          {"skipped", t.skipped_records}};
-      for (const auto& [name, n] : outcomes) {
-        out.sample({{"transport", idx}, {"type", t.type}, {"outcome", name}}, n);
-      }
-    }
-    out.family("homeostasisd_transport_spool_bytes", "gauge",
-               "Bytes in each transport's disk spool.");
-    for (size_t i = 0; i < stats.size(); ++i) {
-      out.sample({{"transport", std::to_string(i)}, {"type", stats[i].type}}, stats[i].spool_bytes);
-    }
-    out.family("homeostasisd_transport_failing", "gauge",
-               "1 while a transport's last send failed (retryable) and none succeeded since.");
-    for (size_t i = 0; i < stats.size(); ++i) {
-      out.sample({{"transport", std::to_string(i)}, {"type", stats[i].type}},
-                 uint64_t{stats[i].failing ? 1u : 0u});
-    }
-    out.family("homeostasisd_transport_queued_batches", "gauge",
-               "Batches not yet acknowledged by every transport.");
-    out.sample({}, dispatcher_->queuedBatches());
-    out.histogram("homeostasisd_batch_latency_seconds",
-                  "From a batch being sealed to every transport acknowledging it.", latency_);
-    out.family("homeostasisd_files_watched", "gauge", "Files followed.");
-    out.sample({}, followers_.size());
-    out.family("homeostasisd_files_open", "gauge", "Followed files with an open descriptor.");
-    size_t open = 0;
-    for (const auto& [id, f] : followers_) open += f->fd >= 0 ? 1 : 0;
-    out.sample({}, open);
-    out.family("homeostasisd_checkpoint_lag_bytes", "gauge",
-               "Bytes read but not yet acknowledged and checkpointed, per input.");
-    std::map<const config::InputConfig*, uint64_t> lag;
-    for (const auto& in : cfg_.inputs) lag[&in] = 0;
-    for (const auto& [id, f] : followers_) {
-      if (f->read_offset > f->committed) lag[f->input] += f->read_offset - f->committed;
-    }
-    for (const auto& [in, n] : lag) out.sample({{"input", inputLabel(in)}}, n);
-    out.family("homeostasisd_checkpoint_writes_total", "counter",
-               "Checkpoint files written (atomically replaced).");
-    out.sample({}, checkpoint_writer_.writes());
-    out.family("homeostasisd_checkpoint_write_failures_total", "counter",
-               "Checkpoint file writes that failed (retried).");
-    out.sample({}, checkpoint_writer_.failures());
-    return out.take();
-  }
-
-  void tickLater() {
-    tick_.expires_after(kTick);
-    tick_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec && !draining_) tick();
-    });
-  }
-
-  void rescanLater() {
-    rescan_timer_.expires_after(kRescanEvery);
-    rescan_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || draining_) return;
-      watchDirectories();
-      rescan(false);
-      rescanLater();
     });
   }
 
   asio::io_context& io_;
   config::Config cfg_;
   const Registries& reg_;
-  CheckpointStore checkpoints_;
-  CheckpointWriter checkpoint_writer_;
-  InotifyWatcher watcher_;
-  asio::steady_timer tick_;
-  asio::steady_timer rescan_timer_;
+  CheckpointTracker tracker_;
+  RecordCounters records_;
+  ParseTotals parsing_;
+  BatchLatency latency_;
   std::unique_ptr<ParserSet> parsers_;
   std::unique_ptr<RecordPipeline> pipeline_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Batcher> batcher_;
-  std::map<FileId, std::unique_ptr<Follower>> followers_;
-  std::map<std::string, Follower*> by_path_;
-  std::deque<FileId> ready_;
-  std::set<std::string> watched_;
-  std::set<std::string> warned_dirs_;
-  std::set<FileId> ignored_;
-
-  // Self-metrics (see serveHttp).
-  struct InputStats {
-    uint64_t bytes = 0;
-    uint64_t lines = 0;
-    uint64_t truncated = 0;
-  };
-  struct ParserTotals {
-    uint64_t events = 0, below_level = 0, unmatched = 0, split = 0;
-    void add(const SourceStats& s) {
-      events += s.events;
-      below_level += s.below_level;
-      unmatched += s.unmatched;
-      split += s.split_events;
-    }
-  };
-  std::map<const config::InputConfig*, InputStats> input_stats_;
-  std::map<std::pair<std::string, Level>, uint64_t> records_by_;
-  uint64_t records_total_ = 0;
-  ParserTotals retired_;
-  std::deque<std::pair<uint64_t, Clock::time_point>> sealed_at_;
-  Histogram latency_{{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}};
-  std::unique_ptr<MetricsServer> metrics_;
+  // Destroyed before what its followers' sinks use.
+  std::unique_ptr<Tailer> tailer_;
+  std::unique_ptr<SelfMetrics> metrics_;
+  std::unique_ptr<MetricsServer> server_;
   asio::steady_timer watchdog_timer_{io_};
   std::chrono::microseconds watchdog_every_{0};
-  Clock::time_point status_at_ = Clock::now();
-  uint64_t status_records_ = 0;
-  struct Settling {
-    uint64_t size;
-    Clock::time_point since;
-    bool initial;         // found by the first scan
-    uint64_t first_size;  // its size then: `read_from: end` means the end as of the start
-  };
-  std::map<FileId, Settling> settling_;
-  asio::steady_timer settle_timer_{io_};
-  bool settle_timer_armed_ = false;
-  // Checkpoints of content that was truncated away while the daemon was stopped, so a copy
-  // of it found in the same scan still starts where reading stopped.
-  std::vector<Checkpoint> orphans_;
-  Clock::time_point last_poll_{};
-  std::vector<char> buf_ = std::vector<char>(kReadChunk);
   std::string json_;
   std::string host_;
-  uint64_t acked_ = 0;
-  uint64_t durable_ = 0;  // batches up to this one are acknowledged and their checkpoints written
   bool draining_ = false;
-  bool pump_posted_ = false;
-  bool rescan_posted_ = false;
-  bool commit_posted_ = false;
 };
 
 void setSignalsBlocked(bool blocked) {

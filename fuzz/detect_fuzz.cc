@@ -1,5 +1,5 @@
 // Fuzz target of format detection and event assembly: a byte stream read in chunks, cut into
-// lines (daemon/line_splitter.h), taken out of any container envelope (CRI, Docker
+// lines (tail/line_splitter.h), taken out of any container envelope (CRI, Docker
 // json-file), its format detected (and re-detected) among every built-in format, its lines
 // grouped into events and parsed, as the daemon reads a file with `format: auto`.
 //
@@ -12,10 +12,10 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/line_splitter.h"
 #include "fuzz/fuzz_util.h"
 #include "parsers/container/container_unwrapper.h"
 #include "parsers/trace.h"
+#include "tail/line_splitter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace homeo;

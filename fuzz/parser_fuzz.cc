@@ -1,7 +1,8 @@
 // Fuzz target of one built-in format, named by HOMEO_FUZZ_FORMAT at compile time (the build
 // makes one target per format from the same source). The input is read as a file in that
-// format: probed line by line, grouped into events and parsed as `--format NAME` does, and
-// parsed once more whole, as a single event.
+// format: probed line by line (scanStart() checked against startsEvent() and parse()),
+// grouped into events and parsed as `--format NAME` does, and parsed once more whole, as a
+// single event.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -26,6 +27,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto line : lines) {
     const int score = parser->probe(line);
     if (score < 0 || score > 100) std::abort();
+    // scanStart() starts events where startsEvent() does, and a level it tells is one parse()
+    // keeps to: the line's event is below every min_level above it.
+    const EventStart start = parser->scanStart(line);
+    if (start.starts != parser->startsEvent(line)) std::abort();
+    if (start.starts && start.level && *start.level != Level::kCritical) {
+      ErrorRecord scratch;
+      const std::string_view one[] = {line};
+      const auto above = static_cast<Level>(static_cast<int>(*start.level) + 1);
+      if (parser->parse(LogEvent{one, 0}, above, scratch) != ParseStatus::kBelowLevel) {
+        std::abort();
+      }
+    }
   }
 
   // The format as a source reads it (min_level ERROR, the default).
@@ -43,6 +56,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const LogEvent event{lines, 0};
     if (parser->parse(event, Level::kDebug, record) == ParseStatus::kRecord) {
       fuzz::checkRecord(record);
+    }
+    // A level the first line tells holds for the event, whatever lines follow it.
+    const EventStart start = parser->scanStart(lines[0]);
+    if (start.starts && start.level && *start.level != Level::kCritical &&
+        (!start.if_alone || lines.size() == 1)) {
+      record.clear();
+      const auto above = static_cast<Level>(static_cast<int>(*start.level) + 1);
+      if (parser->parse(event, above, record) != ParseStatus::kBelowLevel) std::abort();
     }
   }
   return 0;

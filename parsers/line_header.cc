@@ -45,29 +45,6 @@ std::optional<Level> findLevelToken(std::string_view s, size_t window, size_t* e
 
 namespace homeo {
 
-std::optional<Level> levelFromLetter(char c) {
-  switch (c) {
-    case 'V':
-    case 'D':
-    case 'T':
-      return Level::kDebug;
-    case 'I':
-    case 'N':
-      return Level::kInfo;
-    case 'W':
-      return Level::kWarning;
-    case 'E':
-      return Level::kError;
-    case 'F':
-    case 'A':
-    case 'C':
-    case 'U':  // Ruby's Logger: UNKNOWN, always written
-      return Level::kCritical;
-    default:
-      return std::nullopt;
-  }
-}
-
 void fillTextRecord(const LogEvent& ev, Level level, const std::optional<CivilTime>& time,
                     std::string_view module, std::string_view message, ErrorRecord& out) {
   out.level = level;

@@ -29,10 +29,6 @@ namespace homeo {
 struct LogEvent;
 struct ErrorRecord;
 
-// Level of a one-letter severity (logcat V D I W E F A, klog/glog I W E F, Ruby's Logger
-// D I W E F U). nullopt for any other character.
-std::optional<Level> levelFromLetter(char c);
-
 // Fills what every line-oriented text format gives (level, time, module, message) and reads
 // the event's continuation lines as a stack trace. When a trace names an exception, the
 // record is about it and the logged sentence is kept as context.log_message.

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,16 @@ namespace homeo {
 struct LogEvent {
   std::span<const std::string_view> lines;  // lines[0] is the header; no line terminators
   uint64_t offset = 0;                      // byte offset of lines[0] in its source
+};
+
+// What a line tells before its event is assembled (Parser::scanStart).
+struct EventStart {
+  bool starts = false;  // the line begins an event of the format, as startsEvent() says
+  // Set when the line decides its event's level on its own: parse() of the event it heads
+  // returns kBelowLevel whenever min_level is above this level, whatever lines follow (with
+  // `if_alone`, only when the event is that line alone).
+  std::optional<Level> level;
+  bool if_alone = false;
 };
 
 enum class ParseStatus {
@@ -40,6 +51,14 @@ class Parser {
 
   // Whether `line` begins a new event of this format.
   virtual bool startsEvent(std::string_view line) const = 0;
+
+  // startsEvent(), and the level of the event the line begins when the line alone decides it
+  // (EventStart). The event assembler asks this of every line instead of startsEvent() and
+  // completes an event it knows to be below min_level without parse(), so the common INFO line
+  // is read once. The default tells no level.
+  virtual EventStart scanStart(std::string_view line) const {
+    return EventStart{startsEvent(line), std::nullopt, false};
+  }
 
   // Whether `line`, which does not start an event, belongs to the event now being assembled
   // (whose lines so far are `event`). The default takes every such line: in a line-oriented

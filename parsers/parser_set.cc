@@ -94,6 +94,10 @@ bool looksLikePhpFrame(std::string_view line) {
   return i > 1 && i < line.size() && line[i] == ' ';
 }
 
+// A second format must claim at least one line this surely (a generic "time + level word"
+// line scores 50).
+constexpr int64_t kMinSecondScore = 50;
+
 }  // namespace
 
 Detection detectFormat(const ParserSet& parsers, std::span<const std::string_view> sample) {
@@ -117,10 +121,12 @@ Detection detectFormat(const ParserSet& parsers, std::span<const std::string_vie
   best.parser = &parsers.text();
   best.sampled = sample.size();
   size_t header_like = 0;
+  auto isHeaderLike = [](std::string_view line) {
+    return !line.empty() && !looksLikeTraceLine(line) && !looksLikePhpFrame(line) &&
+           !looksBinary(line);
+  };
   for (const auto line : sample) {
-    if (!line.empty() && !looksLikeTraceLine(line) && !looksLikePhpFrame(line) &&
-        !looksBinary(line))
-      ++header_like;
+    if (isHeaderLike(line)) ++header_like;
   }
   if (header_like == 0) return best;
   int64_t best_score = 0;
@@ -151,6 +157,21 @@ Detection detectFormat(const ParserSet& parsers, std::span<const std::string_vie
   }
   best.confidence =
       std::min(1.0, static_cast<double>(best_score) / (100.0 * static_cast<double>(header_like)));
+  // The lines the best format leaves: a second format needs one it is sure enough of.
+  std::vector<std::string_view> left;
+  for (const auto line : sample) {
+    if (isHeaderLike(line) && best.parser->probe(line) == 0) left.push_back(line);
+  }
+  int64_t second_score = kMinSecondScore - 1;
+  for (Parser* p : parsers.candidates()) {
+    if (p == best.parser) continue;
+    int64_t score = 0;
+    for (const auto line : left) score += p->probe(line);
+    if (score > second_score) {
+      second_score = score;
+      best.second = p;
+    }
+  }
   return best;
 }
 

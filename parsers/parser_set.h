@@ -38,11 +38,15 @@ struct Detection {
   double confidence = 0;       // share of the sample's header-like lines the format claims
   size_t sampled = 0;          // lines looked at
   std::string_view container;  // "cri", "docker" or "compose": the envelope the lines came in
+  // The format that best claims the header-like lines `parser` leaves, when there are any: a
+  // second program writing into the same file (a server's request lines among the
+  // application's, Django's bare messages among gunicorn's). Null when there is none.
+  Parser* second = nullptr;
 };
 
-// Scores every candidate on the sample lines (the first lines of a file) and picks the best.
-// Lines in a container envelope (CRI, Docker json-file, docker compose) are judged by what
-// they wrap.
+// Scores every candidate on the sample lines (the first lines of a file) and picks the best,
+// then the second among the lines the best does not claim. Lines in a container envelope
+// (CRI, Docker json-file, docker compose) are judged by what they wrap.
 Detection detectFormat(const ParserSet& parsers, std::span<const std::string_view> sample);
 
 }  // namespace homeo

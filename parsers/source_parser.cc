@@ -75,6 +75,7 @@ void SourceParser::addInnerLine(std::string_view line, uint64_t offset, uint64_t
     if (event_open_) completeEvent();
     previous_format_ = format_;
     format_ = nullptr;
+    second_ = nullptr;
     ++stats_.redetections;
   }
   if (!format_) {
@@ -106,6 +107,7 @@ void SourceParser::detect() {
   const auto& views = sample_.makeViews();
   const Detection d = detectFormat(parsers_, views);
   format_ = d.parser;
+  second_ = d.second;
   confidence_ = d.confidence;
   if (previous_format_ != nullptr) {
     window_size_ = format_ == previous_format_ ? std::min(window_size_ * 2, kRedetectWindow << 12)
@@ -124,9 +126,16 @@ void SourceParser::detect() {
 }
 
 void SourceParser::assemble(std::string_view line, uint64_t offset, uint64_t end) {
-  if (format_->startsEvent(line)) {
+  Parser* parser = format_;
+  EventStart start = format_->scanStart(line);
+  if (!start.starts && second_ != nullptr) {
+    // A header of the second program writing into the file: an event of that format.
+    parser = second_;
+    start = second_->scanStart(line);
+  }
+  if (start.starts) {
     if (event_open_) completeEvent();
-    openEvent(format_);
+    openEvent(parser, start);
     event_.add(line, offset, end);
     last_end_ = end;
     return;
@@ -167,10 +176,12 @@ void SourceParser::assemble(std::string_view line, uint64_t offset, uint64_t end
   last_end_ = end;
 }
 
-void SourceParser::openEvent(Parser* parser) {
+void SourceParser::openEvent(Parser* parser, const EventStart& start) {
   event_parser_ = parser;
   event_open_ = true;
   event_holds_trace_ = false;
+  event_level_ = start.level;
+  event_level_if_alone_ = start.if_alone;
 }
 
 SourceParser::Join SourceParser::join(std::string_view line, CrashStart crash) {
@@ -211,12 +222,23 @@ bool SourceParser::headerOwnsTrace(std::span<const std::string_view> event) {
   // A header at WARNING or above owns the trace below it (logger.exception(),
   // log.error("...", e)); below a DEBUG or INFO line, a trace is taken for a crash the
   // runtime wrote between the application's lines. Asked once per trace, not per line.
+  if (event_level_ && *event_level_ < Level::kWarning) return false;
   header_scratch_.clear();
   const LogEvent header{event.first(std::min(event.size(), event_parser_->headerLines())), 0};
   return event_parser_->parse(header, Level::kWarning, header_scratch_) == ParseStatus::kRecord;
 }
 
 void SourceParser::completeEvent() {
+  if (event_level_ && *event_level_ < info_.min_level &&
+      (!event_level_if_alone_ || event_.size() == 1)) {
+    // Below the level by its header alone: what parse() would have said, without the parse.
+    ++stats_.events;
+    ++stats_.below_level;
+    noteOutcome(event_parser_ == format_ && format_ != &parsers_.text());
+    event_.clear();
+    event_open_ = false;
+    return;
+  }
   const auto& views = event_.makeViews();
   LogEvent ev{views, event_.offsets.front().first};
   ++stats_.events;

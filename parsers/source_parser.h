@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +39,10 @@ struct SourceStats {
 // config names it), groups lines into events (headers plus continuation lines such as
 // tracebacks), parses them, and fills the source's part of each record. A crash a runtime
 // wrote between the lines (parsers/crash.h) is an event of its own, unless the header above
-// it owns it (a header at WARNING or above, with no trace yet). Owns copies of the
-// lines of the event still open, so callers may reuse their read buffers between calls.
+// it owns it (a header at WARNING or above, with no trace yet). A header of the file's second
+// format (Detection::second: another program writing into the same file) begins an event of
+// that format. Owns copies of the lines of the event still open, so callers may reuse their
+// read buffers between calls.
 class SourceParser {
  public:
   using Sink = std::function<void(ErrorRecord&)>;
@@ -115,7 +118,7 @@ class SourceParser {
   Join join(std::string_view line, CrashStart crash);
   bool takesTrace(std::span<const std::string_view> event, std::string_view line) const;
   bool headerOwnsTrace(std::span<const std::string_view> event);
-  void openEvent(Parser* parser);
+  void openEvent(Parser* parser, const EventStart& start = {});
   void completeEvent();
   void emit(Parser& parser, const LogEvent& ev);
   void noteOutcome(bool matched);
@@ -124,12 +127,16 @@ class SourceParser {
   SourceInfo info_;
   Sink sink_;
   Parser* format_ = nullptr;  // null until detected
+  Parser* second_ = nullptr;  // the file's second format (Detection::second), if any
   double confidence_ = 0;
   Parser* event_parser_ = nullptr;  // the parser of the open event
   bool event_open_ = false;
   // Whether the open event holds a stack trace already: a second one is a crash of its own
   // (unless it chains to the first, as Python's "During handling..." does).
   bool event_holds_trace_ = false;
+  // The open event's level, when its header decided it (Parser::scanStart).
+  std::optional<Level> event_level_;
+  bool event_level_if_alone_ = false;
   LineBuffer event_;
   ErrorRecord header_scratch_;  // headerOwnsTrace's parse of a header line
   std::string carried_;         // the line kSplitLast moves to the new event

@@ -292,6 +292,7 @@ bool continuesTrace(std::span<const std::string_view> event, std::string_view li
     return event.size() > 1 && (prev_in_trace || startsWith(prev, kPyDuring) ||
                                 startsWith(prev, kPyCause) || isExceptionLine(prev));
   }
+  if (lang == "python" && trace::continuesExceptionMessage(event, line)) return true;
   return prev_in_trace && isExceptionLine(line);
 }
 

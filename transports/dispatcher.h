@@ -4,38 +4,18 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "transports/spool.h"
+#include "transports/backoff.h"
+#include "transports/dead_letter.h"
+#include "transports/lane.h"
 #include "transports/transport.h"
 
 namespace homeo {
-
-// Counters of one transport, as seen by the Dispatcher.
-struct TransportStats {
-  std::string type;
-  uint64_t sent_batches = 0;  // accepted by the destination
-  uint64_t sent_records = 0;
-  uint64_t failed_batches = 0;   // rejected for good (kPermanent); dropped for this transport
-  uint64_t failed_records = 0;   // of those, and records rejected alone (SendDone::partlyRejected)
-  uint64_t retries = 0;          // kRetryable results, each followed by a retry after backoff
-  uint64_t retried_records = 0;  // records of those batches
-  uint64_t skipped_records = 0;  // not routed to this transport (its min_level/services/tags)
-  uint64_t dead_lettered_records = 0;  // rejected records written to the dead-letter sink
-  uint64_t spooled_records = 0;        // written to the disk spool (and acknowledged so)
-  uint64_t dropped_records = 0;        // spooled records deleted unsent (drop_oldest)
-  uint64_t spool_bytes = 0;            // in the spool now
-  size_t queued = 0;                   // waiting for a free in-flight slot
-  size_t in_flight = 0;                // sent and not finished, including those waiting to retry
-  bool failing = false;                // its last send was retryable and none succeeded since
-};
 
 struct DispatcherOptions {
   // Backpressure: saturated() holds from when this many batches are unfinished until the count
@@ -58,26 +38,23 @@ struct DispatcherOptions {
   // are quick is held by the caller's send gate (checkpoints being written), not by the
   // destination, and reading is paused instead.
   std::chrono::milliseconds slow_send{150};
+  // The send gate as it stands at the start (see releaseThrough); by default everything goes.
+  uint64_t sendable_through = UINT64_MAX;
 };
 
 // Fans sealed batches out to every transport and reports acknowledgement.
 //
-// Each transport gets every batch, in seq order, with at most maxInFlight() outstanding sends;
-// the rest wait in its queue. A transport with a route filter (Transport::route()) gets only the
-// records it wants: a batch it wants none of is done for it without a send. kRetryable sends the
-// same batch again after an exponential backoff, or after the delay the destination asked for if
-// that is longer (never blocking); kPermanent is counted, logged (rate-limited) and finishes the
-// batch for that transport, once the dead-letter sink (if set) holds it; so does a batch the
-// destination took but for some records (SendDone::partlyRejected), whose rejected records alone
-// are counted as failed and go to the dead-letter sink, each with its reason. A transport with a
-// disk spool (see SpoolOptions) spools once it has failed for spool_after_ms, or once its queue
-// reaches spool_queued_batches; a spooled batch is done for it. A batch is done when every
-// transport finished it, and onAcked() reports the highest seq S such that every batch with seq <=
-// S is done, even when transports finish out of order.
+// Each transport has a Lane (transports/lane.h): its queue, its sends, retries with backoff,
+// its disk spool and the dead-letter sink for what it rejects (whole batches, or the records a
+// destination rejected alone while it took the rest: SendDone::partlyRejected). A transport with a
+// route filter (Transport::route()) gets only the records it wants: a batch it wants none of is
+// done for it without a send. A batch is done when every transport finished it, and onAcked()
+// reports the highest seq S such that every batch with seq <= S is done, even when transports
+// finish out of order.
 //
 // Single-threaded: every method runs on the event loop's executor, which transports complete on.
 // Callbacks (onAcked, onSaturation, drain's done) are posted, never run inside dispatch().
-class Dispatcher {
+class Dispatcher : private Lane::Owner {
  public:
   Dispatcher(boost::asio::any_io_executor executor,
              std::vector<std::unique_ptr<Transport>> transports, DispatcherOptions options = {});
@@ -93,23 +70,20 @@ class Dispatcher {
   void onAcked(std::function<void(uint64_t acked_through_seq)> callback);
   // Called with true when saturated() turns on and false when it turns off.
   void onSaturation(std::function<void(bool saturated)> callback);
-  // Holds back the first send of a batch, and its spooling (which counts as delivery), until
-  // may_send(seq) says yes (the caller then calls gateOpened()). Queueing and replays from the
-  // spool are not held back. The daemon uses it so that a batch is delivered only once the
+  // The send gate: batches up to `seq` may be delivered (or spooled, which counts as
+  // delivery); later ones wait in their queues. Replays from the spool are not held back. The
+  // daemon moves it as checkpoints are written, so that a batch is delivered only once the
   // checkpoints of the batches before it are on disk: a crash then repeats at most one
   // delivered batch, plus the spooled batch being replayed if there is one.
-  void setSendGate(std::function<bool(uint64_t seq)> may_send);
-  void gateOpened();
-  // Called (synchronously) for each batch a transport rejected for good, e.g. to keep it in a
-  // dead-letter file. `transport` indexes stats().
+  void releaseThrough(uint64_t seq);
+  // Called (synchronously) for each batch a transport rejected for good. `transport` indexes
+  // stats().
   void onPermanentFailure(
       std::function<void(size_t transport, const Batch& batch, const std::string& reason)>
           callback);
 
-  // Where batches a transport rejected for good go (e.g. a FileTransport on
-  // state_dir/dead-letter.jsonl): one JSON line per record, {"transport":..,"reason":..,
-  // "record":{..}}. Such a batch counts as done for that transport only once the sink accepted
-  // it, so a rejected record is never lost; a failing sink is retried with backoff.
+  // Where batches a transport rejected for good go (see DeadLetter). Such a batch counts as
+  // done for that transport only once the sink accepted it.
   void setDeadLetter(std::unique_ptr<Transport> sink);
 
   // For shutdown, after the Batcher was flushed: calls done(true) once everything dispatched so
@@ -132,64 +106,12 @@ class Dispatcher {
   std::vector<TransportStats> stats() const;
 
  private:
-  struct Pending {
-    std::shared_ptr<const Batch> batch;
-    size_t unfinished = 0;  // transports that have not finished it
-  };
-  // One transport, its queue and its counters.
-  struct Lane {
-    std::unique_ptr<Transport> transport;
-    size_t max_in_flight = 1;
-    std::deque<std::shared_ptr<const Batch>> queue;
-    size_t in_flight = 0;
-    std::chrono::steady_clock::time_point send_started{};
-    std::chrono::steady_clock::duration last_send{};  // how long the last finished send took
-    bool sending = false;  // inside transport->send(), to catch completions made inline
-    bool failing = false;  // last result was kRetryable; logged once until it recovers
-    std::chrono::steady_clock::time_point failing_since{};
-    // Disk spool: while it holds batches, new ones go there too and the queue waits, so that
-    // the destination gets everything in order. `replaying`: its oldest batch is being sent.
-    std::unique_ptr<Spool> spool;
-    bool spooling = false;
-    bool replaying = false;
-    bool drop_logged = false;
-    std::chrono::steady_clock::time_point last_spool_log{};
-    bool spool_logged = false;  // "spooling" was logged; "spool sent" will be
-    std::chrono::steady_clock::time_point last_permanent_log{};
-    uint64_t permanent_unlogged = 0;
-    TransportStats stats;
-  };
-  // A batch waiting out its backoff before it is sent to a transport again.
-  struct Retry {
-    Retry(boost::asio::any_io_executor executor, size_t lane, std::shared_ptr<const Batch> batch,
-          unsigned attempt)
-        : timer(std::move(executor)), lane(lane), batch(std::move(batch)), attempt(attempt) {}
-    boost::asio::steady_timer timer;
-    size_t lane;
-    std::shared_ptr<const Batch> batch;
-    unsigned attempt;
-  };
+  // Lane::Owner
+  void finished(uint64_t seq) override;
+  void replayFinished() override { maybeFinishDrain(); }
+  void rejected(size_t lane, const Batch& batch, const std::string& reason) override;
 
-  void pump(size_t lane);
-  void send(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt);
-  void onSendDone(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
-                  SendResult result, const std::string& reason,
-                  std::chrono::milliseconds retry_after,
-                  const std::vector<RejectedRecord>& rejected);
-  // Logs a rejection for good, at most once per kPermanentLogInterval per transport.
-  void logRejection(Lane& lane, const std::string& what);
-  void scheduleRetry(size_t lane, std::shared_ptr<const Batch> batch, unsigned attempt,
-                     std::chrono::milliseconds retry_after);
-  // The part of `batch` that lane wants: the batch itself, a copy of the wanted records, or null.
-  std::shared_ptr<const Batch> routed(Lane& lane, const std::shared_ptr<const Batch>& batch);
-  void deadLetter(size_t lane, std::shared_ptr<const Batch> lines, uint64_t seq, unsigned attempt);
-  void startSpooling(size_t lane, const std::string& why);
-  void spoolQueued(size_t lane);
-  void spoolBatch(size_t lane, std::shared_ptr<const Batch> batch, uint64_t rewrite_id);
-  void replayDone(size_t lane);
-  void finish(uint64_t seq);
   void advance();
-  std::chrono::milliseconds backoff(unsigned attempt);
   void notifyLater();
   void notify();
   void finishDrain(bool all_acked);
@@ -198,9 +120,10 @@ class Dispatcher {
 
   boost::asio::any_io_executor executor_;
   DispatcherOptions options_;
-  std::vector<Lane> lanes_;
-  std::map<uint64_t, Pending> pending_;  // by seq
-  std::list<Retry> retries_;
+  Backoff backoff_;
+  std::unique_ptr<DeadLetter> dead_letter_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::map<uint64_t, size_t> pending_;  // seq -> transports that have not finished it
   uint64_t last_dispatched_ = 0;
   uint64_t acked_through_ = 0;
   uint64_t acked_reported_ = 0;
@@ -209,14 +132,10 @@ class Dispatcher {
   bool notify_posted_ = false;
   bool stopped_ = false;
   std::function<void(uint64_t)> on_acked_;
-  std::function<bool(uint64_t)> may_send_;
   std::function<void(bool)> on_saturation_;
   std::function<void(size_t, const Batch&, const std::string&)> on_permanent_;
   std::function<void(bool)> drain_done_;
-  std::unique_ptr<Transport> dead_letter_;
-  std::list<boost::asio::steady_timer> dead_letter_retries_;
   boost::asio::steady_timer drain_timer_;
-  std::minstd_rand rng_;
   // Expires with the Dispatcher; completions and timers that arrive later do nothing.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

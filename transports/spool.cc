@@ -217,38 +217,12 @@ void Spool::removeOldest() {
 }
 
 void Spool::post(std::function<void()> job) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    jobs_.push_back(std::move(job));
-  }
-  if (!worker_.joinable()) {
-    worker_ = std::thread([this] { run(); });
-  } else {
-    wake_.notify_one();
+  if (!worker_.post(std::move(job))) {
+    spdlog::error("spool {}: file work refused (stopping, or {} jobs waiting)", dir_,
+                  worker_.maxQueued());
   }
 }
 
-void Spool::run() {
-  std::unique_lock lock(mutex_);
-  while (true) {
-    wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-    if (jobs_.empty()) break;  // stopping, and the queued work is done
-    auto job = std::move(jobs_.front());
-    jobs_.pop_front();
-    lock.unlock();
-    job();
-    lock.lock();
-  }
-}
-
-void Spool::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (worker_.joinable()) worker_.join();
-}
+void Spool::stop() { worker_.stop(); }
 
 }  // namespace homeo

@@ -1,14 +1,13 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
+
+#include "common/serial_worker.h"
 
 #include "transports/transport.h"
 
@@ -56,7 +55,6 @@ class Spool {
 
  private:
   void post(std::function<void()> job);
-  void run();
   std::string pathOf(const Entry& e) const;
 
   boost::asio::any_io_executor loop_;
@@ -67,12 +65,10 @@ class Spool {
   uint64_t bytes_ = 0;
   uint64_t next_id_ = 1;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  bool stopping_ = false;
-  std::thread worker_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  // The file work, in order. Its queue is bounded by the Dispatcher: at most one read, and
+  // one write per batch it has not finished.
+  SerialWorker worker_;
 };
 
 }  // namespace homeo

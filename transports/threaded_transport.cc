@@ -3,7 +3,6 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
-#include <condition_variable>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -36,7 +35,6 @@ struct ThreadedTransport::Shared {
   };
 
   std::mutex mutex;
-  std::condition_variable wake;
   std::deque<Job> jobs;                 // not yet delivered
   std::vector<Completion> completions;  // delivered, waiting for the loop
   bool completion_posted = false;
@@ -58,43 +56,37 @@ void ThreadedTransport::send(std::shared_ptr<const Batch> batch, SendDone done) 
     std::lock_guard lock(shared_->mutex);
     shared_->jobs.push_back({std::move(batch), std::move(done), trackWork(loop_)});
   }
-  if (!worker_.joinable()) {
-    worker_ = std::thread([this] { run(); });
-  } else {
-    shared_->wake.notify_one();
-  }
+  started_ = true;
+  // One worker job per send, each delivering the oldest batch waiting; one refused (it cannot
+  // be: the Dispatcher has at most maxInFlight() sends out) leaves its batch to stop().
+  worker_.post([this] { deliverOldest(); });
 }
 
-void ThreadedTransport::run() {
+void ThreadedTransport::deliverOldest() {
   std::unique_lock lock(shared_->mutex);
-  while (true) {
-    shared_->wake.wait(lock, [&] { return shared_->stopping || !shared_->jobs.empty(); });
-    if (shared_->stopping) break;
-    Shared::Job job = std::move(shared_->jobs.front());
-    shared_->jobs.pop_front();
-    lock.unlock();
-
-    std::string reason;
-    SendResult result;
-    try {
-      result = deliver(*job.batch, reason);
-    } catch (const std::exception& e) {
-      // Nothing should throw here; if something does (bad_alloc), the batch is tried again.
-      result = SendResult::kRetryable;
-      reason = e.what();
-    }
-    job.batch.reset();
-
-    lock.lock();
-    shared_->completions.push_back(
-        {std::move(job.done), result, std::move(reason), std::move(job.work)});
-    if (!shared_->completion_posted) {
-      shared_->completion_posted = true;
-      boost::asio::post(loop_, [shared = shared_] { complete(shared); });
-    }
-  }
+  if (shared_->stopping || shared_->jobs.empty()) return;
+  Shared::Job job = std::move(shared_->jobs.front());
+  shared_->jobs.pop_front();
   lock.unlock();
-  close();
+
+  std::string reason;
+  SendResult result;
+  try {
+    result = deliver(*job.batch, reason);
+  } catch (const std::exception& e) {
+    // Nothing should throw here; if something does (bad_alloc), the batch is tried again.
+    result = SendResult::kRetryable;
+    reason = e.what();
+  }
+  job.batch.reset();
+
+  lock.lock();
+  shared_->completions.push_back(
+      {std::move(job.done), result, std::move(reason), std::move(job.work)});
+  if (!shared_->completion_posted) {
+    shared_->completion_posted = true;
+    boost::asio::post(loop_, [shared = shared_] { complete(shared); });
+  }
 }
 
 void ThreadedTransport::complete(const std::shared_ptr<Shared>& shared) {
@@ -114,8 +106,10 @@ void ThreadedTransport::stop() {
     std::lock_guard lock(shared_->mutex);
     shared_->stopping = true;
   }
-  shared_->wake.notify_one();
-  if (worker_.joinable()) worker_.join();
+  // The deliver() under way finishes; the jobs queued behind it return at once; close() runs
+  // last on the worker, if it ever started.
+  if (started_) worker_.post([this] { close(); });
+  worker_.stop();
 
   complete(shared_);
   std::deque<Shared::Job> jobs;

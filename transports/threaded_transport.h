@@ -3,8 +3,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <string>
-#include <thread>
 
+#include "common/serial_worker.h"
 #include "transports/transport.h"
 
 namespace homeo {
@@ -38,12 +38,13 @@ class ThreadedTransport : public Transport {
  private:
   struct Shared;
 
-  void run();
+  void deliverOldest();
   static void complete(const std::shared_ptr<Shared>& shared);
 
   boost::asio::any_io_executor loop_;
   std::shared_ptr<Shared> shared_;
-  std::thread worker_;
+  SerialWorker worker_;
+  bool started_ = false;
   bool stopped_ = false;
 };
 

@@ -4,7 +4,7 @@
 
 #include "daemon/context/context_provider.h"
 #include "daemon/context/system_metrics_provider.h"
-#include "daemon/path_glob.h"
+#include "tail/path_glob.h"
 
 namespace homeo {
 

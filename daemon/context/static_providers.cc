@@ -7,7 +7,7 @@
 #include <map>
 
 #include "daemon/context/context_provider.h"
-#include "daemon/path_glob.h"
+#include "tail/path_glob.h"
 
 namespace homeo {
 namespace {

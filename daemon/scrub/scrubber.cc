@@ -11,7 +11,7 @@ namespace {
 struct BuiltinRule {
   std::string name;
   std::string pattern;
-  bool luhn;
+  bool card;  // matches count only when they are card numbers (see isCardNumber)
 };
 
 // Secret key names. They must end right before the separator (`password=`, `"token": `), so
@@ -61,9 +61,16 @@ const std::vector<BuiltinRule>& builtinRules() {
       {"key_value",
        std::string(R"((?i)\b[\w.-]*?)") + kSecretKeyNames + R"(\\?["']?\s*[:=]\s*)" + kSecretValue,
        false},
-      // Issuer prefixes 2-6 (Mastercard, Amex, Visa, Discover, JCB, Diners), so a 13-digit epoch
-      // millisecond timestamp is never a card; Luhn then tells cards from order numbers.
-      {"card_number", R"((?:\b|%[0-9A-Fa-f]{2})(?P<secret>[2-6](?:(?:[ -]|%20)?\d){12,18})\b)",
+      // Card numbers as they are written: 13-19 digits in one run, or in the groups printed
+      // on cards (4-4-4-4, 4-4-4-4-3, Amex's 4-6-5, Diners' 4-6-4) separated by spaces or
+      // dashes. Issuer prefixes 3-6 and Mastercard's 22-27 (Amex, Diners, JCB, Visa,
+      // Mastercard, Discover, UnionPay): an epoch time (1...) or a date-time of this
+      // century (20...) is never a card. Luhn then tells cards from order numbers, and
+      // standsAlone() from digits inside a longer token.
+      {"card_number",
+       R"((?:\b|%[0-9A-Fa-f]{2})(?P<secret>(?:[3-6]\d{12,18}|2[2-7]\d{11,17})|)"
+       R"((?:[3-6]\d{3}|2[2-7]\d{2})(?:(?:(?:[ -]|%20)\d{4}){3}(?:(?:[ -]|%20)\d{3})?|)"
+       R"((?:[ -]|%20)\d{6}(?:[ -]|%20)\d{4,5}))\b)",
        true},
   };
   return rules;
@@ -80,7 +87,37 @@ std::string hexPrefix(const unsigned char* md, size_t bytes) {
   return out;
 }
 
+bool isAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool isHex(char c) { return isAlnum(c) && (c <= '9' || (c | 0x20) <= 'f'); }
+
+// Whether s[begin, end) stands alone as a word, as card numbers are written, rather than being
+// a piece of a longer token: an id (KeyError-20230101120000-140072514904288, ORD-...-...), a
+// UUID's group, a version, a decimal number or a file name. A URL-encoded byte before it
+// (%3D, %20) is a separator.
+bool standsAlone(std::string_view s, size_t begin, size_t end) {
+  if (begin > 0) {
+    const char before = s[begin - 1];
+    const bool encoded = begin >= 3 && s[begin - 3] == '%' && isHex(s[begin - 2]) && isHex(before);
+    if (!encoded && (isAlnum(before) || before == '_' || before == '-' || before == '.'))
+      return false;
+  }
+  if (end < s.size()) {
+    const char after = s[end];
+    if (isAlnum(after) || after == '_' || after == '-') return false;
+    // A full stop ends a sentence; "4111....5" or "4111....log" is something else.
+    if (after == '.' && end + 1 < s.size() && s[end + 1] != ' ' && s[end + 1] != '\n') return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool isCardNumber(std::string_view text, size_t begin, size_t end) {
+  return standsAlone(text, begin, end) && luhnValid(text.substr(begin, end - begin));
+}
 
 bool luhnValid(std::string_view text) {
   char digits[32];
@@ -135,7 +172,7 @@ std::unique_ptr<Scrubber> Scrubber::create(const std::vector<std::string>& disab
   s->hash_key_ = std::move(hash_key);
   for (const auto& spec : builtinRules()) {
     if (std::find(disable.begin(), disable.end(), spec.name) != disable.end()) continue;
-    if (!s->addRule(spec.name, spec.pattern, Action::kMask, spec.luhn, error)) return nullptr;
+    if (!s->addRule(spec.name, spec.pattern, Action::kMask, spec.card, error)) return nullptr;
   }
   for (const auto& spec : custom) {
     if (std::find(builtin.begin(), builtin.end(), spec.name) != builtin.end()) {
@@ -147,12 +184,13 @@ std::unique_ptr<Scrubber> Scrubber::create(const std::vector<std::string>& disab
       return nullptr;
     }
     if (!s->addRule(spec.name, spec.pattern, spec.action, false, error)) return nullptr;
+    s->builtin_only_ = false;
   }
   if (!s->build(error)) return nullptr;
   return s;
 }
 
-bool Scrubber::addRule(std::string name, const std::string& pattern, Action action, bool luhn,
+bool Scrubber::addRule(std::string name, const std::string& pattern, Action action, bool card,
                        std::string* error) {
   RE2::Options opts;
   opts.set_log_errors(false);
@@ -164,7 +202,7 @@ bool Scrubber::addRule(std::string name, const std::string& pattern, Action acti
   Rule rule;
   rule.name = std::move(name);
   rule.action = action;
-  rule.luhn = luhn;
+  rule.card = card;
   for (const auto& [group, index] : re->NamedCapturingGroups()) {
     if (group.rfind("secret", 0) == 0) rule.secret_groups.push_back(index);
   }
@@ -240,10 +278,11 @@ size_t Scrubber::applyRule(size_t index, std::string& s) {
     const size_t begin = static_cast<size_t>(whole.data() - s.data());
     const size_t end = begin + whole.size();
     pos = end > begin ? end : end + 1;
-    if (rule.luhn) {
+    if (rule.card) {
       const re2::StringPiece& digits =
           rule.secret_groups.empty() ? whole : groups_[static_cast<size_t>(rule.secret_groups[0])];
-      if (!luhnValid(std::string_view(digits.data(), digits.size()))) continue;
+      const size_t db = static_cast<size_t>(digits.data() - s.data());
+      if (!isCardNumber(s, db, db + digits.size())) continue;
     }
     auto replace = [&](re2::StringPiece g) {
       const size_t gb = static_cast<size_t>(g.data() - s.data());
@@ -271,7 +310,25 @@ size_t Scrubber::applyRule(size_t index, std::string& s) {
 }
 
 size_t Scrubber::scrub(std::string& s) {
+  bool untouched = false;
+  return scrubString(s, &untouched);
+}
+
+size_t Scrubber::scrubString(std::string& s, bool* untouched) {
+  *untouched = true;
   if (s.empty() || rules_.empty()) return 0;
+  const bool cacheable = s.size() <= kCleanCacheMaxLength;
+  if (cacheable && clean_.contains(std::string_view(s))) return 0;
+  // Without a list to fill, the set stops at the first match and allocates nothing: most text
+  // has nothing to scrub.
+  if (!set_->Match(s, nullptr)) {
+    if (cacheable) {
+      if (clean_.size() >= kCleanCacheEntries) clean_.clear();
+      clean_.insert(s);
+    }
+    return 0;
+  }
+  *untouched = false;
   hits_.clear();
   if (!set_->Match(s, &hits_)) return 0;
   std::sort(hits_.begin(), hits_.end());
@@ -290,10 +347,20 @@ void Scrubber::scrubValue(JsonValue& v) {
   }
 }
 
+bool Scrubber::isSecretKey(const std::string& key) {
+  if (auto it = secret_keys_.find(std::string_view(key)); it != secret_keys_.end()) {
+    return it->second;
+  }
+  const bool secret = RE2::FullMatch(key, *secret_key_);
+  if (secret_keys_.size() >= kKeyCacheEntries) secret_keys_.clear();
+  secret_keys_.emplace(key, secret);
+  return secret;
+}
+
 void Scrubber::scrubJson(JsonObject& obj) {
   for (auto& [key, value] : obj) {
     // A secret key hides its whole value, objects and lists included (credentials: {…}).
-    if (key_value_index_ >= 0 && !value.isNull() && RE2::FullMatch(key, *secret_key_)) {
+    if (key_value_index_ >= 0 && !value.isNull() && isSecretKey(key)) {
       if (const auto* str = value.asString(); str && (str->empty() || *str == kMask)) continue;
       value = JsonValue(std::string(kMask));
       ++counts_[static_cast<size_t>(key_value_index_)];
@@ -303,17 +370,49 @@ void Scrubber::scrubJson(JsonObject& obj) {
   }
 }
 
+bool Scrubber::isRawLine(std::string_view s) {
+  // The strings asked about come in the order of the raw log's lines, mostly: look a few lines
+  // ahead of the last one found.
+  for (size_t i = raw_cursor_, n = 0; i < raw_lines_.size() && n < kRawLookahead; ++i, ++n) {
+    if (raw_lines_[i] == s) {
+      raw_cursor_ = i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
 void Scrubber::scrubRecord(ErrorRecord& r) {
-  scrub(r.message);
+  // The raw log first: when no rule matches anywhere in it, the strings that are whole lines of
+  // it (a text format's traceback, its exception line) hold nothing to scrub either.
+  bool raw_untouched = false;
+  scrubString(r.raw_log, &raw_untouched);
+  raw_lines_.clear();
+  raw_cursor_ = 0;
+  if (raw_untouched && builtin_only_ && !r.raw_log.empty()) {
+    std::string_view rest = r.raw_log;
+    while (true) {
+      const size_t nl = rest.find('\n');
+      raw_lines_.push_back(rest.substr(0, nl));
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+  }
+  for (auto& line : r.traceback) {
+    if (!isRawLine(line)) scrub(line);
+  }
+  raw_cursor_ = 0;
+  if (!isRawLine(r.message) && !(raw_lines_.size() > 0 && raw_lines_.back() == r.message)) {
+    scrub(r.message);
+  }
+  raw_lines_.clear();
   scrub(r.exception_type);
-  for (auto& line : r.traceback) scrub(line);
   for (auto& f : r.frames) {
     scrub(f.file);
     scrub(f.function);
     scrub(f.class_name);
     scrubJson(f.extra);  // a source's locals and globals
   }
-  scrub(r.raw_log);
   scrub(r.module);
   scrubJson(r.system_info);
   scrubJson(r.request_info);

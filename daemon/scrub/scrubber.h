@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/record.h"
@@ -14,9 +16,11 @@
 namespace homeo {
 
 // Removes secrets from every string of a record before any transport sees it. One RE2::Set
-// pass tells which rules can match a string at all, so text with nothing to scrub costs a
-// single scan; only the matching rules then rewrite it. Counts what was scrubbed per rule,
-// never what it was. Not thread-safe: one scrubber per event loop.
+// pass tells whether any rule can match a string at all, so text with nothing to scrub costs a
+// single scan; only the matching rules then rewrite it. What repeats from record to record is
+// judged once: short strings found clean (host names, file and function names) and the keys of
+// the record's objects. Counts what was scrubbed per rule, never what it was. Not
+// thread-safe: one scrubber per event loop.
 class Scrubber {
  public:
   enum class Action { kMask, kRemove, kHash };
@@ -36,7 +40,7 @@ class Scrubber {
 
   // The built-in rules, all on: secrets in key=value and JSON pairs, Authorization and Cookie
   // headers, bearer tokens, URL user-info passwords, JWTs, AWS, GitHub, GitLab, Slack and
-  // Stripe keys, private key blocks, Luhn-valid card numbers.
+  // Stripe keys, private key blocks, card numbers (isCardNumber).
   static std::unique_ptr<Scrubber> createDefault();
 
   // The built-in rules minus `disable`, then `custom` in order. `hash_key` is the HMAC key
@@ -68,16 +72,33 @@ class Scrubber {
     std::string name;
     std::unique_ptr<RE2> re;
     Action action = Action::kMask;
-    bool luhn = false;               // a match counts only when its digits pass Luhn
+    bool card = false;               // a match counts only when isCardNumber says so
     std::vector<int> secret_groups;  // empty: the whole match
   };
 
+  // Strings up to this length that no rule matches are remembered, up to kCleanCacheEntries
+  // of them (then the cache starts over): what repeats is back in it after a few records.
+  static constexpr size_t kCleanCacheMaxLength = 128;
+  static constexpr size_t kCleanCacheEntries = 2048;
+  static constexpr size_t kKeyCacheEntries = 4096;
+
+  // Hashes std::string and std::string_view alike, so lookups need no copy.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   Scrubber() = default;
-  bool addRule(std::string name, const std::string& pattern, Action action, bool luhn,
+  bool addRule(std::string name, const std::string& pattern, Action action, bool card,
                std::string* error);
   bool build(std::string* error);
+  // scrub(), telling in *untouched whether no rule matched anywhere in s (s is then as it was).
+  size_t scrubString(std::string& s, bool* untouched);
   size_t applyRule(size_t index, std::string& s);
   void appendReplacement(const Rule& rule, std::string_view secret, std::string& out);
+  bool isSecretKey(const std::string& key);
+  // Whether s is a line of the record's raw log (found clean), looking from the last one found.
+  bool isRawLine(std::string_view s);
   void scrubJson(JsonObject& obj);
   void scrubValue(JsonValue& v);
 
@@ -87,6 +108,15 @@ class Scrubber {
   std::vector<uint64_t> counts_;
   std::string hash_key_;
   int key_value_index_ = -1;  // where JSON key masks are counted; -1: key rules are off
+  // Whether every rule is a built-in one: each of them that matches in a line of a text matches
+  // in the text too (their only assertions, \b and multi-line ^ and $, see a '\n' as they see
+  // the text's ends), so the lines of a text no rule matches need no scan of their own.
+  bool builtin_only_ = true;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> clean_;
+  std::unordered_map<std::string, bool, StringHash, std::equal_to<>> secret_keys_;
+  static constexpr size_t kRawLookahead = 8;
+  std::vector<std::string_view> raw_lines_;  // the lines of the record's raw log, when clean
+  size_t raw_cursor_ = 0;
   std::vector<int> hits_;
   std::vector<re2::StringPiece> groups_;
   std::string out_;
@@ -95,5 +125,10 @@ class Scrubber {
 // True when the digits of `text` (spaces, dashes and %20 ignored) are 13 to 19 digits passing the
 // Luhn check, as card numbers do.
 bool luhnValid(std::string_view text);
+
+// True when text[begin, end), digits as the card_number rule finds them, is a card number: it
+// passes Luhn and stands alone as a word, not inside a longer token (an identifier such as
+// "KeyError-20230101120000-140072514904288", a UUID, an order id, a decimal number).
+bool isCardNumber(std::string_view text, size_t begin, size_t end);
 
 }  // namespace homeo

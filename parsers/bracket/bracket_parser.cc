@@ -52,6 +52,14 @@ class BracketParser final : public Parser {
     return parseHeader(line, h, false);
   }
 
+  EventStart scanStart(std::string_view line) const override {
+    BracketHeader h;
+    EventStart start;
+    start.starts = parseHeader(line, h, false);
+    if (start.starts) start.level = h.level;
+    return start;
+  }
+
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     BracketHeader h;
     if (!parseHeader(ev.lines[0], h, true)) return ParseStatus::kNotMatched;

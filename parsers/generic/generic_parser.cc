@@ -255,8 +255,72 @@ bool parseDoubleColon(std::string_view line, Header& h) {
   return true;
 }
 
+// "03/11/2024, 7:45:10 PM": Intl.DateTimeFormat's en-US date and time, Node's default locale.
+std::optional<CivilTime> parseUsDateTime(std::string_view s) {
+  int mo, d, y, hh, mi, sec;
+  if (s.size() < 20 || s[2] != '/' || s[5] != '/' || s.substr(10, 2) != ", " ||
+      !readDigits(s, 0, 2, &mo) || !readDigits(s, 3, 2, &d) || !readDigits(s, 6, 4, &y))
+    return std::nullopt;
+  std::string_view clock = s.substr(12);
+  const size_t hour_len = clock.find(':');
+  if (hour_len == std::string_view::npos || hour_len < 1 || hour_len > 2 ||
+      !readDigits(clock, 0, hour_len, &hh) || clock.size() < hour_len + 9 ||
+      clock[hour_len + 3] != ':' || !readDigits(clock, hour_len + 1, 2, &mi) ||
+      !readDigits(clock, hour_len + 4, 2, &sec))
+    return std::nullopt;
+  const std::string_view meridiem = clock.substr(hour_len + 7, 2);
+  if (clock[hour_len + 6] != ' ' || (meridiem != "AM" && meridiem != "PM") || hh < 1 || hh > 12)
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || mi > 59 || sec > 60) return std::nullopt;
+  CivilTime t;
+  t.year = y;
+  t.month = mo;
+  t.day = d;
+  t.hour = hh % 12 + (meridiem == "PM" ? 12 : 0);
+  t.minute = mi;
+  t.second = sec;
+  return t;
+}
+
+// NestJS's ConsoleLogger: "[Nest] 1234  - 03/11/2024, 7:45:10 PM   ERROR [Context] msg", the
+// level right-aligned to seven columns, the time in the host's locale (read when it is
+// en-US, Node's default), " +3ms" after the message when the logger writes it.
+bool parseNest(std::string_view line, Header& h) {
+  if (!text::startsWith(line, "[Nest] ")) return false;
+  std::string_view s = line.substr(7);
+  if (!text::parseUint(text::nextToken(s))) return false;
+  s = text::trimLeft(s);
+  if (!text::startsWith(s, "- ")) return false;
+  s.remove_prefix(2);
+  h.time = parseUsDateTime(s);
+  // The level is the first word in capitals after the time (which other locales write
+  // otherwise): LOG, ERROR, WARN, DEBUG, VERBOSE, FATAL.
+  std::optional<Level> level;
+  for (int k = 0; k < 6 && !level; ++k) {
+    const std::string_view word = text::nextToken(s);
+    if (word.size() < 3) continue;
+    bool upper = true;
+    for (char c : word) upper = upper && c >= 'A' && c <= 'Z';
+    if (upper) level = word == "LOG" ? Level::kInfo : parseLevel(word);
+  }
+  if (!level) return false;
+  s = text::trimLeft(s);
+  if (s.size() > 2 && s[0] == '[') {
+    const size_t close = s.find("] ");
+    if (close != std::string_view::npos) {
+      h.module = s.substr(1, close - 1);
+      s.remove_prefix(close + 2);
+    }
+  }
+  h.level = *level;
+  h.message = s;
+  h.confidence = 90;
+  return true;
+}
+
 bool parseHeader(std::string_view line, Header& h) {
   if (line.size() < 16) return false;
+  if (line[0] == '[' && line[1] == 'N' && parseNest(line, h)) return true;
   std::string_view s = line;
   std::optional<CivilTime> time = takeTimestamp(s);
   // "[error] 2024-01-02T15:04:05Z ..." (CouchDB): a bracketed level before the time.
@@ -463,7 +527,13 @@ bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
   return true;
 }
 
-class GenericParser final : public HeaderFormat<Header, parseHeader> {
+// A header's level decides a line alone; lines below it (a PHP fatal error's) may raise it.
+void eventLevel(const Header& h, EventStart& start) {
+  start.level = h.level;
+  start.if_alone = true;
+}
+
+class GenericParser final : public HeaderFormat<Header, parseHeader, 0, eventLevel> {
  public:
   std::string_view name() const override { return "generic"; }
 

@@ -1,8 +1,13 @@
 #include "parsers/java/java_parser.h"
+
+#include <algorithm>
+#include <vector>
+
 #include "parsers/header_format.h"
 
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
+#include "parsers/trace.h"
 
 namespace homeo {
 namespace {
@@ -188,7 +193,15 @@ bool parseTomcat(std::string_view line, Header& h) {
   const int month = monthFromAbbrev(line.substr(3, 3));
   if (month == 0) return false;
   std::string_view s = line.substr(20);
-  while (!s.empty() && (text::isDigit(s[0]) || s[0] == '.')) s.remove_prefix(1);
+  int64_t nanos = 0;
+  if (!s.empty() && s[0] == '.') {
+    s.remove_prefix(1);
+    int n = 0;
+    for (; !s.empty() && text::isDigit(s[0]); s.remove_prefix(1), ++n) {
+      if (n < 9) nanos = nanos * 10 + (s[0] - '0');
+    }
+    for (; n < 9; ++n) nanos *= 10;
+  }
   const auto level = javaLevel(text::nextToken(s));
   if (!level) return false;
   s = text::trimLeft(s);
@@ -200,6 +213,7 @@ bool parseTomcat(std::string_view line, Header& h) {
   t.hour = hh;
   t.minute = mi;
   t.second = sec;
+  t.nanos = nanos;
   h.time = t;
   h.level = *level;
   std::string_view rest = s;
@@ -214,6 +228,42 @@ bool parseTomcat(std::string_view line, Header& h) {
   return true;
 }
 
+// JBoss LogManager's "[%c] (%t) %s%e" after the level (WildFly, JBoss EAP, Quarkus): the
+// category in brackets, the thread in parentheses. `s` starts at the bracket.
+bool takeCategoryAndThread(std::string_view s, Header& h) {
+  std::string_view category;
+  if (!takeBracket(s, category) || s.empty() || s[0] != '(' || !looksLikeLogger(category))
+    return false;
+  const size_t close = s.find(") ");
+  if (close == std::string_view::npos) return false;
+  h.logger = category;
+  h.thread = s.substr(1, close - 1);
+  h.message = s.substr(close + 2);
+  return true;
+}
+
+// Jetty's default: "2024-03-11 19:45:10.123:WARN :oejs.HttpChannel:qtp1406718218-33: msg"
+// (the level padded to five in 10+, not in 9); `s` starts at the colon after the time.
+bool parseJetty(std::string_view s, Header& h) {
+  const size_t level_end = s.find(':', 1);
+  if (level_end == std::string_view::npos) return false;
+  const auto level = javaLevel(text::trimRight(s.substr(1, level_end - 1)));
+  if (!level) return false;
+  s.remove_prefix(level_end + 1);
+  const size_t logger_end = s.find(':');
+  if (logger_end == std::string_view::npos || !looksLikeLogger(s.substr(0, logger_end)))
+    return false;
+  h.logger = s.substr(0, logger_end);
+  s.remove_prefix(logger_end + 1);
+  const size_t thread_end = s.find(": ");
+  if (thread_end == std::string_view::npos) return false;
+  h.thread = s.substr(0, thread_end);
+  h.message = s.substr(thread_end + 2);
+  h.level = *level;
+  h.confidence = 90;
+  return true;
+}
+
 // log4j2's default layout, "%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg", and
 // logback's when no configuration is found ("... %logger{36} -%kvp- %msg"): the time of day
 // only.
@@ -222,6 +272,15 @@ bool parseClockLayout(std::string_view line, Header& h) {
   auto t = parseTimeOfDay(line, &used);
   if (!t || used >= line.size() || line[used] != ' ') return false;
   std::string_view s = text::trimLeft(line.substr(used));
+  if (!s.empty() && s[0] != '[') {
+    // WildFly's and JBoss EAP's "%d{HH:mm:ss,SSS} %-5p [%c] (%t) %s%e".
+    const auto level = javaLevel(text::nextToken(s));
+    if (!level || !takeCategoryAndThread(text::trimLeft(s), h)) return false;
+    h.time = t;  // dated in parse()
+    h.level = *level;
+    h.confidence = 85;
+    return true;
+  }
   if (!takeBracket(s, h.thread)) return false;
   const auto level = javaLevel(text::nextToken(s));
   if (!level) return false;
@@ -256,6 +315,7 @@ bool parseHeader(std::string_view line, Header& h) {
   auto t = parseTimestampPrefix(s, &used);
   if (!t || used < 19) return false;
   h.time = t;
+  if (used < s.size() && s[used] == ':') return parseJetty(s.substr(used), h);
   s = text::trimLeft(s.substr(used));
   if (text::startsWith(s, "[myid:")) {  // ZooKeeper 3.5+
     const size_t close = s.find("] ");
@@ -307,6 +367,10 @@ bool parseHeader(std::string_view line, Header& h) {
     h.confidence = 95;
     return true;
   }
+  if (!rest.empty() && rest[0] == '[' && takeCategoryAndThread(rest, h)) {  // Quarkus
+    h.confidence = 90;
+    return true;
+  }
   if (!rest.empty() && rest[0] == '[' && takeBracket(rest, h.thread)) {
     if (text::startsWith(rest, "- ")) {
       h.message = rest.substr(2);
@@ -336,7 +400,24 @@ bool parseHeader(std::string_view line, Header& h) {
   return false;
 }
 
-class JavaParser final : public HeaderFormat<Header, parseHeader> {
+// Where JBoss LogManager's "%s%e" (WildFly, Quarkus) put the exception: after the message, as
+// ": java.lang.IllegalStateException: msg", with its `at` lines below. npos when the message
+// names no qualified exception type after a ": ".
+size_t exceptionInMessage(std::string_view msg) {
+  for (size_t at = msg.find(": "); at != std::string_view::npos; at = msg.find(": ", at + 2)) {
+    const std::string_view rest = msg.substr(at + 2);
+    const size_t end = std::min(rest.find(": "), rest.size());
+    const std::string_view type = rest.substr(0, end);
+    if (type.find('.') != std::string_view::npos && text::looksLikeExceptionType(type)) {
+      return at + 2;
+    }
+  }
+  return std::string_view::npos;
+}
+
+void eventLevel(const Header& h, EventStart& start) { start.level = h.level; }
+
+class JavaParser final : public HeaderFormat<Header, parseHeader, 0, eventLevel> {
  public:
   std::string_view name() const override { return "java"; }
 
@@ -346,6 +427,7 @@ class JavaParser final : public HeaderFormat<Header, parseHeader> {
     if (h.level < min_level) return ParseStatus::kBelowLevel;
     if (h.time && h.time->year == 0) dateToday(*h.time);
     fillTextRecord(ev, h.level, h.time, h.logger, h.message, out);
+    if (out.exception_type.empty() && ev.lines.size() > 1) readExceptionInHeader(ev, h, out);
     if (!h.thread.empty()) setField(out.context, "thread", JsonValue(h.thread));
     // The trace id is what ties the lines of one request together: its request id.
     if (!h.trace_id.empty()) {
@@ -355,6 +437,24 @@ class JavaParser final : public HeaderFormat<Header, parseHeader> {
     if (!h.span_id.empty()) setField(out.context, "span_id", JsonValue(h.span_id));
     return ParseStatus::kRecord;
   }
+
+ private:
+  // The header's message ends with the exception and the lines below are its frames: the trace
+  // is read from the exception on, the sentence before it kept as context.log_message.
+  void readExceptionInHeader(const LogEvent& ev, const Header& h, ErrorRecord& out) {
+    const std::string_view first = text::trimLeft(ev.lines[1]);
+    if (!text::startsWith(first, "at ")) return;
+    const std::string_view msg = text::trimRight(h.message);
+    const size_t at = exceptionInMessage(msg);
+    if (at == std::string_view::npos) return;
+    lines_.assign(ev.lines.begin(), ev.lines.end());
+    lines_[0] = msg.substr(at);
+    if (!analyzeTrace(lines_, out, true) || out.exception_type.empty()) return;
+    const std::string_view logged = text::trimRight(msg.substr(0, at - 2));
+    if (!logged.empty()) setField(out.context, "log_message", JsonValue(logged));
+  }
+
+  std::vector<std::string_view> lines_;  // scratch, reused
 };
 
 }  // namespace

@@ -482,6 +482,13 @@ void setMultiLineMessage(std::string_view escaped, ErrorRecord& out) {
   out.message = std::move(decoded);
 }
 
+// The PRI's severity, else a level word at the start of the message, else INFO.
+Level levelOf(const Header& h) {
+  if (h.pri >= 0) return levelFromSyslogSeverity(h.pri & 7);
+  if (auto found = levelFromMessage(h.message)) return *found;
+  return Level::kInfo;
+}
+
 }  // namespace
 
 int SyslogParser::probe(std::string_view line) const {
@@ -494,17 +501,20 @@ bool SyslogParser::startsEvent(std::string_view line) const {
   return scanHeader(line, h) && h.confidence > 0;
 }
 
+EventStart SyslogParser::scanStart(std::string_view line) const {
+  Header h;
+  EventStart start;
+  start.starts = scanHeader(line, h) && h.confidence > 0;
+  if (start.starts) start.level = levelOf(h);
+  return start;
+}
+
 ParseStatus SyslogParser::parse(const LogEvent& event, Level min_level, ErrorRecord& out) {
   if (event.lines.empty()) return ParseStatus::kNotMatched;
   Header h;
   if (!scanHeader(event.lines[0], h) || h.confidence == 0) return ParseStatus::kNotMatched;
 
-  Level level = Level::kInfo;
-  if (h.pri >= 0) {
-    level = levelFromSyslogSeverity(h.pri & 7);
-  } else if (auto found = levelFromMessage(h.message)) {
-    level = *found;
-  }
+  const Level level = levelOf(h);
   if (level < min_level) return ParseStatus::kBelowLevel;
 
   out.level = level;

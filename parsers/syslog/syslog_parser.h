@@ -21,6 +21,7 @@ class SyslogParser : public Parser {
   std::string_view name() const override { return "syslog"; }
   int probe(std::string_view line) const override;
   bool startsEvent(std::string_view line) const override;
+  EventStart scanStart(std::string_view line) const override;
   ParseStatus parse(const LogEvent& event, Level min_level, ErrorRecord& out) override;
 };
 

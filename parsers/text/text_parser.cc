@@ -2,6 +2,7 @@
 
 #include "parsers/crash.h"
 #include "parsers/line_header.h"
+#include "parsers/python/server_messages.h"
 #include "parsers/text_util.h"
 #include "parsers/trace.h"
 
@@ -51,6 +52,10 @@ class TextParser final : public Parser {
     }
     size_t level_end = 0;
     std::optional<Level> level = findLevelToken(body, 96, &level_end);
+    // Django's request errors, which its default configuration writes as the message alone
+    // ("Internal Server Error: /x"): the status is the level (and the line owns its trace).
+    RequestSummary request;
+    if (!level && readFrameworkRequest(body, request)) level = levelOfStatus(request.status);
     const bool multi = ev.lines.size() > 1;
     const bool trace_head = startsTrace(header);
     if (!level && !multi && !trace_head) {
@@ -61,6 +66,7 @@ class TextParser final : public Parser {
     const bool traced = analyzeTrace(ev.lines, out, trace_head);  // may raise the level
     if (!level && !traced) out.level = Level::kInfo;
     if (out.level < min_level) return ParseStatus::kBelowLevel;
+    fillRequest(request, out);
     if (!trace_head) {
       std::string_view msg = body;
       if (level_end > 0 && level_end <= body.size()) {

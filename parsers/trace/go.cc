@@ -67,7 +67,9 @@ std::string_view withoutRecoveredMark(std::string_view msg) {
 
 // "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x48f7a6]"
 void setSignal(std::string_view line, ErrorRecord& out) {
-  std::string_view s = trimRight(line).substr(8);
+  const std::string_view trimmed = trimRight(line);
+  if (trimmed.size() <= 8) return;  // "[signal " and spaces: a line cut short
+  std::string_view s = trimmed.substr(8);
   if (s.ends_with("]")) s.remove_suffix(1);
   size_t end = 0;
   while (end < s.size() && s[end] != ':' && s[end] != ' ') ++end;

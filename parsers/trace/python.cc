@@ -137,7 +137,38 @@ bool analyzeSyntaxError(Lines lines, size_t first, ErrorRecord& out, bool prefer
   return true;
 }
 
+// "2 validation errors for User" (pydantic's ValidationError, v1 and v2): how many errors
+// its message lists, 0 when it is no such message.
+size_t validationErrorCount(std::string_view msg) {
+  size_t i = 0;
+  size_t n = 0;
+  while (i < msg.size() && i < 6 && text::isDigit(msg[i])) n = n * 10 + (msg[i++] - '0');
+  if (i == 0) return 0;
+  const std::string_view rest = msg.substr(i);
+  return startsWith(rest, " validation error for ") || startsWith(rest, " validation errors for ")
+             ? n
+             : 0;
+}
+
 }  // namespace
+
+bool continuesExceptionMessage(Lines event, std::string_view line) {
+  if (line.empty() || text::isSpace(line[0])) return false;
+  // Back to the exception line, counting the errors' location lines ("name", "items.0.price",
+  // "body -> age") met on the way; their explanations are indented.
+  size_t locations = 0;
+  for (size_t k = event.size(); k-- > 0;) {
+    const std::string_view l = event[k];
+    if (l.empty() || isBlockStart(l) || locations > 1000) return false;
+    if (text::isSpace(l[0])) continue;
+    std::string_view type, msg;
+    if (splitExceptionLine(l, type, msg)) {
+      if (const size_t errors = validationErrorCount(msg)) return locations < errors;
+    }
+    ++locations;
+  }
+  return false;
+}
 
 bool analyzePython(Lines lines, size_t first, ErrorRecord& out, bool prefer) {
   if (!isBlockStart(lines[first])) {

@@ -37,6 +37,10 @@ void splitLocation(std::string_view loc, std::string_view& file, int64_t& line,
                    int64_t* column = nullptr);
 
 bool analyzePython(Lines lines, size_t i, ErrorRecord& out, bool prefer);
+// Whether `line`, unindented, continues the message of the Python exception that ends
+// `event`: the location lines of pydantic's "N validation errors for Model" (their
+// explanations are indented, so any trace takes them).
+bool continuesExceptionMessage(Lines event, std::string_view line);
 bool analyzeGo(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 bool analyzeRust(Lines lines, size_t i, ErrorRecord& out, bool prefer);
 bool analyzePhp(Lines lines, size_t i, ErrorRecord& out, bool prefer);

@@ -3,6 +3,7 @@ and exit status the command line has."""
 
 import os
 import re
+import subprocess
 import unittest
 
 import homeo_testlib as lib
@@ -22,6 +23,8 @@ COMMANDS = {
 }
 ALL_EXITS = [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CANTCREAT, lib.EXIT_CONFIG]
 MAN_PAGE = os.path.join(lib.REPO_DIR, "docs", "homeostasisd.8")
+COMPLETION = os.path.join(lib.REPO_DIR, "completions", "homeostasisd.bash")
+BASH_COMPLETION = "/usr/share/bash-completion/bash_completion"
 
 
 def exit_section(text):
@@ -112,6 +115,77 @@ class ManPage(unittest.TestCase):
         self.assertIn("--config", options)
         for option in sorted(options):
             self.assertIn(option, text, f"{option} is in --help but not in the man page")
+
+
+
+def complete(line, cwd=None):
+    """What bash offers for TAB at the end of `line`, with bash-completion's helpers and the
+    project's completion loaded, as an interactive shell would."""
+    if not os.path.isfile(BASH_COMPLETION):
+        raise AssertionError(f"{BASH_COMPLETION} is missing (Debian's bash-completion package; "
+                             "scripts/install-deps.sh test installs it)")
+    words = line.split()
+    if line.endswith(" "):
+        words.append("")
+    script = f"""
+source {BASH_COMPLETION}
+source {COMPLETION}
+COMP_LINE={line!r}
+COMP_POINT=${{#COMP_LINE}}
+COMP_WORDS=({' '.join(repr(w) for w in words)})
+COMP_CWORD={len(words) - 1}
+_homeostasisd homeostasisd "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    r = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], capture_output=True,
+                       text=True, timeout=30, cwd=cwd)
+    if r.returncode != 0:
+        raise AssertionError(f"completing {line!r} failed: {r.stderr}")
+    return sorted(w for w in r.stdout.split("\n") if w)
+
+
+def completion_formats():
+    with open(COMPLETION, encoding="utf-8") as f:
+        m = re.search(r'local formats="([^"]*)"', f.read())
+    assert m, f"no formats list in {COMPLETION}"
+    return m.group(1).split()
+
+
+class BashCompletion(unittest.TestCase):
+    def test_commands(self):
+        self.assertEqual(complete("homeostasisd "),
+                         sorted(list(COMMANDS) + ["--help", "--version"]))
+        self.assertEqual(complete("homeostasisd pa"), ["parse"])
+
+    def test_each_command_offers_its_options(self):
+        for command, spec in COMMANDS.items():
+            with self.subTest(command=command):
+                self.assertEqual(complete(f"homeostasisd {command} --"),
+                                 sorted(spec["options"] + ["--help"]))
+
+    def test_option_values(self):
+        self.assertEqual(complete("homeostasisd parse --format js"), ["json"])
+        self.assertIn("auto", complete("homeostasisd parse --format "))
+        self.assertEqual(complete("homeostasisd parse --min-level E"), ["ERROR"])
+        with lib.TempDir() as tmp:
+            tmp.write("a.yaml", "")
+            tmp.write("b.txt", "")
+            tmp.mkdir("conf.d")
+            self.assertEqual(complete("homeostasisd check --config ", cwd=tmp.path),
+                             ["a.yaml", "conf.d"])
+            self.assertEqual(complete("homeostasisd detect ", cwd=tmp.path),
+                             ["a.yaml", "b.txt", "conf.d"])
+
+    def test_the_formats_are_the_built_in_ones(self):
+        # Each one `parse --format` accepts, and every registered format is offered.
+        formats = completion_formats()
+        for name in formats:
+            r = lib.run_cmd("parse", "--format", name, stdin_text="")
+            self.assertEqual(r.code, lib.EXIT_OK, f"--format {name}:\n{r.describe()}")
+        with open(os.path.join(lib.REPO_DIR, "parsers", "builtin.cc"), encoding="utf-8") as f:
+            registered = re.findall(r'registry\.add\(\s*\{"(\w+)"', f.read())
+        self.assertGreater(len(registered), 10)
+        self.assertEqual(sorted(formats), sorted(registered))
 
 
 if __name__ == "__main__":

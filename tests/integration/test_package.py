@@ -80,7 +80,7 @@ class InstallLayout(unittest.TestCase):
         self.assertTrue(os.access(path, os.X_OK), f"{path} is not executable")
         r = subprocess.run([path, "version"], capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout.strip(), f"homeostasisd {project_version()}")
+        self.assertEqual(r.stdout.splitlines()[0], f"homeostasisd {project_version()}")
 
     def test_systemd_files(self):
         self.assertSameAsSource(self.installed("lib", "systemd", "system", "homeostasisd.service"),
@@ -121,6 +121,49 @@ class InstallLayout(unittest.TestCase):
             self.assertEqual(f.read(), read_bytes(os.path.join(lib.REPO_DIR, "docs",
                                                                "homeostasisd.8")))
 
+    def test_dashboard_rules_and_completion(self):
+        self.assertSameAsSource(
+            self.installed("share", "homeostasisd", "dashboards", "homeostasisd.json"),
+            "dashboards/homeostasisd.json")
+        self.assertSameAsSource(
+            self.installed("share", "homeostasisd", "rules", "homeostasisd.rules.yml"),
+            "rules/homeostasisd.rules.yml")
+        self.assertSameAsSource(
+            self.installed("share", "bash-completion", "completions", "homeostasisd"),
+            "completions/homeostasisd.bash")
+
+    def test_copyright_is_the_license_and_names_the_maintainer(self):
+        with open(self.installed("share", "doc", "homeostasisd", "copyright"),
+                  encoding="utf-8") as f:
+            copyright_text = f.read()
+        self.assertTrue(copyright_text.startswith(
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"))
+        maintainer = cache_value(self.build_dir, "HOMEO_PACKAGE_MAINTAINER")
+        self.assertIn(f"\nUpstream-Contact: {maintainer}\n", copyright_text)
+        self.assertIn("\nLicense: Expat\n", copyright_text)
+        # The license paragraph is LICENSE's permission text, indented, "." for blank lines.
+        with open(os.path.join(lib.REPO_DIR, "LICENSE"), encoding="utf-8") as f:
+            license_text = f.read()
+        self.assertTrue(license_text.startswith("MIT License\n"))
+        permission = license_text[license_text.index("Permission is hereby granted"):]
+        body = copyright_text[copyright_text.rindex("License: Expat\n") + 15:]
+        unindented = "".join("\n" if l == " .\n" else l[1:]
+                             for l in body.splitlines(keepends=True))
+        self.assertEqual(unindented, permission)
+        holder = re.search(r"(?m)^Copyright \(c\) (.*)$", license_text).group(1)
+        self.assertIn(f"\nCopyright: {holder}\n", copyright_text)
+
+    def test_changelog_names_this_version_and_the_maintainer(self):
+        with gzip.open(self.installed("share", "doc", "homeostasisd", "changelog.gz"), "rt",
+                       encoding="utf-8") as f:
+            changelog = f.read()
+        first = changelog.splitlines()[0]
+        self.assertRegex(first, rf"^homeostasisd \({re.escape(project_version())}\) \w+; "
+                                r"urgency=\w+$")
+        maintainer = cache_value(self.build_dir, "HOMEO_PACKAGE_MAINTAINER")
+        self.assertRegex(changelog, rf"(?m)^ -- {re.escape(maintainer)}  \w{{3}}, \d\d \w{{3}} "
+                                    r"\d{4} \d\d:\d\d:\d\d [+-]\d{4}$")
+
     def test_man_page_renders_without_warnings(self):
         if not shutil.which("groff"):
             self.fail("groff is missing (scripts/install-deps.sh installs groff-base)")
@@ -129,6 +172,22 @@ class InstallLayout(unittest.TestCase):
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "", "groff warnings in docs/homeostasisd.8")
+
+
+class Lintian(unittest.TestCase):
+    """lintian finds nothing to say about the package. The .deb is HOMEO_DEB (`make deb`'s, as
+    .ci/package-check.sh passes it); without it there is no package to check."""
+
+    def test_lintian_is_clean(self):
+        deb = os.environ.get("HOMEO_DEB")
+        if not deb:
+            self.skipTest("HOMEO_DEB names no .deb (.ci/package-check.sh runs this on make deb's)")
+        if not shutil.which("lintian"):
+            self.fail("lintian is missing (scripts/install-deps.sh test installs it)")
+        r = subprocess.run(["lintian", "--info", "--display-info", "--fail-on", "error,warning,info",
+                            deb], capture_output=True, text=True, timeout=600)
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, ""),
+                         f"lintian {deb}:\n{r.stdout}{r.stderr}")
 
 
 class DebianPackageSettings(unittest.TestCase):
@@ -153,8 +212,10 @@ class DebianPackageSettings(unittest.TestCase):
         self.assertEqual(self.setting("CPACK_PACKAGE_NAME"), "homeostasisd")
         self.assertEqual(self.setting("CPACK_PACKAGE_VERSION"), project_version())
         self.assertEqual(self.setting("CPACK_DEBIAN_PACKAGE_SECTION"), "admin")
-        self.assertRegex(self.setting("CPACK_DEBIAN_PACKAGE_MAINTAINER"),
-                         r"^[^<>]+ <[^<>@]+@[^<>]+>$")
+        maintainer = self.setting("CPACK_DEBIAN_PACKAGE_MAINTAINER")
+        self.assertRegex(maintainer, r"^[^<>]+ <[^<>@]+@[^<>]+>$")
+        # One place names it: the cache entry the copyright file and changelog use too.
+        self.assertEqual(maintainer, cache_value(self.build_dir, "HOMEO_PACKAGE_MAINTAINER"))
 
     def test_dependencies_come_from_the_shared_libraries(self):
         self.assertEqual(self.setting("CPACK_DEBIAN_PACKAGE_SHLIBDEPS"), "ON")

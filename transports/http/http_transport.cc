@@ -9,7 +9,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,6 +26,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/serial_worker.h"
 #include "transports/http/ushs_event.h"
 
 namespace homeo {
@@ -208,6 +212,8 @@ struct HttpTransportState {
   };
   EventProgress events;
   UshsEncoder encoder;
+  // gzip runs here, off the event loop (a batch of a MiB takes milliseconds); one at a time.
+  SerialWorker compressor{4};
   // bearer_token_file, re-read when it changes.
   std::string file_token;
   struct timespec token_mtime {};
@@ -419,6 +425,28 @@ bool rejectsEventAlone(unsigned status) {
   return status == 400 || status == 409 || status == 413 || status == 422;
 }
 
+// `data` gzipped on the transport's compressor thread; nullopt when zlib failed. The coroutine
+// resumes on the event loop.
+asio::awaitable<std::optional<std::string>> gzipOffLoop(std::shared_ptr<HttpTransportState> s,
+                                                        std::string data) {
+  auto result = std::make_shared<std::optional<std::string>>();
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [&s, &result, &data](auto handler) {
+        auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+        auto loop = asio::prefer(s->executor, asio::execution::outstanding_work.tracked);
+        const bool posted =
+            s->compressor.post([result, data = std::move(data), resume, loop]() mutable {
+              std::string out;
+              if (gzipCompress(data, out)) *result = std::move(out);
+              asio::post(loop, [resume] { std::move (*resume)(); });
+              resume.reset();  // the loop holds the coroutine now
+            });
+        if (!posted) asio::post(s->executor, [resume] { std::move (*resume)(); });
+      },
+      asio::use_awaitable);
+  co_return std::move(*result);
+}
+
 // ndjson and json_array: the whole batch in one request.
 asio::awaitable<void> deliverBatch(std::shared_ptr<HttpTransportState> s,
                                    std::shared_ptr<const Batch> batch) {
@@ -426,12 +454,13 @@ asio::awaitable<void> deliverBatch(std::shared_ptr<HttpTransportState> s,
   if (s->body_batch != batch) {
     s->body = body(*batch, o.format);
     if (o.gzip) {
-      std::string compressed;
-      if (!gzipCompress(s->body, compressed)) {
+      auto compressed = co_await gzipOffLoop(s, std::move(s->body));
+      if (s->stopped) co_return;
+      if (!compressed) {
         s->finish(SendResult::kRetryable, "gzip failed");
         co_return;
       }
-      s->body = std::move(compressed);
+      s->body = std::move(*compressed);
     }
     s->body_batch = batch;
   }
@@ -475,12 +504,13 @@ asio::awaitable<void> deliverEvents(std::shared_ptr<HttpTransportState> s,
         continue;
       }
       if (o.gzip) {
-        std::string compressed;
-        if (!gzipCompress(s->body, compressed)) {
+        auto compressed = co_await gzipOffLoop(s, std::move(s->body));
+        if (s->stopped) co_return;
+        if (!compressed) {
           s->finish(SendResult::kRetryable, "gzip failed");
           co_return;
         }
-        s->body = std::move(compressed);
+        s->body = std::move(*compressed);
       }
       p.body_of = i;
     }
@@ -594,6 +624,7 @@ void HttpTransport::stop() {
   if (s.watchdog) s.watchdog->cancel();
   if (s.resolver) s.resolver->cancel();
   s.close();
+  s.compressor.stop();
   s.finish(SendResult::kRetryable, "transport stopped");
 }
 

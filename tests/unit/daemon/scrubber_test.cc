@@ -157,6 +157,48 @@ TEST_CASE("scrubber: look-alikes are left alone", "[scrub]") {
   }
 }
 
+TEST_CASE("scrubber: card numbers as they are written are masked", "[scrub][card]") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"amex 3782 822463 10005 on file", "822463"},                  // Amex's 4-6-5 groups
+      {"diners 3622 720627 1667", "720627"},                         // Diners' 4-6-4 groups
+      {"mastercard 2223003122003222 accepted", "2223003122003222"},  // the 2-series
+      {"card 6011-0009-9013-9420-007 declined", "9013"},             // 19 digits, 4-4-4-4-3
+      {"pan=4012888888881881&amount=10", "4012888888881881"},
+      {"{\"card\":\"4242424242424242\"}", "4242424242424242"},
+      {"charge (4242424242424242) failed", "4242424242424242"},
+      {"charged 4111111111111111.", "4111111111111111"},
+      {"/v1/cards/4111111111111111/charge", "4111111111111111"},
+      {"q=card%3D4111111111111111", "4111111111111111"},
+      {"card 4111%201111%201111%201111", "1111%201111"},
+  };
+  for (const auto& [text, secret] : cases) {
+    INFO(text);
+    const std::string out = scrubbed(text);
+    CHECK(out.find(secret) == std::string::npos);
+    CHECK(out.find("[REDACTED]") != std::string::npos);
+  }
+}
+
+TEST_CASE("scrubber: digits inside identifiers and timestamps are no card", "[scrub][card]") {
+  for (const std::string text : {
+           // Homeostasis' error ids: the type, a date-time (20240311194508 passes Luhn) and an id.
+           "healing KeyError-20240311194508-140072514904288 started",
+           "error_id=KeyError-20240311194508-140072514904288",
+           "at 20240311194508",                                 // a date-time written alone
+           "order ORD-4111111111111111 shipped",                // an order id
+           "order 4111111111111111-2 shipped",                  // a sub-order
+           "txn_4242424242424242 settled",                      // a token with an underscore
+           "ratio 0.4242424242424242 and v1.4012888888881881",  // decimals and versions
+           "file 4111111111111111.json written",
+           "request 3f2a9c1e-4111-1111-1111-111111111111",         // a UUID's groups
+           "trace 4111111111111111abcd and abcd4111111111111111",  // hex ids
+           "epoch 1710186310123456 us",                            // epoch microseconds
+       }) {
+    INFO(text);
+    CHECK(scrubbed(text) == text);
+  }
+}
+
 TEST_CASE("scrubber: Luhn", "[scrub]") {
   CHECK(luhnValid("4111111111111111"));
   CHECK(luhnValid("4111-1111-1111-1111"));
@@ -209,6 +251,61 @@ TEST_CASE("scrubber: disabled built-in rules and custom rules", "[scrub]") {
   std::string u = "uid:alice";
   other->scrub(u);
   CHECK(u.find(token.substr(4)) == std::string::npos);
+}
+
+TEST_CASE("scrubber: what is judged once is judged the same each time", "[scrub]") {
+  auto s = Scrubber::createDefault();
+  for (int round = 0; round < 3; ++round) {
+    std::string clean = "web01";
+    CHECK(s->scrub(clean) == 0);
+    CHECK(clean == "web01");
+    std::string dirty = "password=hunter2";
+    CHECK(s->scrub(dirty) == 1);
+    CHECK(dirty == "password=[REDACTED]");
+    ErrorRecord r;
+    setField(r.context, "api_key", JsonValue("k-value"));
+    setField(r.context, "hostname", JsonValue("web01"));
+    s->scrubRecord(r);
+    std::string out;
+    serializeRecord(r, out);
+    CHECK(out.find("k-value") == std::string::npos);
+    CHECK(out.find("web01") != std::string::npos);
+  }
+  CHECK(s->count("key_value") == 6);
+}
+
+TEST_CASE("scrubber: the lines of a clean raw log, and of one with a secret", "[scrub]") {
+  auto s = Scrubber::createDefault();
+  ErrorRecord clean;
+  clean.raw_log = "2024-03-11 ERROR boom\nTraceback (most recent call last):\nKeyError: 'x'";
+  clean.message = "KeyError: 'x'";
+  clean.traceback = {"Traceback (most recent call last):", "KeyError: 'x'"};
+  s->scrubRecord(clean);
+  CHECK(clean.message == "KeyError: 'x'");
+  CHECK(clean.traceback[1] == "KeyError: 'x'");
+
+  // A secret on one line of the raw log: the traceback's copy of that line is scrubbed too.
+  ErrorRecord dirty;
+  dirty.raw_log = "2024-03-11 ERROR boom\n    login(password='hunter2')\nKeyError: 'x'";
+  dirty.traceback = {"    login(password='hunter2')", "KeyError: 'x'"};
+  s->scrubRecord(dirty);
+  CHECK(dirty.raw_log.find("hunter2") == std::string::npos);
+  CHECK(dirty.traceback[0] == "    login(password='[REDACTED]')");
+}
+
+TEST_CASE("scrubber: a custom rule anchored to the text's start scans every line", "[scrub]") {
+  std::string error;
+  // "^" without (?m) is the start of the text: it matches the traceback's line, not the raw
+  // log the line comes from.
+  auto s =
+      Scrubber::create({}, {{"leading_pin", R"(^PIN \d{4})", Scrubber::Action::kMask}}, "", &error);
+  REQUIRE(s);
+  ErrorRecord r;
+  r.raw_log = "2024-03-11 ERROR boom\nPIN 1234";
+  r.traceback = {"PIN 1234"};
+  s->scrubRecord(r);
+  CHECK(r.raw_log == "2024-03-11 ERROR boom\nPIN 1234");
+  CHECK(r.traceback[0] == "[REDACTED]");
 }
 
 TEST_CASE("scrubber: bad rules are refused", "[scrub]") {

@@ -138,3 +138,40 @@ TEST_CASE("source parser: a record's own id, service and tags come before the in
   CHECK(c.records[1].service == "configured");
   CHECK(c.records[1].tags == std::vector<std::string>{"web", "api"});
 }
+
+TEST_CASE("source parser: events below the level by their header, and the traces below them",
+          "[source]") {
+  auto set = builtinSet();
+  const std::string text =
+      "2024-01-01 10:00:00,000 - app - INFO - start\n"
+      "Traceback (most recent call last):\n"
+      "  File \"/app/x.py\", line 3, in f\n"
+      "RuntimeError: crashed\n"
+      "2024-01-01 10:00:01,000 - app - WARNING - retrying\n"
+      "Traceback (most recent call last):\n"
+      "  File \"/app/y.py\", line 4, in g\n"
+      "TimeoutError: slow\n"
+      "2024-01-01 10:00:02,000 - app - INFO - still alive\n"
+      "2024-01-01 10:00:03,000 - app - ERROR - boom\n";
+  for (Level min : {Level::kError, Level::kWarning}) {
+    std::vector<ErrorRecord> out;
+    SourceInfo info;
+    info.min_level = min;
+    SourceParser sp(*set, info, [&](ErrorRecord& r) { out.push_back(r); });
+    feed(sp, text);
+    sp.flush();
+    // The INFO line does not own the trace below it (a crash of its own); the WARNING line
+    // does (a WARNING record, below ERROR).
+    REQUIRE(out.size() == (min == Level::kError ? 2u : 3u));
+    CHECK(out[0].exception_type == "RuntimeError");
+    CHECK(out[0].source_offset == text.find("Traceback"));
+    if (min == Level::kWarning) {
+      CHECK(out[1].level == Level::kWarning);
+      CHECK(out[1].exception_type == "TimeoutError");
+    }
+    CHECK(out.back().message == "boom");
+    CHECK(sp.stats().events == 5);
+    CHECK(sp.stats().below_level == (min == Level::kError ? 3u : 2u));
+    CHECK(sp.safeOffset() == text.size());
+  }
+}

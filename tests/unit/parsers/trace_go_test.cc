@@ -80,6 +80,14 @@ constexpr std::string_view kRecovered =
 
 }  // namespace
 
+TEST_CASE("trace go: a signal line cut short names no signal", "[trace][go]") {
+  // "[signal " followed by spaces only: trimmed, it is shorter than its own prefix.
+  const ErrorRecord r = test::analyzeText("panic: boom\n[signal   ");
+  CHECK(r.exception_type == "panic");
+  CHECK(r.message == "boom");
+  CHECK(findField(r.context, "signal") == nullptr);
+}
+
 TEST_CASE("trace go: a panic raised again after a recovery", "[trace][go]") {
   const ErrorRecord r = test::analyzeText(kRecovered);
   CHECK(r.exception_type == "panic");

@@ -129,3 +129,43 @@ TEST_CASE("trace python: a SyntaxError raised by an import", "[trace][python]") 
   CHECK(r.frames.back().line == 12);
   CHECK(r.frames.back().class_name.empty());
 }
+
+TEST_CASE("trace python: pydantic's validation errors keep their lines", "[trace][python]") {
+  constexpr std::string_view kV2 =
+      "Traceback (most recent call last):\n"
+      "  File \"/srv/api/users.py\", line 30, in create_user\n"
+      "    user = User(**payload)\n"
+      "pydantic_core._pydantic_core.ValidationError: 2 validation errors for User\n"
+      "name\n"
+      "  Field required [type=missing, input_value={'age': 'x'}, input_type=dict]\n"
+      "    For further information visit https://errors.pydantic.dev/2.6/v/missing\n"
+      "age\n"
+      "  Input should be a valid integer, unable to parse string as an integer "
+      "[type=int_parsing, input_value='x', input_type=str]\n"
+      "    For further information visit https://errors.pydantic.dev/2.6/v/int_parsing";
+  // A bare traceback (the text format): the message's lines are part of it, the line after
+  // them is not.
+  std::string text(kV2);
+  text += "\nworker restarted\n";
+  CHECK(test::groupText(text) == std::vector<size_t>{10, 1});
+  const ErrorRecord r = test::analyzeText(kV2);
+  CHECK(r.exception_type == "pydantic_core._pydantic_core.ValidationError");
+  CHECK(r.message.starts_with("2 validation errors for User\nname\n  Field required"));
+  CHECK(r.message.ends_with("https://errors.pydantic.dev/2.6/v/int_parsing"));
+  CHECK(r.traceback.size() == 10);
+
+  // pydantic 1: a location ("body -> items -> 0") and one indented line per error.
+  constexpr std::string_view kV1 =
+      "Traceback (most recent call last):\n"
+      "  File \"/srv/api/orders.py\", line 12, in parse\n"
+      "pydantic.error_wrappers.ValidationError: 1 validation error for Order\n"
+      "body -> items -> 0 -> price\n"
+      "  value is not a valid float (type=type_error.float)\n"
+      "Order 7 rejected";
+  CHECK(test::groupText(kV1) == std::vector<size_t>{5, 1});
+  // Another exception's message ends at its line.
+  CHECK(test::groupText("Traceback (most recent call last):\n"
+                        "  File \"/srv/a.py\", line 1, in f\n"
+                        "ValueError: 2 values for x\n"
+                        "name") == std::vector<size_t>{3, 1});
+}

@@ -361,8 +361,8 @@ TEST_CASE("Dispatcher send gate holds back sends and spooling, not replays",
   SpoolOptions spool;
   spool.after = std::chrono::hours(1);  // only the queue spools
   FakeTransport& slow = s.buildOneSpooling(dir.path, "slow", spool);
-  uint64_t open_through = 1;  // as the daemon: checkpoints before this batch are written
-  s.dispatcher->setSendGate([&](uint64_t seq) { return seq <= open_through; });
+  // As the daemon: checkpoints before batch 1 are written.
+  s.dispatcher->releaseThrough(1);
 
   for (uint64_t seq = 1; seq <= 6; ++seq) s.dispatcher->dispatch(twoRecords(seq));
   runReady(s.io);
@@ -377,8 +377,7 @@ TEST_CASE("Dispatcher send gate holds back sends and spooling, not replays",
   CHECK(s.dispatcher->stats()[0].queued == 5);
   CHECK(dir.files("0-slow") == 0);
 
-  open_through = 3;
-  s.dispatcher->gateOpened();
+  s.dispatcher->releaseThrough(3);
   REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 3; }));
   CHECK(s.dispatcher->stats()[0].spooled_records == 4);  // batches 2 and 3
   CHECK(s.dispatcher->stats()[0].queued == 3);
@@ -387,8 +386,7 @@ TEST_CASE("Dispatcher send gate holds back sends and spooling, not replays",
   CHECK(slow.calls[1].batch->seq == 0);
   CHECK(slow.calls[1].batch->records == twoRecords(2)->records);
 
-  open_through = 6;
-  s.dispatcher->gateOpened();
+  s.dispatcher->releaseThrough(6);
   REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 6; }));
   CHECK(s.dispatcher->stats()[0].spooled_records == 10);
   for (size_t call = 1; call < 6; ++call) {

@@ -6,7 +6,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
+
+#include "common/serial_worker.h"
 
 namespace homeo {
 
@@ -39,7 +40,8 @@ class CheckpointWriter {
   uint64_t failures() const;
 
  private:
-  void run();
+  // The worker's job: writes what is pending until nothing is.
+  void writePending();
 
   const std::string dir_;
   const std::string file_;
@@ -56,7 +58,8 @@ class CheckpointWriter {
   uint64_t failures_ = 0;
   bool stopping_ = false;
   bool error_logged_ = false;
-  std::thread thread_;
+  bool job_posted_ = false;  // writePending() is queued or running
+  SerialWorker worker_;
 };
 
 }  // namespace homeo

@@ -1,30 +1,59 @@
-#include "daemon/file_identity.h"
+#include "tail/file_identity.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/hash.h"
 
 namespace homeo {
 
-std::optional<Fingerprint> readFingerprint(int fd, uint32_t max_len) {
-  char buf[kFingerprintBytes];
-  if (max_len > kFingerprintBytes) max_len = kFingerprintBytes;
+namespace {
+
+// Reads the first min(file size, len) bytes of fd into buf; their count, or -1 on an error.
+ssize_t readHead(int fd, char* buf, size_t len) {
   size_t got = 0;
-  while (got < max_len) {
-    const ssize_t n = ::pread(fd, buf + got, max_len - got, static_cast<off_t>(got));
+  while (got < len) {
+    const ssize_t n = ::pread(fd, buf + got, len - got, static_cast<off_t>(got));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return std::nullopt;
+      return -1;
     }
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
-  return Fingerprint{static_cast<uint32_t>(got), fnv1a(std::string_view(buf, got))};
+  return static_cast<ssize_t>(got);
+}
+
+}  // namespace
+
+std::optional<Fingerprint> readFingerprint(int fd, uint32_t max_len) {
+  char buf[kFingerprintBytes];
+  const ssize_t got = readHead(fd, buf, std::min<uint32_t>(max_len, kFingerprintBytes));
+  if (got < 0) return std::nullopt;
+  const std::string_view head(buf, static_cast<size_t>(got));
+  return Fingerprint{static_cast<uint32_t>(head.size()), fnv1a(head)};
+}
+
+std::optional<ContentPrefix> ContentPrefix::read(int fd) {
+  char buf[kFingerprintBytes];
+  const ssize_t got = readHead(fd, buf, kFingerprintBytes);
+  if (got < 0) return std::nullopt;
+  return of(std::string_view(buf, static_cast<size_t>(got)));
+}
+
+ContentPrefix ContentPrefix::of(std::string_view first_bytes) {
+  ContentPrefix p;
+  p.len_ = static_cast<uint32_t>(std::min<size_t>(first_bytes.size(), kFingerprintBytes));
+  p.hashes_[0] = kFnvOffset;
+  for (size_t i = 0; i < p.len_; ++i) {
+    p.hashes_[i + 1] = fnv1a(first_bytes.substr(i, 1), p.hashes_[i]);
+  }
+  return p;
 }
 
 bool fingerprintMatches(int fd, const Fingerprint& fp) {

@@ -41,11 +41,6 @@ class CheckpointStore {
   std::optional<std::string> snapshot();
 
   std::optional<Checkpoint> find(uint64_t dev, uint64_t ino) const;
-  // A checkpoint whose content fingerprint is (fp_len, fp_hash).
-  std::optional<Checkpoint> findByFingerprint(uint32_t fp_len, uint64_t fp_hash) const;
-  // The checkpoint of a file that held content with fingerprint (fp_len, fp_hash) before its
-  // last truncation.
-  std::optional<Checkpoint> findByPreviousFingerprint(uint32_t fp_len, uint64_t fp_hash) const;
   void set(const Checkpoint& c);
   const std::map<std::pair<uint64_t, uint64_t>, Checkpoint>& all() const { return entries_; }
   // Whether a checkpoint file existed when load() ran: false on the very first start, the
@@ -54,6 +49,7 @@ class CheckpointStore {
   void erase(uint64_t dev, uint64_t ino);
   size_t size() const { return entries_.size(); }
   const std::string& path() const { return file_; }
+  const std::string& dir() const { return dir_; }
 
  private:
   std::string dir_;

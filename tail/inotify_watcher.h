@@ -9,11 +9,11 @@
 namespace homeo {
 
 // Watches directories with inotify on the event loop. Reports file names that were
-// created, written, moved or deleted, and overflow of the kernel queue (answered by a full
-// rescan).
+// created, written, moved or deleted, overflow of the kernel queue (answered by a full
+// rescan), and a watched directory that went away (its watch is dropped).
 class InotifyWatcher {
  public:
-  enum class Change { kModified, kCreatedOrMoved, kRemoved, kOverflow };
+  enum class Change { kModified, kCreatedOrMoved, kRemoved, kOverflow, kUnwatched };
   using Callback = std::function<void(Change change, const std::string& path)>;
 
   InotifyWatcher(boost::asio::any_io_executor executor, Callback callback);
@@ -26,6 +26,7 @@ class InotifyWatcher {
   void start();
   void stop();
   size_t watchCount() const { return dirs_.size(); }
+  bool watching(const std::string& dir) const;
 
  private:
   void readMore();

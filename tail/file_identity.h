@@ -1,8 +1,10 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace homeo {
 
@@ -19,6 +21,26 @@ constexpr uint32_t kFingerprintBytes = 512;
 // Shorter fingerprints are too likely to be shared by unrelated files (a common header line)
 // to identify a copy by content alone.
 constexpr uint32_t kMinCopyFingerprintBytes = 64;
+
+// The hashes of every prefix of a file's first kFingerprintBytes bytes: a fingerprint taken
+// when the file (or the file it copies) was shorter is checked against the right length.
+class ContentPrefix {
+ public:
+  // Of a file's first bytes (only the first kFingerprintBytes count).
+  static ContentPrefix of(std::string_view first_bytes);
+  // nullopt on a read error.
+  static std::optional<ContentPrefix> read(int fd);
+  // The fingerprint of all of it (what readFingerprint gives).
+  Fingerprint fingerprint() const { return {len_, hashes_[len_]}; }
+  // Whether its first fp.len bytes hash to fp.hash (always false for fp.len 0).
+  bool startsWith(const Fingerprint& fp) const {
+    return fp.len > 0 && fp.len <= len_ && hashes_[fp.len] == fp.hash;
+  }
+
+ private:
+  uint32_t len_ = 0;
+  std::array<uint64_t, kFingerprintBytes + 1> hashes_{};
+};
 
 // The fingerprint of the first min(file size, max_len) bytes of fd; nullopt on a read error.
 std::optional<Fingerprint> readFingerprint(int fd, uint32_t max_len = kFingerprintBytes);

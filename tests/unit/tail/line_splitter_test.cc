@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/line_splitter.h"
+#include "tail/line_splitter.h"
 
 using homeo::LineSplitter;
 

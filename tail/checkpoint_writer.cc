@@ -1,4 +1,4 @@
-#include "daemon/checkpoint_writer.h"
+#include "tail/checkpoint_writer.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,7 @@
 #include <chrono>
 #include <utility>
 
-#include "daemon/checkpoint_store.h"
+#include "tail/checkpoint_store.h"
 
 namespace homeo {
 
@@ -28,15 +28,14 @@ bool CheckpointWriter::submit(std::optional<std::string> data, uint64_t tag) {
   pending_ = std::move(data);
   pending_tag_ = std::max(pending_tag_, tag);
   ++submitted_;
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
-  cv_.notify_all();
+  if (!job_posted_) job_posted_ = worker_.post([this] { writePending(); });
   return false;
 }
 
 void CheckpointWriter::flush() {
   std::unique_lock lock(mu_);
   const uint64_t target = submitted_;
-  cv_.wait(lock, [&] { return finished_ >= target || !thread_.joinable(); });
+  cv_.wait(lock, [&] { return finished_ >= target || !job_posted_; });
 }
 
 void CheckpointWriter::stop() {
@@ -45,7 +44,7 @@ void CheckpointWriter::stop() {
     stopping_ = true;
     cv_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
+  worker_.stop();  // what is pending is written first
 }
 
 uint64_t CheckpointWriter::writes() const {
@@ -58,11 +57,9 @@ uint64_t CheckpointWriter::failures() const {
   return failures_;
 }
 
-void CheckpointWriter::run() {
+void CheckpointWriter::writePending() {
   std::unique_lock lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [&] { return pending_.has_value() || stopping_; });
-    if (!pending_) return;  // stopping with nothing left to write
+  while (pending_) {
     std::string data = std::move(*pending_);
     pending_.reset();
     uint64_t tag = pending_tag_;
@@ -99,8 +96,9 @@ void CheckpointWriter::run() {
       ++submitted_;
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
     }
-    if (stopping_ && !pending_) return;
   }
+  job_posted_ = false;
+  cv_.notify_all();
 }
 
 }  // namespace homeo

@@ -1,10 +1,11 @@
-#include "daemon/path_glob.h"
+#include "tail/path_glob.h"
 
 #include <fnmatch.h>
 #include <glob.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <set>
 
 namespace homeo {
 namespace {
@@ -69,6 +70,27 @@ std::vector<std::string> watchDirectories(const std::vector<std::string>& globs)
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+PathScan scanInputs(const std::vector<config::InputConfig>& inputs) {
+  PathScan scan;
+  std::set<FileId> seen;
+  for (const auto& in : inputs) {
+    if (!in.poll) {
+      for (auto& dir : watchDirectories(in.paths)) scan.dirs.push_back(std::move(dir));
+    }
+    for (auto& path : expandInputs(in)) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) continue;
+      const FileId id{st.st_dev, st.st_ino};
+      if (!seen.insert(id).second) continue;
+      scan.files.push_back(
+          {&in, std::move(path), id, static_cast<uint64_t>(st.st_size), st.st_mtime});
+    }
+  }
+  std::sort(scan.dirs.begin(), scan.dirs.end());
+  scan.dirs.erase(std::unique(scan.dirs.begin(), scan.dirs.end()), scan.dirs.end());
+  return scan;
 }
 
 }  // namespace homeo

@@ -1,4 +1,4 @@
-#include "daemon/inotify_watcher.h"
+#include "tail/inotify_watcher.h"
 
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -44,6 +44,13 @@ bool InotifyWatcher::watch(const std::string& dir, std::string* error) {
   return true;
 }
 
+bool InotifyWatcher::watching(const std::string& dir) const {
+  for (const auto& [wd, d] : dirs_) {
+    if (d == dir) return true;
+  }
+  return false;
+}
+
 void InotifyWatcher::start() {
   if (fd_ >= 0) readMore();
 }
@@ -80,8 +87,9 @@ void InotifyWatcher::handle(size_t bytes) {
     if (it == dirs_.end()) continue;
     if (ev.mask & IN_IGNORED) {
       // The directory itself went away; the periodic rescan watches it again when it returns.
+      std::string dir = std::move(it->second);
       dirs_.erase(it);
-      callback_(Change::kOverflow, {});
+      callback_(Change::kUnwatched, dir);
       continue;
     }
     if (ev.len == 0) continue;

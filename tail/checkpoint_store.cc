@@ -1,4 +1,4 @@
-#include "daemon/checkpoint_store.h"
+#include "tail/checkpoint_store.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -185,22 +185,6 @@ std::optional<Checkpoint> CheckpointStore::find(uint64_t dev, uint64_t ino) cons
   auto it = entries_.find({dev, ino});
   if (it == entries_.end()) return std::nullopt;
   return it->second;
-}
-
-std::optional<Checkpoint> CheckpointStore::findByFingerprint(uint32_t fp_len,
-                                                             uint64_t fp_hash) const {
-  for (const auto& [key, c] : entries_) {
-    if (c.fp_len == fp_len && c.fp_hash == fp_hash) return c;
-  }
-  return std::nullopt;
-}
-
-std::optional<Checkpoint> CheckpointStore::findByPreviousFingerprint(uint32_t fp_len,
-                                                                     uint64_t fp_hash) const {
-  for (const auto& [key, c] : entries_) {
-    if (c.prev_fp_len != 0 && c.prev_fp_len == fp_len && c.prev_fp_hash == fp_hash) return c;
-  }
-  return std::nullopt;
 }
 
 void CheckpointStore::set(const Checkpoint& c) {

@@ -1,0 +1,146 @@
+#include "tail/checkpoint_tracker.h"
+
+#include <boost/asio/post.hpp>
+#include <utility>
+
+namespace homeo {
+
+CheckpointTracker::CheckpointTracker(boost::asio::any_io_executor loop, std::string state_dir)
+    : loop_(loop),
+      store_(std::move(state_dir)),
+      writer_(store_.dir(), store_.path(),
+              [loop, this, alive = std::weak_ptr<int>(alive_)](uint64_t seq) {
+                // On the writer's thread: the rest happens on the loop.
+                boost::asio::post(loop, [this, alive, seq] {
+                  if (!alive.expired()) onDurable(seq);
+                });
+              }) {}
+
+CheckpointTracker::~CheckpointTracker() {
+  alive_.reset();
+  writer_.stop();
+}
+
+bool CheckpointTracker::load(std::string* error) { return store_.load(error); }
+
+void CheckpointTracker::erase(FileId id) { store_.erase(id.dev, id.ino); }
+
+void CheckpointTracker::set(const Checkpoint& checkpoint) {
+  store_.set(checkpoint);
+  scheduleCommit();
+}
+
+void CheckpointTracker::follow(FileId id, std::string path, const FilePosition& at) {
+  File& file = files_[id];
+  file.path = std::move(path);
+  place(file, newest_seq_, at);
+}
+
+void CheckpointTracker::moved(FileId id, std::string path) {
+  if (auto it = files_.find(id); it != files_.end()) it->second.path = std::move(path);
+}
+
+void CheckpointTracker::recorded(FileId id, const FilePosition& at, uint64_t seq) {
+  if (seq > newest_seq_) newest_seq_ = seq;
+  auto it = files_.find(id);
+  if (it == files_.end()) return;
+  File& file = it->second;
+  if (file.batch_seq == seq) return;
+  // The file's first record in a new batch: every byte before it is in the batches before
+  // that one. A mark per batch lets the checkpoint follow acknowledgements batch by batch,
+  // however many batches one read produced.
+  if (file.batch_seq != 0 && at.offset != file.last_mark &&
+      (file.marks.empty() || at.offset > file.marks.back().at.offset)) {
+    place(file, seq - 1, at);
+  }
+  file.batch_seq = seq;
+}
+
+void CheckpointTracker::reached(FileId id, const FilePosition& at) {
+  auto it = files_.find(id);
+  if (it == files_.end() || at.offset == it->second.last_mark) return;
+  place(it->second, newest_seq_, at);
+}
+
+void CheckpointTracker::restarted(FileId id) {
+  if (auto it = files_.find(id); it != files_.end()) it->second.last_mark = UINT64_MAX;
+}
+
+void CheckpointTracker::place(File& file, uint64_t seq, const FilePosition& at) {
+  file.last_mark = at.offset;
+  file.marks.push_back({seq, at});
+  if (seq <= acked_) scheduleCommit();
+}
+
+bool CheckpointTracker::settled(FileId id) const {
+  auto it = files_.find(id);
+  return it == files_.end() || it->second.marks.empty();
+}
+
+bool CheckpointTracker::waitingForAck(FileId id) const {
+  auto it = files_.find(id);
+  return it != files_.end() && !it->second.marks.empty() && it->second.marks.back().seq > acked_;
+}
+
+void CheckpointTracker::forget(FileId id) {
+  auto it = files_.find(id);
+  if (it == files_.end()) return;
+  if (apply(id, it->second)) scheduleCommit();
+  files_.erase(it);
+}
+
+uint64_t CheckpointTracker::committedOffset(FileId id) const {
+  auto it = files_.find(id);
+  return it == files_.end() ? 0 : it->second.committed;
+}
+
+void CheckpointTracker::acked(uint64_t seq) {
+  if (seq <= acked_) return;
+  acked_ = seq;
+  scheduleCommit();
+}
+
+bool CheckpointTracker::apply(FileId id, File& file) {
+  std::optional<FilePosition> last;
+  while (!file.marks.empty() && file.marks.front().seq <= acked_) {
+    last = file.marks.front().at;
+    file.marks.pop_front();
+  }
+  if (!last) return false;
+  store_.set({id.dev, id.ino, last->offset, last->fp.len, last->fp.hash, file.path,
+              last->old_offset, last->old_fp.len, last->old_fp.hash});
+  file.committed = last->offset;
+  return true;
+}
+
+void CheckpointTracker::scheduleCommit() {
+  if (commit_posted_) return;
+  commit_posted_ = true;
+  boost::asio::post(loop_, [this, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    commit_posted_ = false;
+    commit();
+  });
+}
+
+void CheckpointTracker::commit() {
+  for (auto& [id, file] : files_) apply(id, file);
+  // Written on a thread of its own: the fsyncs must not hold up the event loop.
+  if (writer_.submit(store_.snapshot(), acked_)) onDurable(acked_);
+}
+
+void CheckpointTracker::flush() { writer_.flush(); }
+
+void CheckpointTracker::openGate() {
+  if (gate_open_) return;
+  gate_open_ = true;
+  if (on_gate_) on_gate_(sendableThrough());
+}
+
+void CheckpointTracker::onDurable(uint64_t seq) {
+  if (seq <= durable_) return;
+  durable_ = seq;
+  if (on_gate_) on_gate_(sendableThrough());
+}
+
+}  // namespace homeo
