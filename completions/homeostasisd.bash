@@ -6,9 +6,10 @@ _homeostasisd() {
     _init_completion -s || return
 
     # The built-in formats (parsers/builtin.cc); user-defined ones are in the config.
-    local formats="json homeostasis syslog bracket python logfmt java klog access_log logcat apache_error
-        nginx_error postgres mysql_error redis w3c uwsgi tai64n epoch golog winston dotnet_console
-        serilog env_logger generic text"
+    local formats="json homeostasis syslog bracket python logfmt java klog access_log logcat
+        apache_error nginx_error postgres mysql_error redis w3c uwsgi tai64n epoch golog winston
+        dotnet_console serilog env_logger php_error elixir jul zerolog log4js tracing loguru erlang
+        pino_pretty generic text"
 
     if ((cword == 1)); then
         COMPREPLY=($(compgen -W "run check parse detect version --help --version" -- "$cur"))

@@ -4,18 +4,25 @@
 #include "parsers/apache/apache_error_parser.h"
 #include "parsers/bracket/bracket_parser.h"
 #include "parsers/dotnet/dotnet_console_parser.h"
+#include "parsers/elixir/elixir_parser.h"
 #include "parsers/envlogger/envlogger_parser.h"
+#include "parsers/erlang/erlang_parser.h"
 #include "parsers/generic/generic_parser.h"
 #include "parsers/golog/golog_parser.h"
 #include "parsers/homeostasis/homeostasis_parser.h"
 #include "parsers/java/java_parser.h"
 #include "parsers/json/json_parser.h"
+#include "parsers/jul/jul_parser.h"
 #include "parsers/klog/klog_parser.h"
+#include "parsers/log4js/log4js_parser.h"
 #include "parsers/logcat/logcat_parser.h"
 #include "parsers/logfmt/logfmt_parser.h"
+#include "parsers/loguru/loguru_parser.h"
 #include "parsers/mysql/mysql_error_parser.h"
 #include "parsers/nginx/nginx_error_parser.h"
 #include "parsers/parser.h"
+#include "parsers/php/php_error_parser.h"
+#include "parsers/pino/pino_pretty_parser.h"
 #include "parsers/postgres/postgres_parser.h"
 #include "parsers/python/python_parser.h"
 #include "parsers/redis/redis_parser.h"
@@ -23,9 +30,11 @@
 #include "parsers/stamped/stamped_parser.h"
 #include "parsers/syslog/syslog_parser.h"
 #include "parsers/text/text_parser.h"
+#include "parsers/tracing/tracing_parser.h"
 #include "parsers/uwsgi/uwsgi_parser.h"
 #include "parsers/w3c/w3c_parser.h"
 #include "parsers/winston/winston_parser.h"
+#include "parsers/zerolog/zerolog_parser.h"
 
 namespace homeo {
 
@@ -82,6 +91,26 @@ void registerBuiltinParsers(ParserRegistry& registry) {
                 true, makeSerilogParser});
   registry.add({"env_logger", "Rust env_logger: [2024-03-11T19:45:10Z ERROR target] msg", true,
                 makeEnvLoggerParser});
+  registry.add({"php_error",
+                "PHP's error_log and PHP-FPM: [11-Mar-2024 19:45:10 UTC] PHP Fatal error:  ...",
+                true, makePhpErrorParser});
+  registry.add({"elixir", "Elixir Logger console: 19:45:10.123 [error] msg, metadata to context",
+                true, makeElixirParser});
+  registry.add({"jul", "java.util.logging two-line default: date and source, then LEVEL: msg", true,
+                makeJulParser});
+  registry.add({"zerolog", "Go zerolog ConsoleWriter: 7:45PM ERR main.go:42 > msg key=value", true,
+                makeZerologParser});
+  registry.add({"log4js", "Node.js log4js: [2024-03-11T19:45:10.123] [ERROR] category - msg", true,
+                makeLog4jsParser});
+  registry.add({"tracing", "Rust tracing-subscriber: <RFC 3339> ERROR spans: target: msg fields",
+                true, makeTracingParser});
+  registry.add({"loguru", "Python loguru: time | LEVEL | name:function:line - msg, its traceback",
+                true, makeLoguruParser});
+  registry.add({"erlang", "Erlang/OTP reports: =ERROR REPORT==== 11-Mar-2024::19:45:10 ===", true,
+                makeErlangParser});
+  registry.add({"pino_pretty",
+                "Node.js pino-pretty and bunyan CLI: [time] LEVEL (pid on host): msg", true,
+                makePinoPrettyParser});
   // Last of the candidates: the specific formats above win ties.
   registry.add({"generic",
                 "timestamp + level word lines (many layouts), zap console, Ruby Logger/Rails", true,

@@ -85,6 +85,69 @@ std::optional<CivilTime> parseTimeOfDay(std::string_view s, size_t* used) {
   return t;
 }
 
+namespace {
+
+bool wordIs(std::string_view word, std::string_view lower) {
+  if (word.size() != lower.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    const char c = word[i] >= 'A' && word[i] <= 'Z' ? static_cast<char>(word[i] + 32) : word[i];
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Level levelFromWords(std::string_view msg) {
+  if (auto level = findLevelToken(msg, 48)) return *level;
+  Level level = Level::kInfo;
+  size_t i = 0;
+  while (i < msg.size()) {
+    if (!text::isAlpha(msg[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < msg.size() && text::isAlpha(msg[j])) ++j;
+    const std::string_view w = msg.substr(i, j - i);
+    i = j;
+    if (w.size() < 3 || w.size() > 9) continue;
+    switch (w[0] | 0x20) {
+      case 'e':
+        if (wordIs(w, "error") || wordIs(w, "errors") || wordIs(w, "err")) return Level::kError;
+        break;
+      case 'f':
+        if (wordIs(w, "fail") || wordIs(w, "failed") || wordIs(w, "failure") ||
+            wordIs(w, "fails") || wordIs(w, "fatal"))
+          return Level::kError;
+        break;
+      case 'p':
+        if (wordIs(w, "panic") || wordIs(w, "panicked")) return Level::kError;
+        break;
+      case 'w':
+        if (wordIs(w, "warn") || wordIs(w, "warning")) level = Level::kWarning;
+        break;
+      default:
+        break;
+    }
+  }
+  return level;
+}
+
+bool parseDayMonthYear(std::string_view s, CivilTime& t, size_t* used) {
+  int d, y;
+  if (s.size() < 11 || s[2] != '-' || s[6] != '-' || !readDigits(s, 0, 2, &d) ||
+      !readDigits(s, 7, 4, &y) || d < 1 || d > 31)
+    return false;
+  const int month = monthFromAbbrev(s.substr(3, 3));
+  if (month == 0) return false;
+  t.year = y;
+  t.month = month;
+  t.day = d;
+  *used = 11;
+  return true;
+}
+
 void dateToday(CivilTime& t) {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};

@@ -44,6 +44,15 @@ bool readDigits(std::string_view s, size_t pos, size_t n, int* out);
 // dateToday(), so that a line below the level costs no clock reading. Sets *used.
 std::optional<CivilTime> parseTimeOfDay(std::string_view s, size_t* used);
 
+// "11-Mar-2024" (PHP's error_log, Erlang's reports, Tomcat) at the start of s: sets the date
+// of t (nothing else) and *used. English month abbreviations.
+bool parseDayMonthYear(std::string_view s, CivilTime& t, size_t* used);
+
+// The level of a message its logger wrote without one (Go's log package, PHP's error_log()):
+// a level token near its start (ERROR, [warn], fatal:) counts; else the words panic, error,
+// err, fail(ed), failure, fatal make it ERROR and warn/warning WARNING; else INFO.
+Level levelFromWords(std::string_view message);
+
 // Gives a time of day the date it most likely has: today's in local time, or yesterday's
 // when that would put it more than a minute in the future (a line written before midnight,
 // read after it).

@@ -71,6 +71,11 @@ class Parser {
     return true;
   }
 
+  // How many lines an event's header spans: what is below them can be a stack trace the
+  // header owns (SourceParser asks parse() about these lines alone). One for most formats;
+  // java.util.logging writes its level on the second.
+  virtual size_t headerLines() const { return 1; }
+
   // Parses one event. Returns kBelowLevel as early as it knows the level is below
   // `min_level`, so that the common INFO line costs as little as possible. Fills level,
   // time, message, exception data, module and context; the caller fills source, service,

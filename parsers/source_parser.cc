@@ -224,7 +224,7 @@ bool SourceParser::headerOwnsTrace(std::span<const std::string_view> event) {
   // runtime wrote between the application's lines. Asked once per trace, not per line.
   if (event_level_ && *event_level_ < Level::kWarning) return false;
   header_scratch_.clear();
-  const LogEvent header{event.first(1), 0};
+  const LogEvent header{event.first(std::min(event.size(), event_parser_->headerLines())), 0};
   return event_parser_->parse(header, Level::kWarning, header_scratch_) == ParseStatus::kRecord;
 }
 

@@ -399,12 +399,13 @@ std::string unescapeSlashes(std::string_view s) {
 //   #0 /app/y.php(3): App\\Svc->f()
 //   ...
 //   "}
-// and PHP's own "Uncaught App\\Ex: msg in /app/x.php:12" + "Stack trace:" (a fatal error
+// Monolog's own default (no stack trace) ends the entry on the line, `... at /app/x.php:12)"}
+// []`. And PHP's own "Uncaught App\\Ex: msg in /app/x.php:12" + "Stack trace:" (a fatal error
 // Laravel logs). The record is then about the exception: type, message, frames (outermost
 // first), php.
 bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
-  constexpr std::string_view kMark = "{\"exception\":\"[object] (";
-  if (ev.lines.size() < 2) return false;
+  // Other context keys may come first (Laravel's handler adds "userId" of a signed-in user).
+  constexpr std::string_view kMark = "\"exception\":\"[object] (";
   const std::string_view head = ev.lines[0];
   std::string_view type;
   std::string_view message;
@@ -418,6 +419,10 @@ bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
     const size_t close = s.find("): ");
     if (close == std::string_view::npos) return false;
     message = text::trimRight(s.substr(close + 3));
+    // Monolog without its stack trace ends the JSON string on the line: "... at /x.php:12)"}".
+    if (const size_t end = message.find(")\""); end != std::string_view::npos) {
+      message = message.substr(0, end + 1);
+    }
     if (!message.empty() && message.back() == ')') message.remove_suffix(1);
     const size_t at = message.rfind(" at ");
     if (at != std::string_view::npos) {
@@ -434,7 +439,9 @@ bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
   } else {
     // PHP's own "Uncaught App\Ex: msg in /app/x.php:12" with "Stack trace:" below.
     const size_t un = head.find("Uncaught ");
-    if (un == std::string_view::npos || text::trim(ev.lines[1]) != "Stack trace:") return false;
+    if (un == std::string_view::npos || ev.lines.size() < 2 ||
+        text::trim(ev.lines[1]) != "Stack trace:")
+      return false;
     std::string_view s = head.substr(un + 9);
     const size_t colon = s.find(": ");
     if (colon == std::string_view::npos || colon == 0) return false;
@@ -511,8 +518,10 @@ bool readLaravelException(const LogEvent& ev, ErrorRecord& out) {
   }
   out.traceback.clear();
   for (size_t i = 1; i < ev.lines.size(); ++i) out.traceback.emplace_back(ev.lines[i]);
-  const size_t ctx = logged.find(" {\"exception\"");
-  if (ctx != std::string::npos) logged.resize(ctx);
+  if (const size_t mark = logged.find(kMark); mark != std::string::npos) {
+    const size_t ctx = logged.rfind(" {", mark);
+    logged.resize(ctx == std::string::npos ? mark : ctx);
+  }
   if (!logged.empty() && logged.find("Uncaught ") == std::string::npos)
     setField(out.context, "log_message", JsonValue(std::move(logged)));
   return true;

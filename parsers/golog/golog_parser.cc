@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "parsers/console_line.h"
 #include "parsers/header_format.h"
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
@@ -97,49 +98,25 @@ bool parseHeader(std::string_view line, Header& h) {
   return true;
 }
 
-bool wordIs(std::string_view word, std::string_view lower) {
-  if (word.size() != lower.size()) return false;
-  for (size_t i = 0; i < word.size(); ++i) {
-    const char c = word[i] >= 'A' && word[i] <= 'Z' ? static_cast<char>(word[i] + 32) : word[i];
-    if (c != lower[i]) return false;
+// log/slog's default handler writes through the log package: "INFO msg key=value", the level
+// upper case (with an offset such as "ERROR+2" for levels between). Strips the level from
+// `message`.
+std::optional<Level> slogLevel(std::string_view& message) {
+  const size_t sp = message.find(' ');
+  std::string_view word = message.substr(0, sp);
+  if (word.size() < 4 || word.size() > 8) return std::nullopt;
+  const size_t sign = word.find_first_of("+-");
+  if (sign != std::string_view::npos) {
+    if (!text::parseUint(word.substr(sign + 1))) return std::nullopt;
+    word = word.substr(0, sign);
   }
-  return true;
-}
-
-// The level of a message the package wrote without one.
-Level messageLevel(std::string_view msg) {
-  if (auto level = findLevelToken(msg, 48)) return *level;
-  Level level = Level::kInfo;
-  size_t i = 0;
-  while (i < msg.size()) {
-    if (!text::isAlpha(msg[i])) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < msg.size() && text::isAlpha(msg[j])) ++j;
-    const std::string_view w = msg.substr(i, j - i);
-    i = j;
-    if (w.size() < 3 || w.size() > 9) continue;
-    switch (w[0] | 0x20) {
-      case 'e':
-        if (wordIs(w, "error") || wordIs(w, "errors") || wordIs(w, "err")) return Level::kError;
-        break;
-      case 'f':
-        if (wordIs(w, "fail") || wordIs(w, "failed") || wordIs(w, "failure") ||
-            wordIs(w, "fails") || wordIs(w, "fatal"))
-          return Level::kError;
-        break;
-      case 'p':
-        if (wordIs(w, "panic") || wordIs(w, "panicked")) return Level::kError;
-        break;
-      case 'w':
-        if (wordIs(w, "warn") || wordIs(w, "warning")) level = Level::kWarning;
-        break;
-      default:
-        break;
-    }
-  }
+  std::optional<Level> level;
+  if (word == "INFO") level = Level::kInfo;
+  if (word == "WARN") level = Level::kWarning;
+  if (word == "ERROR") level = Level::kError;
+  if (word == "DEBUG") level = Level::kDebug;
+  if (!level) return std::nullopt;
+  message = sp == std::string_view::npos ? std::string_view() : message.substr(sp + 1);
   return level;
 }
 
@@ -150,9 +127,15 @@ class GoLogParser final : public HeaderFormat<Header, parseHeader> {
   ParseStatus parse(const LogEvent& ev, Level min_level, ErrorRecord& out) override {
     Header h;
     if (!parseHeader(ev.lines[0], h)) return ParseStatus::kNotMatched;
-    Level level = messageLevel(h.message);
+    std::string_view message = h.message;
+    const auto slog = slogLevel(message);
+    Level level = slog ? *slog : levelFromWords(message);
     if (level < min_level && ev.lines.size() == 1) return ParseStatus::kBelowLevel;
-    fillTextRecord(ev, level, h.time, h.caller, h.message, out);
+    if (slog) {
+      const std::string_view text = console::splitTrailingFields(message, &out.context);
+      if (!text.empty()) message = text;
+    }
+    fillTextRecord(ev, level, h.time, h.caller, message, out);
     if (ev.lines.size() > 1 && out.exception_type.empty()) readRecoveredPanic(ev, h.message, out);
     // A stack trace below the line says it reports an error.
     if (!out.traceback.empty() && level < Level::kError) level = Level::kError;

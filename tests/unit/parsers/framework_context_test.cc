@@ -250,6 +250,43 @@ TEST_CASE("Laravel: PHP's uncaught exception with its stack trace", "[framework]
   CHECK(r.frames[1].function == "__construct");
 }
 
+TEST_CASE("Laravel and Monolog: context keys before the exception, no stack trace",
+          "[framework][laravel]") {
+  // Laravel's handler puts the signed-in user's id before the exception.
+  Run run = runSource({
+      "[2024-03-11 19:45:10] production.ERROR: Division by zero {\"userId\":7,\"exception\":"
+      "\"[object] (DivisionByZeroError(code: 0): Division by zero at "
+      "/var/www/app/Http/Controllers/CartController.php:31)",
+      "[stacktrace]",
+      "#0 /var/www/public/index.php(55): App\\\\Http\\\\Controllers\\\\CartController->show()",
+      "#1 {main}",
+      "\"} ",
+  });
+  REQUIRE(run.records.size() == 1);
+  CHECK(run.records[0].exception_type == "DivisionByZeroError");
+  CHECK(run.records[0].message == "Division by zero");
+  CHECK(str(run.records[0].context, "log_message") == "Division by zero");
+  REQUIRE(run.records[0].frames.size() == 2);
+  CHECK(run.records[0].frames.back().line == 31);
+
+  // Monolog's default line formatter: the exception in the context, on one line.
+  run = runSource({
+      "[2024-03-11T19:45:09.120381+00:00] app.INFO: started [] []",
+      "[2024-03-11T19:45:10.223456+00:00] app.CRITICAL: db down {\"exception\":\"[object] "
+      "(PDOException(code: 2002): SQLSTATE[HY000] [2002] Connection refused at "
+      "/app/src/Db.php:12)\"} []",
+  });
+  REQUIRE(run.records.size() == 1);
+  const ErrorRecord& r = run.records[0];
+  CHECK(r.level == Level::kCritical);
+  CHECK(r.exception_type == "PDOException");
+  CHECK(r.message == "SQLSTATE[HY000] [2002] Connection refused");
+  CHECK(str(r.context, "log_message") == "db down");
+  REQUIRE(r.frames.size() == 1);
+  CHECK(r.frames[0].file == "/app/src/Db.php");
+  CHECK(r.frames[0].line == 12);
+}
+
 TEST_CASE("generic: vdsm's double colons and CouchDB's leading level", "[generic]") {
   const Run vdsm = runSource({
       "MainThread::INFO::2024-01-02 15:04:05,100::vdsm::71::vds::(run) I am the actual vdsm",
