@@ -509,13 +509,15 @@ LoadResult parseConfig(std::string_view text, const std::string& name) {
       Config cfg;
       cfg.path = name;
       decodeTopLevel(OptionMap(std::move(*root)), cfg, d);
-      if (d.empty()) result.config = std::move(cfg);
+      if (d.empty()) {
+        result.config = std::move(cfg);
+      } else {
+        result.decoded = std::move(cfg);
+      }
     }
   }
   // Decoding goes section by section; report in the order of the file.
-  std::stable_sort(d.begin(), d.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
-  });
+  sortDiagnostics(d);
   return result;
 }
 

@@ -29,6 +29,9 @@ struct Diagnostic {
   std::string str() const;
 };
 
+// Orders diagnostics as the file reads: by file, line and column, stably.
+void sortDiagnostics(std::vector<Diagnostic>& diags);
+
 // A configuration value as written, decoded from YAML into config's own tree so that nothing
 // outside config/ touches YAML nodes. Extensions (transports, context providers) read their
 // options from an OptionMap and report problems through Diagnostics with locations.
@@ -198,6 +201,9 @@ struct Config {
 struct LoadResult {
   std::optional<Config> config;    // set when there are no errors
   std::vector<Diagnostic> errors;  // each "FILE:LINE:COL: message"
+  // What could be decoded despite errors (values in error left at their defaults), so later
+  // checks (formats, transports, providers) can still report in the same pass.
+  std::optional<Config> decoded;
 };
 
 // Reads, decodes and validates a config file: unknown keys, wrong types, impossible values,

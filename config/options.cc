@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <tuple>
 
 #include "config/config.h"
 
@@ -11,6 +12,13 @@ namespace homeo::config {
 std::string Diagnostic::str() const {
   return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " +
          message;
+}
+
+void sortDiagnostics(std::vector<Diagnostic>& diags) {
+  std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.where.file, a.where.line, a.where.column) <
+           std::tie(b.where.file, b.where.line, b.where.column);
+  });
 }
 
 namespace {

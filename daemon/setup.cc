@@ -170,8 +170,12 @@ void printDiagnostics(const std::vector<config::Diagnostic>& diags) {
 
 std::optional<config::Config> loadValidConfig(const std::string& path, const Registries& reg) {
   config::LoadResult res = config::loadConfig(path);
+  // One pass: what decoded despite errors is validated too, and everything is reported in the
+  // order of the file.
   if (res.config) validateConfig(*res.config, reg, res.errors);
+  if (res.decoded) validateConfig(*res.decoded, reg, res.errors);
   if (!res.errors.empty()) {
+    config::sortDiagnostics(res.errors);
     printDiagnostics(res.errors);
     return std::nullopt;
   }

@@ -355,6 +355,28 @@ class Check(unittest.TestCase):
         self.assertRegex(res.stderr, rf"{re.escape(path)}:4:1: .*first_bad")
         self.assertRegex(res.stderr, rf"{re.escape(path)}:{second_line}:1: .*second_bad")
 
+    def test_problems_of_every_stage_in_one_pass_in_file_order(self):
+        # Decoding problems (a relative path, a bad level, an out-of-range number) and those
+        # found later (an unknown format, a misspelt transport key) come out of one run.
+        text = self.valid_text()
+        text = text.replace("min_level: ERROR\n", "min_level: LOUD\n")
+        text = text.replace(f'["{self.logs}/*.log"]', '["logs/*.log"]')
+        text = text.replace("    format: auto\n", "    format: no_such_format\n")
+        text = text.replace("  max_records: 500\n", "  max_records: 0\n")
+        text = text.replace(f"    path: {self.tmp.join('state')}/errors.jsonl\n",
+                            f"    pathh: {self.tmp.join('state')}/errors.jsonl\n")
+        path = self.write(text)
+        lines = text.splitlines()
+        expected = [next(i for i, l in enumerate(lines, 1) if needle in l)
+                    for needle in ("min_level: LOUD", "logs/*.log", "no_such_format",
+                                   "max_records: 0", "pathh:")]
+        res = h.run_cmd("check", "--config", path)
+        self.assertEqual(res.code, h.EXIT_CONFIG, res.describe())
+        reported = [int(m) for m in re.findall(rf"(?m)^{re.escape(path)}:(\d+):\d+: ", res.stderr)]
+        for line in expected:
+            self.assertIn(line, reported, f"line {line} not reported in one pass:\n{res.stderr}")
+        self.assertEqual(reported, sorted(reported), f"not in file order:\n{res.stderr}")
+
     def test_wrong_type(self):
         text = self.valid_text().replace("  max_records: 500\n", "  max_records: lots\n")
         path = self.write(text)
