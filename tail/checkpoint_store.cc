@@ -10,14 +10,18 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace homeo {
 namespace {
 
 // v2 adds the previous content's offset and fingerprint before the path; v1 files (without
-// them) are still read.
+// them) are still read. v3 adds journal cursors (`journal<TAB>cursor<TAB>key` lines); it is
+// written only when there are any, so a file without them stays readable by older versions.
 constexpr const char* kHeader = "homeostasisd-checkpoints v2";
 constexpr const char* kHeaderV1 = "homeostasisd-checkpoints v1";
+constexpr const char* kHeaderV3 = "homeostasisd-checkpoints v3";
+constexpr std::string_view kJournalTag = "journal\t";
 
 bool parseUnsigned(const std::string& s, int base, uint64_t& out) {
   if (s.empty()) return false;
@@ -77,12 +81,15 @@ CheckpointStore::CheckpointStore(std::string state_dir)
 
 bool CheckpointStore::load(std::string* error) {
   entries_.clear();
+  journals_.clear();
   std::ifstream in(file_);
   existed_ = static_cast<bool>(in) || ::access((file_ + ".corrupt").c_str(), F_OK) == 0;
   if (!in) return true;  // first start
   std::string line;
-  bool ok = static_cast<bool>(std::getline(in, line)) && (line == kHeader || line == kHeaderV1);
+  bool ok = static_cast<bool>(std::getline(in, line)) &&
+            (line == kHeader || line == kHeaderV1 || line == kHeaderV3);
   const bool v1 = ok && line == kHeaderV1;
+  const bool v3 = ok && line == kHeaderV3;
   size_t expected = 0, seen = 0;
   bool ended = false;
   while (ok && std::getline(in, line)) {
@@ -90,6 +97,14 @@ bool CheckpointStore::load(std::string* error) {
       ended = true;
       expected = std::strtoull(line.c_str() + 4, nullptr, 10);
       break;
+    }
+    if (v3 && line.rfind(kJournalTag, 0) == 0) {
+      const size_t tab = line.find('\t', kJournalTag.size());
+      ok = tab != std::string::npos && tab + 1 < line.size();
+      if (!ok) break;
+      journals_[line.substr(tab + 1)] = line.substr(kJournalTag.size(), tab - kJournalTag.size());
+      ++seen;
+      continue;
     }
     // dev, ino, offset, fingerprint length, fingerprint hash, [previous offset, previous
     // fingerprint length, previous fingerprint hash,] path: tab-separated, the path last.
@@ -117,6 +132,7 @@ bool CheckpointStore::load(std::string* error) {
   // The trailer proves the file was written whole.
   if (!ok || !ended || expected != seen) {
     entries_.clear();
+    journals_.clear();
     const std::string aside = file_ + ".corrupt";
     ::rename(file_.c_str(), aside.c_str());
     *error = "checkpoint file " + file_ + " is corrupt (set aside as " + aside +
@@ -128,7 +144,7 @@ bool CheckpointStore::load(std::string* error) {
 
 std::optional<std::string> CheckpointStore::snapshot() {
   if (!dirty_) return std::nullopt;
-  std::string data = kHeader;
+  std::string data = journals_.empty() ? kHeader : kHeaderV3;
   data.push_back('\n');
   for (const auto& [key, c] : entries_) {
     char fp[96];
@@ -139,7 +155,10 @@ std::optional<std::string> CheckpointStore::snapshot() {
     data += std::to_string(c.dev) + '\t' + std::to_string(c.ino) + '\t' + std::to_string(c.offset) +
             '\t' + fp + '\t' + c.path + '\n';
   }
-  data += "end " + std::to_string(entries_.size()) + "\n";
+  for (const auto& [key, cursor] : journals_) {
+    data.append(kJournalTag).append(cursor).append(1, '\t').append(key).append(1, '\n');
+  }
+  data += "end " + std::to_string(entries_.size() + journals_.size()) + "\n";
   dirty_ = false;
   return data;
 }
@@ -195,6 +214,19 @@ void CheckpointStore::set(const Checkpoint& c) {
     return;
   }
   e = c;
+  dirty_ = true;
+}
+
+std::optional<std::string> CheckpointStore::findJournal(const std::string& key) const {
+  auto it = journals_.find(key);
+  if (it == journals_.end()) return std::nullopt;
+  return it->second;
+}
+
+void CheckpointStore::setJournal(const std::string& key, const std::string& cursor) {
+  auto [it, added] = journals_.try_emplace(key, cursor);
+  if (!added && it->second == cursor) return;
+  it->second = cursor;
   dirty_ = true;
 }
 

@@ -41,13 +41,18 @@ class CheckpointStore {
   std::optional<std::string> snapshot();
 
   std::optional<Checkpoint> find(uint64_t dev, uint64_t ino) const;
+  // Journal inputs (`type: journald`), keyed by the journal and units they read: the cursor of
+  // the last entry done (empty: the input reads from the journal's head).
+  std::optional<std::string> findJournal(const std::string& key) const;
+  void setJournal(const std::string& key, const std::string& cursor);
+  const std::map<std::string, std::string>& journals() const { return journals_; }
   void set(const Checkpoint& c);
   const std::map<std::pair<uint64_t, uint64_t>, Checkpoint>& all() const { return entries_; }
   // Whether a checkpoint file existed when load() ran: false on the very first start, the
   // only time `read_from` decides where existing files are read from.
   bool existed() const { return existed_; }
   void erase(uint64_t dev, uint64_t ino);
-  size_t size() const { return entries_.size(); }
+  size_t size() const { return entries_.size(); }  // files only
   const std::string& path() const { return file_; }
   const std::string& dir() const { return dir_; }
 
@@ -55,6 +60,7 @@ class CheckpointStore {
   std::string dir_;
   std::string file_;
   std::map<std::pair<uint64_t, uint64_t>, Checkpoint> entries_;
+  std::map<std::string, std::string> journals_;
   bool dirty_ = false;
   bool existed_ = false;
 };

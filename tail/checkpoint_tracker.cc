@@ -33,7 +33,7 @@ void CheckpointTracker::set(const Checkpoint& checkpoint) {
 void CheckpointTracker::follow(FileId id, std::string path, const FilePosition& at) {
   File& file = files_[id];
   file.path = std::move(path);
-  place(file, newest_seq_, at);
+  if (file.marks.place(newest_seq_, at, acked_)) scheduleCommit();
 }
 
 void CheckpointTracker::moved(FileId id, std::string path) {
@@ -44,32 +44,17 @@ void CheckpointTracker::recorded(FileId id, const FilePosition& at, uint64_t seq
   if (seq > newest_seq_) newest_seq_ = seq;
   auto it = files_.find(id);
   if (it == files_.end()) return;
-  File& file = it->second;
-  if (file.batch_seq == seq) return;
-  // The file's first record in a new batch: every byte before it is in the batches before
-  // that one. A mark per batch lets the checkpoint follow acknowledgements batch by batch,
-  // however many batches one read produced.
-  if (file.batch_seq != 0 && at.offset != file.last_mark &&
-      (file.marks.empty() || at.offset > file.marks.back().at.offset)) {
-    place(file, seq - 1, at);
-  }
-  file.batch_seq = seq;
+  if (it->second.marks.recorded(at, seq, acked_)) scheduleCommit();
 }
 
 void CheckpointTracker::reached(FileId id, const FilePosition& at) {
   auto it = files_.find(id);
-  if (it == files_.end() || at.offset == it->second.last_mark) return;
-  place(it->second, newest_seq_, at);
+  if (it == files_.end()) return;
+  if (it->second.marks.reached(at, newest_seq_, acked_)) scheduleCommit();
 }
 
 void CheckpointTracker::restarted(FileId id) {
-  if (auto it = files_.find(id); it != files_.end()) it->second.last_mark = UINT64_MAX;
-}
-
-void CheckpointTracker::place(File& file, uint64_t seq, const FilePosition& at) {
-  file.last_mark = at.offset;
-  file.marks.push_back({seq, at});
-  if (seq <= acked_) scheduleCommit();
+  if (auto it = files_.find(id); it != files_.end()) it->second.marks.restarted();
 }
 
 bool CheckpointTracker::settled(FileId id) const {
@@ -79,7 +64,7 @@ bool CheckpointTracker::settled(FileId id) const {
 
 bool CheckpointTracker::waitingForAck(FileId id) const {
   auto it = files_.find(id);
-  return it != files_.end() && !it->second.marks.empty() && it->second.marks.back().seq > acked_;
+  return it != files_.end() && it->second.marks.waitingForAck(acked_);
 }
 
 void CheckpointTracker::forget(FileId id) {
@@ -94,6 +79,38 @@ uint64_t CheckpointTracker::committedOffset(FileId id) const {
   return it == files_.end() ? 0 : it->second.committed;
 }
 
+void CheckpointTracker::followJournal(const std::string& key, const JournalPosition& at) {
+  Journal& journal = journals_[key];
+  journal.marks.restarted();
+  journal.committed = at.offset;
+  if (journal.marks.place(newest_seq_, at, acked_)) scheduleCommit();
+}
+
+void CheckpointTracker::recordedJournal(const std::string& key, const JournalPosition& at,
+                                        uint64_t seq) {
+  if (seq > newest_seq_) newest_seq_ = seq;
+  auto it = journals_.find(key);
+  if (it == journals_.end()) return;
+  if (it->second.marks.recorded(at, seq, acked_)) scheduleCommit();
+}
+
+void CheckpointTracker::reachedJournal(const std::string& key, const JournalPosition& at) {
+  auto it = journals_.find(key);
+  if (it == journals_.end()) return;
+  if (it->second.marks.reached(at, newest_seq_, acked_)) scheduleCommit();
+}
+
+void CheckpointTracker::setJournal(const std::string& key, const std::string& cursor) {
+  store_.setJournal(key, cursor);
+  scheduleCommit();
+}
+
+uint64_t CheckpointTracker::journalLag(const std::string& key, uint64_t read) const {
+  auto it = journals_.find(key);
+  if (it == journals_.end() || read <= it->second.committed) return 0;
+  return read - it->second.committed;
+}
+
 void CheckpointTracker::acked(uint64_t seq) {
   if (seq <= acked_) return;
   acked_ = seq;
@@ -101,15 +118,20 @@ void CheckpointTracker::acked(uint64_t seq) {
 }
 
 bool CheckpointTracker::apply(FileId id, File& file) {
-  std::optional<FilePosition> last;
-  while (!file.marks.empty() && file.marks.front().seq <= acked_) {
-    last = file.marks.front().at;
-    file.marks.pop_front();
-  }
+  const std::optional<FilePosition> last = file.marks.takeAcked(acked_);
   if (!last) return false;
   store_.set({id.dev, id.ino, last->offset, last->fp.len, last->fp.hash, file.path,
               last->old_offset, last->old_fp.len, last->old_fp.hash});
   file.committed = last->offset;
+  return true;
+}
+
+bool CheckpointTracker::apply(const std::string& key, Journal& journal) {
+  const std::optional<JournalPosition> last = journal.marks.takeAcked(acked_);
+  if (!last) return false;
+  // Nothing done yet from a head that was never stored: nothing to keep.
+  if (!last->cursor.empty() || store_.findJournal(key)) store_.setJournal(key, last->cursor);
+  journal.committed = last->offset;
   return true;
 }
 
@@ -125,6 +147,7 @@ void CheckpointTracker::scheduleCommit() {
 
 void CheckpointTracker::commit() {
   for (auto& [id, file] : files_) apply(id, file);
+  for (auto& [key, journal] : journals_) apply(key, journal);
   // Written on a thread of its own: the fsyncs must not hold up the event loop.
   if (writer_.submit(store_.snapshot(), acked_)) onDurable(acked_);
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "tail/ack_marks.h"
 #include "tail/checkpoint_store.h"
 #include "tail/checkpoint_writer.h"
 #include "tail/file_id.h"
@@ -24,6 +25,14 @@ struct FilePosition {
   Fingerprint fp;
   Fingerprint old_fp;
   uint64_t old_offset = 0;
+};
+
+// Where a journal input's checkpoint would stand: entries are numbered as they are read
+// (`offset`, from 0 at each start), and `cursor` is the journal's cursor of the entry before
+// entry number `offset` (the last one done; empty: none, the input reads from the head).
+struct JournalPosition {
+  uint64_t offset = 0;
+  std::string cursor;
 };
 
 // Owns the checkpoints: the store, the thread that writes them, the marks waiting for
@@ -76,6 +85,19 @@ class CheckpointTracker {
   // The offset of the file's last checkpoint (for the lag metric).
   uint64_t committedOffset(FileId id) const;
 
+  // Journal inputs, by their key (see CheckpointStore::setJournal): the same marks as a
+  // file's, over entry numbers, their checkpoint being the cursor of the position. A journal
+  // input reads several sources at once (one per process), so what it reports as recorded
+  // or reached is the position before which nothing is held by any of them.
+  void followJournal(const std::string& key, const JournalPosition& at);
+  void recordedJournal(const std::string& key, const JournalPosition& at, uint64_t seq);
+  void reachedJournal(const std::string& key, const JournalPosition& at);
+  // A cursor set without reading (where an input starts on its first start), kept at once.
+  void setJournal(const std::string& key, const std::string& cursor);
+  // The number of entries read but not yet acknowledged and checkpointed (for the lag metric):
+  // `read` is the entry number reading is at.
+  uint64_t journalLag(const std::string& key, uint64_t read) const;
+
   // Every batch up to `seq` is acknowledged by every transport.
   void acked(uint64_t seq);
   uint64_t ackedThrough() const { return acked_; }
@@ -99,20 +121,18 @@ class CheckpointTracker {
   uint64_t writeFailures() const { return writer_.failures(); }
 
  private:
-  struct Mark {
-    uint64_t seq;
-    FilePosition at;
-  };
   struct File {
     std::string path;
-    std::deque<Mark> marks;
-    uint64_t batch_seq = 0;  // the batch its last record went into
-    uint64_t last_mark = UINT64_MAX;
+    AckMarks<FilePosition> marks;
     uint64_t committed = 0;
   };
+  struct Journal {
+    AckMarks<JournalPosition> marks;
+    uint64_t committed = 0;  // the entry number of the last checkpoint
+  };
 
-  void place(File& file, uint64_t seq, const FilePosition& at);
   bool apply(FileId id, File& file);
+  bool apply(const std::string& key, Journal& journal);
   void scheduleCommit();
   void onDurable(uint64_t seq);
 
@@ -122,6 +142,7 @@ class CheckpointTracker {
   CheckpointStore store_;
   CheckpointWriter writer_;
   std::map<FileId, File> files_;
+  std::map<std::string, Journal> journals_;
   uint64_t newest_seq_ = 0;  // the batch the newest record went into
   uint64_t acked_ = 0;
   uint64_t durable_ = 0;  // batches up to this one are acknowledged and their checkpoints written
