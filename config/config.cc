@@ -151,9 +151,79 @@ std::vector<std::string> getGlobs(const OptionMap& m, std::string_view key, bool
   return *globs;
 }
 
-InputConfig decodeInput(const OptionMap& m, const std::string& default_service, Diags& d) {
-  m.rejectUnknown({"paths", "exclude", "format", "service", "read_from", "tags", "min_level",
-                   "ignore_older_ms", "context", "watch"},
+// A unit name as _SYSTEMD_UNIT holds it: one word, matched exactly; a name without a suffix is
+// taken as NAME.service (as `journalctl -u` does).
+std::optional<std::string> unitProblem(std::string& unit) {
+  if (unit.empty()) return "a unit name must not be empty";
+  for (char c : unit) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= ' ' || u == 0x7f || c == '=' || c == '/') {
+      return "unit name '" + unit + "' must not contain spaces, control characters, '=' or '/'";
+    }
+    if (c == '*' || c == '?' || c == '[') {
+      return "unit name '" + unit + "' is matched exactly: globs are not supported";
+    }
+  }
+  if (unit.find('.') == std::string::npos) unit += ".service";
+  return std::nullopt;
+}
+
+void decodeReadFrom(const OptionMap& m, InputConfig& in, Diags& d) {
+  if (auto read_from = m.getString("read_from", d)) {
+    if (*read_from == "beginning") {
+      in.read_from = ReadFrom::kBeginning;
+    } else if (*read_from == "end") {
+      in.read_from = ReadFrom::kEnd;
+    } else {
+      d.push_back({whereOf(m, "read_from"),
+                   "expected 'beginning' or 'end' for 'read_from', got \"" + *read_from + "\""});
+    }
+  }
+}
+
+// `type: journald`: entries of the systemd journal instead of files.
+InputConfig decodeJournalInput(const OptionMap& m, const std::string& default_service, Diags& d) {
+  m.rejectUnknown(
+      {"type", "units", "directory", "format", "service", "read_from", "tags", "min_level"},
+      "journald input", d);
+  InputConfig in;
+  in.where = m.where();
+  in.type = InputType::kJournald;
+  if (auto units = m.getStringList("units", d)) {
+    for (size_t i = 0; i < units->size(); ++i) {
+      std::string unit = (*units)[i];
+      if (auto problem = unitProblem(unit)) {
+        d.push_back({itemWhere(m, "units", i), *problem});
+      } else if (std::find(in.units.begin(), in.units.end(), unit) == in.units.end()) {
+        in.units.push_back(std::move(unit));
+      }
+    }
+  }
+  if (auto dir = getNonEmptyString(m, "directory", d)) {
+    if ((*dir)[0] != '/') {
+      d.push_back(
+          {whereOf(m, "directory"), "directory '" + *dir + "' must be absolute (start with '/')"});
+    } else {
+      in.directory = *dir;
+    }
+  }
+  if (auto format = getNonEmptyString(m, "format", d)) in.format = *format;
+  in.format_where = whereOf(m, "format");
+  in.service = getNonEmptyString(m, "service", d).value_or(default_service);
+  decodeReadFrom(m, in, d);
+  if (auto tags = m.getStringList("tags", d)) {
+    for (size_t i = 0; i < tags->size(); ++i) {
+      if ((*tags)[i].empty()) d.push_back({itemWhere(m, "tags", i), "a tag must not be empty"});
+    }
+    in.tags = *tags;
+  }
+  in.min_level = getLevel(m, "min_level", d);
+  return in;
+}
+
+InputConfig decodeFileInput(const OptionMap& m, const std::string& default_service, Diags& d) {
+  m.rejectUnknown({"type", "paths", "exclude", "format", "service", "read_from", "tags",
+                   "min_level", "ignore_older_ms", "context", "watch"},
                   "input", d);
   InputConfig in;
   in.where = m.where();
@@ -179,16 +249,7 @@ InputConfig decodeInput(const OptionMap& m, const std::string& default_service, 
   if (auto n = m.getInt("ignore_older_ms", d, 0, int64_t{10} * 365 * 24 * 3600 * 1000)) {
     in.ignore_older_ms = static_cast<uint64_t>(*n);
   }
-  if (auto read_from = m.getString("read_from", d)) {
-    if (*read_from == "beginning") {
-      in.read_from = ReadFrom::kBeginning;
-    } else if (*read_from == "end") {
-      in.read_from = ReadFrom::kEnd;
-    } else {
-      d.push_back({whereOf(m, "read_from"),
-                   "expected 'beginning' or 'end' for 'read_from', got \"" + *read_from + "\""});
-    }
-  }
+  decodeReadFrom(m, in, d);
   if (auto watch = m.getString("watch", d)) {
     if (*watch == "poll") {
       in.poll = true;
@@ -205,6 +266,37 @@ InputConfig decodeInput(const OptionMap& m, const std::string& default_service, 
   }
   in.min_level = getLevel(m, "min_level", d);
   return in;
+}
+
+InputConfig decodeInput(const OptionMap& m, const std::string& default_service, Diags& d) {
+  const std::optional<std::string> type = m.getString("type", d);
+  if (type && *type == "journald") return decodeJournalInput(m, default_service, d);
+  if (type && *type != "file") {
+    d.push_back({whereOf(m, "type"), "unknown input type '" + *type + "' (known: file, journald)"});
+  }
+  return decodeFileInput(m, default_service, d);
+}
+
+// Two journal inputs that read the same journal and units would yield every record twice.
+void checkJournalInputs(const std::vector<InputConfig>& inputs, Diags& d) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const InputConfig& a = inputs[i];
+    if (a.type != InputType::kJournald) continue;
+    for (size_t j = 0; j < i; ++j) {
+      const InputConfig& b = inputs[j];
+      if (b.type != InputType::kJournald || b.directory != a.directory) continue;
+      std::vector<std::string> ua = a.units, ub = b.units;
+      std::sort(ua.begin(), ua.end());
+      std::sort(ub.begin(), ub.end());
+      if (ua == ub) {
+        d.push_back({a.where,
+                     "this journald input reads the same journal and units as the one "
+                     "at line " +
+                         std::to_string(b.where.line)});
+        break;
+      }
+    }
+  }
 }
 
 bool isParserName(const std::string& name) {
@@ -442,6 +534,7 @@ void decodeTopLevel(const OptionMap& top, Config& cfg, Diags& d) {
   for (const OptionMap& m : getMapList(top, "inputs", "input", d)) {
     cfg.inputs.push_back(decodeInput(m, cfg.service, d));
   }
+  checkJournalInputs(cfg.inputs, d);
 
   for (const OptionMap& m : getMapList(top, "parsers", "parser", d)) {
     UserParserConfig p = decodeParser(m, d);

@@ -127,8 +127,12 @@ struct ScrubConfig {
   std::vector<ScrubRuleConfig> rules;
 };
 
+// What an input reads: files (`paths:`), or the systemd journal (`type: journald`).
+enum class InputType { kFile, kJournald };
+
 struct InputConfig {
   Location where;
+  InputType type = InputType::kFile;
   // Labels added to this input's records (context.labels), over the global labels.
   std::map<std::string, std::string> context_labels;
   std::vector<std::string> paths;    // globs; at least one
@@ -143,6 +147,11 @@ struct InputConfig {
   // `watch: poll`: its directories are polled instead of watched with inotify (network file
   // systems, where inotify does not see writes made on other hosts).
   bool poll = false;
+  // `type: journald`: the units whose entries are read (_SYSTEMD_UNIT or _SYSTEMD_USER_UNIT;
+  // empty: every entry), and the directory of journal files to read (empty: the system
+  // journal). `read_from` applies when the input has no stored cursor yet.
+  std::vector<std::string> units;
+  std::string directory;
 };
 
 // A user-defined format: an RE2 pattern with named groups (level, timestamp, message, module,

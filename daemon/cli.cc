@@ -188,6 +188,17 @@ bool parseArgs(int argc, char** argv, Args& a, std::string* error) {
   return true;
 }
 
+// What `check` says of a journald input: the journal it opens and the units it keeps.
+void printJournalInput(size_t number, const config::InputConfig& in) {
+  std::printf("input %zu: journald, format %s, service %s, read_from %s\n", number,
+              in.format.c_str(), in.service.c_str(),
+              in.read_from == config::ReadFrom::kBeginning ? "beginning" : "end");
+  std::printf("  journal %s\n",
+              in.directory.empty() ? "(the system journal)" : in.directory.c_str());
+  for (const auto& u : in.units) std::printf("  unit %s\n", u.c_str());
+  if (in.units.empty()) std::printf("  (every unit)\n");
+}
+
 int cmdCheck(const Args& a) {
   if (a.config.empty()) return usageError("check needs --config FILE");
   if (!a.files.empty()) return usageError("check takes no files");
@@ -199,6 +210,10 @@ int cmdCheck(const Args& a) {
               cfg->state_dir.c_str(), std::string(levelName(cfg->min_level)).c_str());
   for (size_t i = 0; i < cfg->inputs.size(); ++i) {
     const auto& in = cfg->inputs[i];
+    if (in.type == config::InputType::kJournald) {
+      printJournalInput(i + 1, in);
+      continue;
+    }
     std::printf("input %zu: format %s, service %s, read_from %s\n", i + 1, in.format.c_str(),
                 in.service.c_str(),
                 in.read_from == config::ReadFrom::kBeginning ? "beginning" : "end");
