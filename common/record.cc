@@ -45,6 +45,7 @@ void ErrorRecord::clear() {
   tags.clear();
   source_path.clear();
   source_offset = 0;
+  source.clear();
   format.clear();
   module.clear();
   fingerprint.clear();
@@ -284,12 +285,16 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   appendKey(out, "metadata");
   out.push_back('{');
   appendKey(out, "source");
-  out.push_back('{');
-  appendKey(out, "path");
-  appendJsonString(out, r.source_path);
-  out.append(",\"offset\":");
-  appendInteger(out, r.source_offset);
-  out.push_back('}');
+  if (!r.source.empty()) {
+    appendObject(out, r.source);
+  } else {
+    out.push_back('{');
+    appendKey(out, "path");
+    appendJsonString(out, r.source_path);
+    out.append(",\"offset\":");
+    appendInteger(out, r.source_offset);
+    out.push_back('}');
+  }
   out.push_back(',');
   appendKey(out, "format");
   appendJsonString(out, r.format);

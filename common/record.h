@@ -61,6 +61,9 @@ struct ErrorRecord {
   // metadata
   std::string source_path;
   uint64_t source_offset = 0;
+  // metadata.source of a record that was read from no file (a journal entry: type, unit,
+  // cursor); written instead of {path, offset} when not empty.
+  JsonObject source;
   std::string format;
   std::string module;
   std::string fingerprint;

@@ -419,6 +419,7 @@ void Scrubber::scrubRecord(ErrorRecord& r) {
   scrubJson(r.response_info);
   scrubJson(r.context);
   scrubJson(r.metadata_extra);
+  scrubJson(r.source);
   scrubJson(r.extra);
   scrubJson(r.details_extra);
   scrub(r.source_path);

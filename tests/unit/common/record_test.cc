@@ -160,6 +160,18 @@ TEST_CASE("record: a source record's own keys are kept beside ours", "[record]")
   CHECK(out.find(",\"call_location\":{\"file\":\"/app/x.py\"},\"metadata\":") != std::string::npos);
 }
 
+TEST_CASE("record: a source other than a file is written as metadata.source", "[record]") {
+  ErrorRecord r;
+  r.message = "disk full";
+  r.format = "text";
+  r.source = {{"type", "journald"}, {"unit", "checkout.service"}, {"cursor", "s=1;i=2"}};
+  std::string out;
+  serializeRecord(r, out);
+  CHECK(out.find("\"metadata\":{\"source\":{\"type\":\"journald\",\"unit\":\"checkout.service\","
+                 "\"cursor\":\"s=1;i=2\"},\"format\":\"text\"") != std::string::npos);
+  CHECK(out.find("\"path\"") == std::string::npos);
+}
+
 TEST_CASE("record: clear resets every member", "[record]") {
   ErrorRecord r;
   r.time = 1684593022000000000LL;
@@ -178,6 +190,7 @@ TEST_CASE("record: clear resets every member", "[record]") {
   r.tags = {"tag"};
   r.source_path = "/log";
   r.source_offset = 7;
+  r.source = {{"type", "journald"}};
   r.format = "python";
   r.module = "mod";
   r.fingerprint = "fp";
@@ -190,7 +203,7 @@ TEST_CASE("record: clear resets every member", "[record]") {
   static_assert(sizeof(ErrorRecord) ==
                     sizeof(UnixNanos) + alignof(std::string) /* level, padded */ +
                         10 * sizeof(std::string) + 2 * sizeof(std::vector<std::string>) +
-                        sizeof(std::vector<Frame>) + 7 * sizeof(JsonObject) + sizeof(uint64_t),
+                        sizeof(std::vector<Frame>) + 8 * sizeof(JsonObject) + sizeof(uint64_t),
                 "ErrorRecord changed: set the new member here and reset it in clear()");
   r.clear();
   CHECK(r.time == 0);
