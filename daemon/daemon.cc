@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "daemon/exit_codes.h"
+#include "daemon/journal_input.h"
 #include "daemon/metrics_server.h"
 #include "daemon/parsing_sink.h"
 #include "daemon/self_metrics.h"
@@ -83,16 +84,26 @@ class Daemon {
     });
     tracker_.onGateMoved([this](uint64_t through) { dispatcher_->releaseThrough(through); });
     dispatcher_->onSaturation([this](bool saturated) {
-      if (!saturated) tailer_->resume();
+      if (saturated) return;
+      tailer_->resume();
+      for (auto& j : journals_) j->resume();
     });
-    metrics_ = std::make_unique<SelfMetrics>(SelfMetrics::Sources{
-        cfg_, *tailer_, tracker_, *dispatcher_, *pipeline_, records_, parsing_, latency_});
+    metrics_ = std::make_unique<SelfMetrics>(
+        SelfMetrics::Sources{cfg_, *tailer_, tracker_, *dispatcher_, *pipeline_, records_, parsing_,
+                             latency_, &journals_});
 
     pipeline_->start(/*periodic=*/true);
     host_ = HostFacts::read().hostname;
+    for (const auto& in : cfg_.inputs) {
+      if (in.type != config::InputType::kJournald) continue;
+      journals_.push_back(std::make_unique<JournalInput>(
+          io_.get_executor(), in, cfg_, *parsers_, tracker_, parsing_, host_,
+          [this](ErrorRecord& r) { return ship(r); }));
+    }
     std::string error;
     if (!tracker_.load(&error)) spdlog::error("{}", error);
     tailer_->start();
+    for (auto& j : journals_) j->start();
     if (cfg_.metrics.enabled) {
       server_ = std::make_unique<MetricsServer>(
           io_.get_executor(), [this](std::string_view target) { return metrics_->serve(target); });
@@ -122,6 +133,7 @@ class Daemon {
     draining_ = true;
     watchdog_timer_.cancel();
     tailer_->drain();
+    for (auto& j : journals_) j->drain();
     batcher_->flush();
     tracker_.openGate();  // on drain every batch goes at once
     dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
@@ -155,18 +167,26 @@ class Daemon {
   }
 
   void emit(FileId id, ErrorRecord& r) {
+    const uint64_t seq = ship(r);
+    tailer_->recorded(id, r.source_offset, seq);
+  }
+
+  // Counts, finishes and batches a record; returns the number of its batch.
+  uint64_t ship(ErrorRecord& r) {
     records_.count(r);
     json_.clear();
     pipeline_->finish(r, json_);
-    const uint64_t seq = batcher_->add(json_, r.level, r.service, r.tags);
-    tailer_->recorded(id, r.source_offset, seq);
+    return batcher_->add(json_, r.level, r.service, r.tags);
   }
 
   void sealed(std::shared_ptr<const Batch> batch) {
     latency_.sealed(batch->seq, Clock::now());
     dispatcher_->dispatch(std::move(batch));
     // At once, not when the posted onSaturation arrives: the rest of this read would go on.
-    if (dispatcher_->saturated()) tailer_->pause();
+    if (dispatcher_->saturated()) {
+      tailer_->pause();
+      for (auto& j : journals_) j->pause();
+    }
   }
 
   // Pings systemd's watchdog from the event loop, so a stalled loop gets the service restarted.
@@ -192,6 +212,7 @@ class Daemon {
   std::unique_ptr<Batcher> batcher_;
   // Destroyed before what its followers' sinks use.
   std::unique_ptr<Tailer> tailer_;
+  std::vector<std::unique_ptr<JournalInput>> journals_;
   std::unique_ptr<SelfMetrics> metrics_;
   std::unique_ptr<MetricsServer> server_;
   asio::steady_timer watchdog_timer_{io_};

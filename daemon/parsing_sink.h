@@ -22,6 +22,9 @@ class ParseTotals {
     }
   };
   void attach(const SourceParser* p) { live_.insert(p); }
+  // An event parsed into a record that its source then found below the level (a journal
+  // entry whose PRIORITY decides its level).
+  void belowLevel() { ++retired_.below_level; }
   void retire(const SourceParser* p) {
     retired_.add(p->stats());
     live_.erase(p);

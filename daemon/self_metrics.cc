@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "daemon/journal_metrics.h"
+
 namespace homeo {
 
 void BatchLatency::acked(uint64_t seq, Clock::time_point now) {
@@ -116,6 +118,7 @@ std::string SelfMetrics::metrics() const {
   out.family("homeostasisd_checkpoint_write_failures_total", "counter",
              "Checkpoint file writes that failed (retried).");
   out.sample({}, s_.tracker.writeFailures());
+  if (s_.journals) writeJournalMetrics(out, s_.cfg, *s_.journals);
   return out.take();
 }
 

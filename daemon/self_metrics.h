@@ -11,6 +11,7 @@
 #include "common/level.h"
 #include "common/record.h"
 #include "config/config.h"
+#include "daemon/journal_input.h"
 #include "daemon/metrics_server.h"
 #include "daemon/parsing_sink.h"
 #include "daemon/prometheus.h"
@@ -58,6 +59,8 @@ class SelfMetrics {
     const RecordCounters& records;
     const ParseTotals& parsing;
     const BatchLatency& latency;
+    // The journald inputs (daemon/journal_metrics.h); null: none.
+    const std::vector<std::unique_ptr<JournalInput>>* journals = nullptr;
   };
   explicit SelfMetrics(Sources sources) : s_(sources) {}
 

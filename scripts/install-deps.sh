@@ -20,11 +20,13 @@ run_packages=(
 deb_packages=(dpkg-dev)
 fuzz_packages=(clang-14 libclang-rt-14-dev)
 # The test frameworks, the servers the integration tests start on loopback, and the tools
-# they check the package, the unit, the man page, the dashboard and the alert rules with.
+# they check the package, the unit, the man page, the dashboard and the alert rules with
+# (systemd-journal-remote writes the journal files the journald input reads).
 test_only_packages=(
   catch2 libbenchmark-dev
   python3 python3-jsonschema python3-prometheus-client python3-pika rabbitmq-server postgresql
   openssl logrotate systemd time groff-base lintian prometheus bash-completion
+  systemd-journal-remote
 )
 # The peer `make bench` measures beside the daemon (imfile -> filter -> omfile on the same
 # corpus). Its package enables the system's rsyslog service where systemd runs.
