@@ -99,7 +99,13 @@ std::optional<std::string> JournalReader::start(const Start& start) {
     case Start::Kind::kAfterCursor:
       // At the entry, or the closest one when it is gone (vacuumed); it is skipped only when
       // it is the entry itself.
-      if (sd_journal_seek_cursor(j_, start.cursor.c_str()) < 0) sd_journal_seek_head(j_);
+      if (const int r = sd_journal_seek_cursor(j_, start.cursor.c_str()); r < 0) {
+        // Nothing after it can be found: everything is read again rather than skipped.
+        spdlog::warn("journal cursor {} is not usable ({}); reading the journal from its head",
+                     start.cursor, errnoText(r));
+        sd_journal_seek_head(j_);
+        break;
+      }
       skip_cursor_ = start.cursor;
       break;
   }

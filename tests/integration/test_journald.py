@@ -203,6 +203,28 @@ class JournaldInputTest(unittest.TestCase):
             ids[r["metadata"]["source"]["cursor"]].add(r["error_id"])
         self.assertTrue(all(len(v) == 1 for v in ids.values()), "a repeated entry got a new id")
 
+    def test_reload_neither_rereads_nor_skips(self):
+        self.write_journal([self.entry(f"order {i} refused", priority=3) for i in range(30)])
+        cfg = self.config()
+        with self.daemon(cfg) as d:
+            self.wait_records(d, lambda rs: len(self.order_numbers(rs)) == 30,
+                              "the first entries did not arrive")
+            # A reload drains this generation and starts the next from the stored cursor, while
+            # entries keep coming.
+            cfg["inputs"][0]["tags"] = ["reloaded"]
+            lib.write_config(self.tmp.join("config.yaml"), cfg)
+            d.send_signal(signal.SIGHUP)
+            self.write_journal([self.entry(f"order {i} refused", priority=3)
+                                for i in range(30, 60)])
+            self.wait_records(d, lambda rs: sorted(set(self.order_numbers(rs))) == list(range(60)),
+                              "entries written across the reload did not all arrive")
+            lib.wait_for(lambda: "reloaded" in d.stderr_text(), 5.0,
+                         lambda: f"the reload was not logged\n{d.describe()}")
+            self.assertEqual(d.stop(), 0)
+        got = self.order_numbers(self.records())
+        self.assertEqual(len(got), len(set(got)), "an entry was read twice across the reload")
+        self.assertIn("reloaded", self.records()[-1]["tags"])
+
     def test_metrics_per_journal_input(self):
         self.write_journal([self.entry("order 1 refused", priority=3),
                             self.entry("all good", priority=6)])
