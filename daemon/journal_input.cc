@@ -77,27 +77,37 @@ void JournalInput::tryOpen() {
   }
   if (open_failure_logged_) spdlog::info("journal input {} opened", key_);
   reader_ = std::move(reader);
-  // After the stored cursor; on the first start as read_from says, kept at once, so that a
-  // restart goes on from there whatever happens before the first acknowledgement.
-  const std::optional<std::string> stored = tracker_.store().findJournal(key_);
+  // From the stored checkpoint; on the first start as read_from says, kept at once, so that
+  // a restart goes on from there whatever happens before the first acknowledgement.
+  const std::optional<JournalCheckpoint> stored = tracker_.store().findJournal(key_);
   JournalReader::Start from;
-  if (stored && !stored->empty()) {
-    from = {JournalReader::Start::Kind::kAfterCursor, *stored};
-  } else if (stored || input_.read_from == config::ReadFrom::kBeginning) {
-    from = {JournalReader::Start::Kind::kHead, {}};
+  if (stored) {
+    from.kind = stored->resume.empty() ? JournalReader::Start::Kind::kHead
+                                       : JournalReader::Start::Kind::kAfterCursor;
+    from.cursor = stored->resume;
+    from.done = stored->done;
+    from.done_realtime_usec = stored->done_realtime_usec;
+    from.held = stored->held;
+  } else if (input_.read_from == config::ReadFrom::kBeginning) {
+    from.kind = JournalReader::Start::Kind::kHead;
   } else {
-    from = {JournalReader::Start::Kind::kTail, {}};
+    from.kind = JournalReader::Start::Kind::kTail;
   }
   const std::optional<std::string> tail = reader_->start(from);
-  const std::string start_cursor = stored ? *stored : tail.value_or("");
-  if (!stored) tracker_.setJournal(key_, start_cursor);
+  JournalCheckpoint start;
+  if (stored) {
+    start = *stored;
+  } else if (tail) {
+    start.resume = start.done = *tail;
+  }
+  if (!stored) tracker_.setJournal(key_, start);
   sink_ = std::make_unique<JournalSink>(
-      parsers_, settings_, start_cursor,
+      parsers_, settings_, start,
       [this](ErrorRecord& r, const JournalPosition& at) {
         tracker_.recordedJournal(key_, at, ship_(r));
       },
       totals_);
-  tracker_.followJournal(key_, {0, start_cursor});
+  tracker_.followJournal(key_, {0, 0, start});
   if (paused_) reader_->pause();
 }
 
@@ -106,6 +116,7 @@ void JournalInput::onEntry(const JournalEntry& entry) {
 }
 
 void JournalInput::onTurn() {
+  sink_->trim();
   tracker_.reachedJournal(key_, sink_->position());
   tickLater();
 }

@@ -10,7 +10,7 @@
 namespace homeo {
 
 JournalSink::JournalSink(const ParserSet& parsers, JournalSinkSettings settings,
-                         std::string start_cursor, Emit emit, ParseTotals& totals)
+                         JournalCheckpoint start, Emit emit, ParseTotals& totals)
     : parsers_(parsers),
       settings_(std::move(settings)),
       // A message without a level of its own is read at INFO (the text format's default)
@@ -18,7 +18,8 @@ JournalSink::JournalSink(const ParserSet& parsers, JournalSinkSettings settings,
       parse_level_(std::min(settings_.min_level, Level::kInfo)),
       emit_(std::move(emit)),
       totals_(totals),
-      window_(std::move(start_cursor)) {}
+      start_(std::move(start)),
+      window_(start_.resume) {}
 
 JournalSink::~JournalSink() {
   for (auto& [key, source] : sources_) totals_.retire(source.parser.get());
@@ -33,6 +34,7 @@ bool JournalSink::hasOwnLevel(const ErrorRecord& r, std::string_view first_line)
 void JournalSink::add(const JournalEntry& entry, Clock::time_point now) {
   const uint64_t n = window_.push(entry.cursor, entry.realtime_usec, entry.priority);
   ++stats_.entries;
+  ++progress_;
   if (!entry.has_message) {
     ++stats_.without_message;
     return;
@@ -41,6 +43,7 @@ void JournalSink::add(const JournalEntry& entry, Clock::time_point now) {
   Source& source = sourceFor(entry, now);
   source.last_seen = now;
   source.last_end = n + 1;
+  source.entries.push_back(n);
   // A message of several lines (a traceback sent as one entry) is several lines of the
   // source, all at the entry's number; the last one ends it.
   std::string_view message = entry.message;
@@ -148,23 +151,61 @@ void JournalSink::onRecord(const Source& s, ErrorRecord& r) {
   if (!s.hostname.empty()) setField(journal, "hostname", s.hostname);
   if (!s.boot_id.empty()) setField(journal, "boot_id", s.boot_id);
   setField(r.context, "journal", std::move(journal));
+  ++progress_;
   emit_(r, position());
 }
 
 JournalPosition JournalSink::position() const {
-  uint64_t safe = window_.next();
-  for (const auto& [key, s] : sources_) {
-    if (s.holds()) safe = std::min(safe, s.parser->safeOffset());
+  JournalPosition p;
+  p.offset = progress_;
+  p.entries = window_.next();
+  if (window_.next() == 0) {
+    p.at = start_;  // nothing read yet: where reading started
+    return p;
   }
-  safe = std::max(safe, window_.front());
-  return {safe, window_.cursorBefore(safe)};
+  // The entries each source may still hold: its own from its safe offset on (also while it
+  // replays a detection sample, whose later lines are past that offset).
+  held_.clear();
+  for (const auto& [key, s] : sources_) {
+    const uint64_t safe = s.parser->safeOffset();
+    for (auto it = s.entries.rbegin(); it != s.entries.rend() && *it >= safe; ++it) {
+      held_.push_back(*it);
+    }
+  }
+  std::sort(held_.begin(), held_.end());
+  const uint64_t next = window_.next();
+  if (held_.size() > kMaxHeld) {
+    // Too many to list: everything from the oldest held entry on is read again.
+    const uint64_t oldest = std::max(held_.front(), window_.front());
+    p.at.resume = p.at.done = window_.cursorBefore(oldest);
+    p.at.done_realtime_usec = window_.realtimeBefore(oldest);
+    return p;
+  }
+  p.at.done = window_.cursorBefore(next);
+  p.at.done_realtime_usec = window_.realtimeBefore(next);
+  p.at.resume = held_.empty() ? p.at.done : window_.cursorBefore(held_.front());
+  for (uint64_t n : held_) p.at.held.push_back(window_.at(n).cursor);
+  return p;
+}
+
+uint64_t JournalSink::oldestHeld() {
+  uint64_t oldest = window_.next();
+  for (auto& [key, s] : sources_) {
+    const uint64_t safe = s.parser->safeOffset();
+    while (!s.entries.empty() && s.entries.front() < safe) s.entries.pop_front();
+    if (!s.entries.empty()) oldest = std::min(oldest, s.entries.front());
+  }
+  return oldest;
 }
 
 void JournalSink::tick(Clock::time_point now) {
   for (auto it = sources_.begin(); it != sources_.end();) {
     Source& s = it->second;
     const auto quiet = now - s.last_seen;
-    if (s.holds() && quiet >= settings_.multiline_timeout) s.parser->flush();
+    if (s.holds() && quiet >= settings_.multiline_timeout) {
+      s.parser->flush();
+      ++progress_;
+    }
     if (!s.holds() && quiet >= settings_.idle_source) {
       totals_.retire(s.parser.get());
       it = sources_.erase(it);
@@ -172,12 +213,15 @@ void JournalSink::tick(Clock::time_point now) {
       ++it;
     }
   }
-  window_.dropBefore(position().offset);
+  window_.dropBefore(oldestHeld());
 }
+
+void JournalSink::trim() { window_.dropBefore(oldestHeld()); }
 
 void JournalSink::flushAll() {
   for (auto& [key, s] : sources_) s.parser->flush();
-  window_.dropBefore(position().offset);
+  ++progress_;
+  window_.dropBefore(oldestHeld());
 }
 
 }  // namespace homeo

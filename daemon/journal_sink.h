@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,7 +47,8 @@ struct JournalSinkSettings {
 // unit, user_unit, hostname, boot_id).
 //
 // Entries are numbered as they are added; position() is where the input's checkpoint may
-// stand: before the oldest entry still held by a source (an open event, a detection sample).
+// stand: every entry added is done but those still held by a source (an open event, a
+// detection sample), which a restart reads again (JournalCheckpoint).
 class JournalSink {
  public:
   using Clock = std::chrono::steady_clock;
@@ -54,9 +56,9 @@ class JournalSink {
   // the batch it goes into).
   using Emit = std::function<void(ErrorRecord&, const JournalPosition&)>;
 
-  // `parsers` and `totals` must outlive the sink; `start_cursor` is the position before the
-  // first entry added (empty: the journal's head).
-  JournalSink(const ParserSet& parsers, JournalSinkSettings settings, std::string start_cursor,
+  // `parsers` and `totals` must outlive the sink; `start` is the checkpoint reading starts
+  // from (its `resume` is the entry before the first one added).
+  JournalSink(const ParserSet& parsers, JournalSinkSettings settings, JournalCheckpoint start,
               Emit emit, ParseTotals& totals);
   ~JournalSink();
   JournalSink(const JournalSink&) = delete;
@@ -68,6 +70,8 @@ class JournalSink {
   void tick(Clock::time_point now);
   // Completes every open event (a drain).
   void flushAll();
+  // Forgets what no one needs any more of the entries done (after a turn of reading).
+  void trim();
 
   JournalPosition position() const;
   // The number the next entry gets (entries added so far).
@@ -87,12 +91,18 @@ class JournalSink {
   // entry's PRIORITY gives it); `first_line` is the event's first line.
   static bool hasOwnLevel(const ErrorRecord& r, std::string_view first_line);
 
+  // Past this many held entries, a position holds none but begins before the oldest (a
+  // restart then reads every entry after it again).
+  static constexpr size_t kMaxHeld = 1024;
+
  private:
   struct Source {
     std::unique_ptr<SourceParser> parser;
     std::string unit, user_unit, pid, comm, hostname, boot_id;
     uint64_t key_hash = 0;
     uint64_t last_end = 0;  // just past its last entry
+    // Its entries from the oldest one it may still hold; those before safeOffset() are done.
+    std::deque<uint64_t> entries;
     Clock::time_point last_seen;
     bool holds() const { return parser->safeOffset() < last_end; }
   };
@@ -101,13 +111,18 @@ class JournalSink {
   void evictOne();
   void onRecord(const Source& source, ErrorRecord& r);
   void forget(std::unordered_map<std::string, Source>::iterator it);
+  // Drops what the sources know to be done of their entries; the oldest entry still held.
+  uint64_t oldestHeld();
 
   const ParserSet& parsers_;
   JournalSinkSettings settings_;
   Level parse_level_;  // what the parsers are asked for: low enough for PRIORITY to raise
   Emit emit_;
   ParseTotals& totals_;
+  JournalCheckpoint start_;
+  uint64_t progress_ = 0;  // changes of what is read or held (JournalPosition::offset)
   EntryWindow window_;
+  mutable std::vector<uint64_t> held_;  // position()'s scratch
   std::unordered_map<std::string, Source> sources_;
   std::string key_;  // reused for lookups
   Stats stats_;

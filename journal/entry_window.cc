@@ -25,6 +25,7 @@ void EntryWindow::dropBefore(uint64_t n) {
     // The dropped entry's cursor is the position before the new front; swapped, not copied,
     // so both strings keep their buffers.
     std::swap(before_front_, slots_[head_].cursor);
+    before_front_realtime_ = slots_[head_].realtime_usec;
     head_ = (head_ + 1) % slots_.size();
     --size_;
     ++front_;

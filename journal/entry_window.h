@@ -20,8 +20,9 @@ class EntryWindow {
   };
 
   // Starts numbering at 0; `cursor` is the position before entry 0 (the entry read last
-  // before, empty when none).
-  explicit EntryWindow(std::string cursor = {}) : before_front_(std::move(cursor)) {}
+  // before, empty when none), `realtime_usec` that entry's time.
+  explicit EntryWindow(std::string cursor = {}, uint64_t realtime_usec = 0)
+      : before_front_(std::move(cursor)), before_front_realtime_(realtime_usec) {}
 
   // Appends the next entry and returns its number.
   uint64_t push(std::string_view cursor, uint64_t realtime_usec, int priority);
@@ -39,6 +40,9 @@ class EntryWindow {
   const std::string& cursorBefore(uint64_t n) const {
     return n == front_ ? before_front_ : at(n - 1).cursor;
   }
+  uint64_t realtimeBefore(uint64_t n) const {
+    return n == front_ ? before_front_realtime_ : at(n - 1).realtime_usec;
+  }
 
   // Drops the entries before `n` (no more is asked of them than the position before n).
   void dropBefore(uint64_t n);
@@ -49,6 +53,7 @@ class EntryWindow {
   size_t size_ = 0;
   uint64_t front_ = 0;
   std::string before_front_;
+  uint64_t before_front_realtime_ = 0;
 };
 
 }  // namespace homeo

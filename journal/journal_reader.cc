@@ -109,6 +109,12 @@ std::optional<std::string> JournalReader::start(const Start& start) {
       skip_cursor_ = start.cursor;
       break;
   }
+  passing_ = !start.done.empty() && !start.held.empty() && start.done != start.cursor;
+  if (passing_) {
+    done_ = start.done;
+    done_realtime_ = start.done_realtime_usec;
+    held_.insert(start.held.begin(), start.held.end());
+  }
   schedule();
   return tail;
 }
@@ -156,6 +162,7 @@ void JournalReader::readTurn() {
       skip_cursor_.clear();
       if (done_before) continue;
     }
+    if (passing_ && passDone()) continue;
     if (readEntry()) {
       ++entries_;
       error_logged_ = false;
@@ -169,6 +176,31 @@ void JournalReader::readTurn() {
   } else {
     waitForChange();
   }
+}
+
+bool JournalReader::passDone() {
+  // Read again from before the oldest entry held at the checkpoint: the entries between that
+  // were done then are handed on as done, without their message; the held ones are read.
+  char* c = nullptr;
+  if (sd_journal_get_cursor(j_, &c) < 0) return false;
+  std::string cursor(c);
+  std::free(c);
+  uint64_t realtime = 0;
+  sd_journal_get_realtime_usec(j_, &realtime);
+  const bool held = held_.count(cursor) > 0;
+  // At `done`, or past its time (it was vacuumed): everything from here on is read.
+  if (cursor == done_ || realtime > done_realtime_) {
+    passing_ = false;
+    held_ = {};
+    if (cursor != done_) return false;
+  }
+  if (held) return false;
+  entry_.clear();
+  entry_.cursor = std::move(cursor);
+  entry_.realtime_usec = realtime;
+  ++entries_;
+  on_entry_(entry_);
+  return true;
 }
 
 bool JournalReader::readEntry() {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "journal/journal_entry.h"
@@ -30,6 +31,11 @@ class JournalReader {
   struct Start {
     enum class Kind { kHead, kTail, kAfterCursor } kind = Kind::kHead;
     std::string cursor;  // kAfterCursor: the last entry done
+    // Entries done already up to `done` (its time `done_realtime_usec`), but for `held`: those
+    // are read, the others handed on as done (an entry without a message, so that they count).
+    std::string done;
+    uint64_t done_realtime_usec = 0;
+    std::vector<std::string> held;
   };
   // Each entry, valid during the call only.
   using OnEntry = std::function<void(const JournalEntry&)>;
@@ -65,6 +71,7 @@ class JournalReader {
   void schedule();
   void waitForChange();
   bool readEntry();
+  bool passDone();
 
   boost::asio::any_io_executor loop_;
   Options options_;
@@ -75,6 +82,11 @@ class JournalReader {
   boost::asio::steady_timer timer_;
   JournalEntry entry_;
   std::string skip_cursor_;  // an entry done before: skipped when it is the first one read
+  // Start::done and Start::held while entries up to `done` are being passed.
+  bool passing_ = false;
+  std::string done_;
+  uint64_t done_realtime_ = 0;
+  std::unordered_set<std::string> held_;
   bool started_ = false;
   bool paused_ = false;
   bool stopped_ = false;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -16,8 +17,9 @@ namespace homeo {
 namespace {
 
 // v2 adds the previous content's offset and fingerprint before the path; v1 files (without
-// them) are still read. v3 adds journal cursors (`journal<TAB>cursor<TAB>key` lines); it is
-// written only when there are any, so a file without them stays readable by older versions.
+// them) are still read. v3 adds journal checkpoints (`journal` lines: resume, done, its time,
+// the held cursors joined by ',' and the key, tab-separated); it is written only when there
+// are any, so a file without them stays readable by older versions.
 constexpr const char* kHeader = "homeostasisd-checkpoints v2";
 constexpr const char* kHeaderV1 = "homeostasisd-checkpoints v1";
 constexpr const char* kHeaderV3 = "homeostasisd-checkpoints v3";
@@ -99,10 +101,20 @@ bool CheckpointStore::load(std::string* error) {
       break;
     }
     if (v3 && line.rfind(kJournalTag, 0) == 0) {
-      const size_t tab = line.find('\t', kJournalTag.size());
-      ok = tab != std::string::npos && tab + 1 < line.size();
+      std::istringstream fields(line.substr(kJournalTag.size()));
+      JournalCheckpoint j;
+      std::string realtime, held, key;
+      ok = std::getline(fields, j.resume, '\t') && std::getline(fields, j.done, '\t') &&
+           std::getline(fields, realtime, '\t') && std::getline(fields, held, '\t') &&
+           std::getline(fields, key) && !key.empty() &&
+           parseUnsigned(realtime, 10, j.done_realtime_usec);
       if (!ok) break;
-      journals_[line.substr(tab + 1)] = line.substr(kJournalTag.size(), tab - kJournalTag.size());
+      for (size_t from = 0; from < held.size();) {
+        const size_t comma = std::min(held.find(',', from), held.size());
+        if (comma > from) j.held.push_back(held.substr(from, comma - from));
+        from = comma + 1;
+      }
+      journals_[key] = std::move(j);
       ++seen;
       continue;
     }
@@ -155,8 +167,11 @@ std::optional<std::string> CheckpointStore::snapshot() {
     data += std::to_string(c.dev) + '\t' + std::to_string(c.ino) + '\t' + std::to_string(c.offset) +
             '\t' + fp + '\t' + c.path + '\n';
   }
-  for (const auto& [key, cursor] : journals_) {
-    data.append(kJournalTag).append(cursor).append(1, '\t').append(key).append(1, '\n');
+  for (const auto& [key, j] : journals_) {
+    data.append(kJournalTag).append(j.resume).append(1, '\t').append(j.done).append(1, '\t');
+    data.append(std::to_string(j.done_realtime_usec)).append(1, '\t');
+    for (size_t i = 0; i < j.held.size(); ++i) data.append(i ? "," : "").append(j.held[i]);
+    data.append(1, '\t').append(key).append(1, '\n');
   }
   data += "end " + std::to_string(entries_.size() + journals_.size()) + "\n";
   dirty_ = false;
@@ -217,16 +232,16 @@ void CheckpointStore::set(const Checkpoint& c) {
   dirty_ = true;
 }
 
-std::optional<std::string> CheckpointStore::findJournal(const std::string& key) const {
+std::optional<JournalCheckpoint> CheckpointStore::findJournal(const std::string& key) const {
   auto it = journals_.find(key);
   if (it == journals_.end()) return std::nullopt;
   return it->second;
 }
 
-void CheckpointStore::setJournal(const std::string& key, const std::string& cursor) {
-  auto [it, added] = journals_.try_emplace(key, cursor);
-  if (!added && it->second == cursor) return;
-  it->second = cursor;
+void CheckpointStore::setJournal(const std::string& key, const JournalCheckpoint& checkpoint) {
+  auto [it, added] = journals_.try_emplace(key, checkpoint);
+  if (!added && it->second == checkpoint) return;
+  it->second = checkpoint;
   dirty_ = true;
 }
 

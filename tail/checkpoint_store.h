@@ -24,6 +24,20 @@ struct Checkpoint {
   uint64_t prev_fp_hash = 0;
 };
 
+// Where a journal input (`type: journald`) stopped. Every entry up to `done` (a cursor; empty:
+// none) is done except those in `held` (cursors of entries whose records are not acknowledged
+// yet: open events, the batch in flight), which are read again from `resume`, the cursor of
+// the entry before the oldest held one (`done` when none is held). Entries of several
+// processes are interleaved in the journal, so what is done is no prefix of it: without the
+// held list a restart would repeat every record made after the oldest open event.
+struct JournalCheckpoint {
+  std::string resume;
+  std::string done;
+  uint64_t done_realtime_usec = 0;  // bounds the skipping, should `done` have been vacuumed
+  std::vector<std::string> held;
+  bool operator==(const JournalCheckpoint&) const = default;
+};
+
 // The checkpoints in state_dir/checkpoints. Saved atomically (temp file, fsync, rename,
 // fsync of the directory) so a crash leaves either the old or the new file, never a mix.
 // A corrupt file is reported and set aside, never a crash loop.
@@ -41,11 +55,11 @@ class CheckpointStore {
   std::optional<std::string> snapshot();
 
   std::optional<Checkpoint> find(uint64_t dev, uint64_t ino) const;
-  // Journal inputs (`type: journald`), keyed by the journal and units they read: the cursor of
-  // the last entry done (empty: the input reads from the journal's head).
-  std::optional<std::string> findJournal(const std::string& key) const;
-  void setJournal(const std::string& key, const std::string& cursor);
-  const std::map<std::string, std::string>& journals() const { return journals_; }
+  // Journal inputs, keyed by the journal and units they read (an empty checkpoint: the input
+  // reads from the journal's head).
+  std::optional<JournalCheckpoint> findJournal(const std::string& key) const;
+  void setJournal(const std::string& key, const JournalCheckpoint& checkpoint);
+  const std::map<std::string, JournalCheckpoint>& journals() const { return journals_; }
   void set(const Checkpoint& c);
   const std::map<std::pair<uint64_t, uint64_t>, Checkpoint>& all() const { return entries_; }
   // Whether a checkpoint file existed when load() ran: false on the very first start, the
@@ -60,7 +74,7 @@ class CheckpointStore {
   std::string dir_;
   std::string file_;
   std::map<std::pair<uint64_t, uint64_t>, Checkpoint> entries_;
-  std::map<std::string, std::string> journals_;
+  std::map<std::string, JournalCheckpoint> journals_;
   bool dirty_ = false;
   bool existed_ = false;
 };

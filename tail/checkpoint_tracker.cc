@@ -82,7 +82,7 @@ uint64_t CheckpointTracker::committedOffset(FileId id) const {
 void CheckpointTracker::followJournal(const std::string& key, const JournalPosition& at) {
   Journal& journal = journals_[key];
   journal.marks.restarted();
-  journal.committed = at.offset;
+  journal.committed = at.entries;
   if (journal.marks.place(newest_seq_, at, acked_)) scheduleCommit();
 }
 
@@ -100,8 +100,8 @@ void CheckpointTracker::reachedJournal(const std::string& key, const JournalPosi
   if (it->second.marks.reached(at, newest_seq_, acked_)) scheduleCommit();
 }
 
-void CheckpointTracker::setJournal(const std::string& key, const std::string& cursor) {
-  store_.setJournal(key, cursor);
+void CheckpointTracker::setJournal(const std::string& key, const JournalCheckpoint& checkpoint) {
+  store_.setJournal(key, checkpoint);
   scheduleCommit();
 }
 
@@ -130,8 +130,8 @@ bool CheckpointTracker::apply(const std::string& key, Journal& journal) {
   const std::optional<JournalPosition> last = journal.marks.takeAcked(acked_);
   if (!last) return false;
   // Nothing done yet from a head that was never stored: nothing to keep.
-  if (!last->cursor.empty() || store_.findJournal(key)) store_.setJournal(key, last->cursor);
-  journal.committed = last->offset;
+  if (last->at != JournalCheckpoint{} || store_.findJournal(key)) store_.setJournal(key, last->at);
+  journal.committed = last->entries;
   return true;
 }
 

@@ -27,12 +27,13 @@ struct FilePosition {
   uint64_t old_offset = 0;
 };
 
-// Where a journal input's checkpoint would stand: entries are numbered as they are read
-// (`offset`, from 0 at each start), and `cursor` is the journal's cursor of the entry before
-// entry number `offset` (the last one done; empty: none, the input reads from the head).
+// Where a journal input's checkpoint would stand (`at`). `offset` counts the changes of the
+// input's state (entries read, events completed) since its start, so that each change can be
+// a mark of its own; `entries` is the number of entries read before it (for the lag).
 struct JournalPosition {
   uint64_t offset = 0;
-  std::string cursor;
+  uint64_t entries = 0;
+  JournalCheckpoint at;
 };
 
 // Owns the checkpoints: the store, the thread that writes them, the marks waiting for
@@ -86,16 +87,15 @@ class CheckpointTracker {
   uint64_t committedOffset(FileId id) const;
 
   // Journal inputs, by their key (see CheckpointStore::setJournal): the same marks as a
-  // file's, over entry numbers, their checkpoint being the cursor of the position. A journal
-  // input reads several sources at once (one per process), so what it reports as recorded
-  // or reached is the position before which nothing is held by any of them.
+  // file's. What a journal input reports as recorded (with the record's event still held) or
+  // reached is its whole state: the entries read and those of them still held.
   void followJournal(const std::string& key, const JournalPosition& at);
   void recordedJournal(const std::string& key, const JournalPosition& at, uint64_t seq);
   void reachedJournal(const std::string& key, const JournalPosition& at);
-  // A cursor set without reading (where an input starts on its first start), kept at once.
-  void setJournal(const std::string& key, const std::string& cursor);
+  // A checkpoint set without reading (where an input starts on its first start), kept at once.
+  void setJournal(const std::string& key, const JournalCheckpoint& checkpoint);
   // The number of entries read but not yet acknowledged and checkpointed (for the lag metric):
-  // `read` is the entry number reading is at.
+  // `read` is the number of entries read.
   uint64_t journalLag(const std::string& key, uint64_t read) const;
 
   // Every batch up to `seq` is acknowledged by every transport.
@@ -128,7 +128,7 @@ class CheckpointTracker {
   };
   struct Journal {
     AckMarks<JournalPosition> marks;
-    uint64_t committed = 0;  // the entry number of the last checkpoint
+    uint64_t committed = 0;  // the entries read before the last checkpoint
   };
 
   bool apply(FileId id, File& file);

@@ -26,7 +26,7 @@ const ParserSet& parsers() {
 
 struct Shipped {
   ErrorRecord record;
-  JournalPosition at;
+  JournalPosition pos;
 };
 
 // A sink over the built-in formats, collecting what it ships, with a clock of its own.
@@ -41,7 +41,7 @@ struct Fixture {
     s.service = "shop";
     s.host = "web01";
     sink = std::make_unique<JournalSink>(
-        parsers(), s, start,
+        parsers(), s, JournalCheckpoint{start, start, 0, {}},
         [this](ErrorRecord& r, const JournalPosition& at) {
           shipped.push_back({r, at});
         },
@@ -87,8 +87,13 @@ TEST_CASE("journal sink: a traceback logged entry by entry is one record", "[jou
   fx.add("    return users[user_id]", 3);
   fx.add("KeyError: 'user_id'", 3);
   CHECK(fx.shipped.empty());
-  // Held while the event may go on: the checkpoint stays before its first entry.
-  CHECK(fx.sink->position().offset <= 1u);
+  // Held while the event may go on (and the format is still to be detected): a restart would
+  // read every entry again.
+  JournalPosition open = fx.sink->position();
+  CHECK(open.entries == 5u);
+  CHECK(open.at.resume == "c-start");
+  CHECK(open.at.done == "c4");
+  CHECK(open.at.held == std::vector<std::string>{"c0", "c1", "c2", "c3", "c4"});
   fx.quiet(600ms);
   REQUIRE(fx.shipped.size() == 1);
   const ErrorRecord& r = fx.shipped[0].record;
@@ -108,12 +113,17 @@ TEST_CASE("journal sink: a traceback logged entry by entry is one record", "[jou
   CHECK(str(*journal->asObject(), "boot_id") == "b0");
   CHECK(str(*journal->asObject(), "hostname") == "web01");
   CHECK(field(*journal->asObject(), "pid") != nullptr);
-  // Shipped while its own entries were held: the mark is before them.
-  CHECK(fx.shipped[0].at.offset == 1u);
-  CHECK(fx.shipped[0].at.cursor == "c0");
+  // Shipped while its own entries were held: they are read again after a crash before its
+  // batch is acknowledged; the INFO line before it is done.
+  CHECK(fx.shipped[0].pos.at.resume == "c0");
+  CHECK(fx.shipped[0].pos.at.done == "c4");
+  CHECK(fx.shipped[0].pos.at.held == std::vector<std::string>{"c1", "c2", "c3", "c4"});
   // Once complete, nothing is held.
-  CHECK(fx.sink->position().offset == 5u);
-  CHECK(fx.sink->position().cursor == "c4");
+  const JournalPosition done = fx.sink->position();
+  CHECK(done.at.held.empty());
+  CHECK(done.at.resume == "c4");
+  CHECK(done.at.done == "c4");
+  CHECK(done.offset > open.offset);
 }
 
 TEST_CASE("journal sink: PRIORITY gives the level where the message has none", "[journald]") {
@@ -141,9 +151,9 @@ TEST_CASE("journal sink: processes are assembled apart and the position waits fo
   fx.add("  File \"/app/a.py\", line 1, in f", 3, "100");
   fx.add("ValueError: bad", 3, "100");
   fx.add("worker B failed hard", 3, "200");
-  // pid 100's traceback is open from entry 0: nothing can be checkpointed yet.
-  CHECK(fx.sink->position().offset == 0u);
-  CHECK(fx.sink->position().cursor == "c-start");
+  // Both are held (detection samples, pid 100's open traceback).
+  CHECK(fx.sink->position().at.resume == "c-start");
+  CHECK(fx.sink->position().at.held.size() == 5u);
   fx.quiet(600ms);
   REQUIRE(fx.shipped.size() == 3);
   size_t tracebacks = 0;
@@ -156,7 +166,8 @@ TEST_CASE("journal sink: processes are assembled apart and the position waits fo
   }
   CHECK(tracebacks == 1);
   CHECK(fx.sink->sources() == 2u);
-  CHECK(fx.sink->position().offset == 5u);
+  CHECK(fx.sink->position().at.held.empty());
+  CHECK(fx.sink->position().at.done == "c4");
 }
 
 TEST_CASE("journal sink: a message of several lines is read as lines", "[journald]") {
@@ -209,8 +220,10 @@ TEST_CASE("journal sink: entries without a message only move the position", "[jo
   e.cursor = "c-nomsg";
   fx.sink->add(e, fx.now);
   CHECK(fx.sink->stats().without_message == 1u);
-  CHECK(fx.sink->position().offset == 1u);
-  CHECK(fx.sink->position().cursor == "c-nomsg");
+  CHECK(fx.sink->position().entries == 1u);
+  CHECK(fx.sink->position().at.done == "c-nomsg");
+  CHECK(fx.sink->position().at.resume == "c-nomsg");
+  CHECK(fx.sink->position().at.held.empty());
 }
 
 TEST_CASE("journal sink: a line longer than max_line_bytes is cut and counted", "[journald]") {
@@ -222,4 +235,36 @@ TEST_CASE("journal sink: a line longer than max_line_bytes is cut and counted", 
   REQUIRE(fx.shipped.size() == 1);
   CHECK(fx.sink->stats().truncated == 1u);
   CHECK(fx.shipped[0].record.raw_log.size() == 1024u);
+}
+
+TEST_CASE("journal sink: a process's held entries among another's done ones", "[journald]") {
+  JournalSinkSettings s;
+  s.format = "text";  // no detection sample: what is held is the open events alone
+  Fixture fx(s);
+  fx.add("Traceback (most recent call last):", 3, "100");  // c0
+  fx.add("worker B failed hard", 3, "200");                // c1
+  fx.add("worker B failed again", 3, "200");               // c2: completes c1
+  fx.add("  File \"/app/a.py\", line 1, in f", 3, "100");  // c3
+  REQUIRE(fx.shipped.size() == 1);
+  // c1's record was made as c2 came in: c0 (pid 100's traceback), c1 itself and c2 were held.
+  CHECK(fx.shipped[0].pos.at.held == std::vector<std::string>{"c0", "c1", "c2"});
+  CHECK(fx.shipped[0].pos.at.done == "c2");
+  const JournalPosition p = fx.sink->position();
+  CHECK(p.at.resume == "c-start");
+  CHECK(p.at.done == "c3");
+  // c1 is done; c2 (pid 200's open line) and pid 100's traceback are read again.
+  CHECK(p.at.held == std::vector<std::string>{"c0", "c2", "c3"});
+}
+
+TEST_CASE("journal sink: past kMaxHeld held entries, a position lists none", "[journald]") {
+  Fixture fx;
+  // 30 processes with 40 lines each in their detection samples: 1200 held entries.
+  for (int line = 0; line < 40; ++line) {
+    for (int pid = 0; pid < 30; ++pid) fx.add("worker failed hard", 3, std::to_string(pid));
+  }
+  const JournalPosition p = fx.sink->position();
+  CHECK(p.at.held.empty());
+  // Everything from the oldest held entry on is read again.
+  CHECK(p.at.resume == "c-start");
+  CHECK(p.at.done == "c-start");
 }

@@ -51,3 +51,14 @@ TEST_CASE("entry window: grows past its ring and keeps the order", "[journal]") 
   }
   CHECK(w.cursorBefore(w.front()) == "c" + std::to_string(w.front() - 1));
 }
+
+TEST_CASE("entry window: the time of the entry before a position", "[journal]") {
+  EntryWindow w("c-start", 42);
+  CHECK(w.realtimeBefore(0) == 42u);
+  w.push("c0", 100, 6);
+  w.push("c1", 200, 6);
+  CHECK(w.realtimeBefore(1) == 100u);
+  w.dropBefore(2);
+  CHECK(w.realtimeBefore(2) == 200u);
+  CHECK(w.cursorBefore(2) == "c1");
+}

@@ -47,6 +47,13 @@ bool writeJournal(const ScratchDir& dir, const std::vector<Written>& entries, in
   return std::system(cmd.c_str()) == 0;
 }
 
+JournalReader::Start from(JournalReader::Start::Kind kind, std::string cursor = {}) {
+  JournalReader::Start s;
+  s.kind = kind;
+  s.cursor = std::move(cursor);
+  return s;
+}
+
 struct Reading {
   boost::asio::io_context io;
   std::vector<JournalEntry> got;
@@ -74,7 +81,7 @@ TEST_CASE("journal reader: entries, unit matches, cursors, appended entries", "[
     Reading r(dir.path, {});
     std::string error;
     REQUIRE(r.reader.open(&error));
-    r.reader.start({JournalReader::Start::Kind::kHead, {}});
+    r.reader.start(from(JournalReader::Start::Kind::kHead));
     REQUIRE(runUntil(r.io, [&] { return r.got.size() == 3; }));
     CHECK(r.got[0].message == "one");
     CHECK(r.got[0].has_message);
@@ -98,7 +105,7 @@ TEST_CASE("journal reader: entries, unit matches, cursors, appended entries", "[
     Reading r(dir.path, {"a.service"});
     std::string error;
     REQUIRE(r.reader.open(&error));
-    r.reader.start({JournalReader::Start::Kind::kHead, {}});
+    r.reader.start(from(JournalReader::Start::Kind::kHead));
     REQUIRE(runUntil(r.io, [&] { return r.turns > 0 && r.got.size() >= 2; }));
     REQUIRE(writeJournal(dir, {{"b.service", 11, "b again"}, {"a.service", 10, "a again"}}, clock));
     REQUIRE(runUntil(r.io, [&] { return r.got.size() == 3; }));
@@ -113,23 +120,53 @@ TEST_CASE("journal reader: entries, unit matches, cursors, appended entries", "[
       Reading r(dir.path, {});
       std::string error;
       REQUIRE(r.reader.open(&error));
-      r.reader.start({JournalReader::Start::Kind::kHead, {}});
+      r.reader.start(from(JournalReader::Start::Kind::kHead));
       REQUIRE(runUntil(r.io, [&] { return r.got.size() == 3; }));
       second = r.got[1].cursor;
     }
     Reading r(dir.path, {});
     std::string error;
     REQUIRE(r.reader.open(&error));
-    r.reader.start({JournalReader::Start::Kind::kAfterCursor, second});
+    r.reader.start(from(JournalReader::Start::Kind::kAfterCursor, second));
     REQUIRE(runUntil(r.io, [&] { return r.got.size() == 1 && r.turns > 0; }));
     CHECK(r.got[0].message == "three");
+  }
+
+  SECTION("entries done after the resume cursor are handed on as done, held ones read") {
+    std::vector<std::string> cursors;
+    {
+      Reading r(dir.path, {});
+      std::string error;
+      REQUIRE(r.reader.open(&error));
+      r.reader.start(from(JournalReader::Start::Kind::kHead));
+      REQUIRE(runUntil(r.io, [&] { return r.got.size() == 3; }));
+      for (const auto& e : r.got) cursors.push_back(e.cursor);
+    }
+    Reading r(dir.path, {});
+    std::string error;
+    REQUIRE(r.reader.open(&error));
+    // "one" is done; "two" was held (its record not acknowledged); "three" done.
+    JournalReader::Start start = from(JournalReader::Start::Kind::kAfterCursor, cursors[0]);
+    start.done = cursors[2];
+    start.done_realtime_usec = 1700000000000003;
+    start.held = {cursors[1]};
+    r.reader.start(start);
+    REQUIRE(runUntil(r.io, [&] { return r.got.size() == 2 && r.turns > 0; }));
+    CHECK(r.got[0].has_message);
+    CHECK(r.got[0].message == "two");
+    CHECK_FALSE(r.got[1].has_message);
+    CHECK(r.got[1].cursor == cursors[2]);
+    // What comes after `done` is read as usual.
+    REQUIRE(writeJournal(dir, {{"a.service", 10, "five"}}, clock));
+    REQUIRE(runUntil(r.io, [&] { return r.got.size() == 3; }));
+    CHECK(r.got[2].message == "five");
   }
 
   SECTION("from the tail: the last entry's cursor, then only new entries") {
     Reading r(dir.path, {});
     std::string error;
     REQUIRE(r.reader.open(&error));
-    const auto tail = r.reader.start({JournalReader::Start::Kind::kTail, {}});
+    const auto tail = r.reader.start(from(JournalReader::Start::Kind::kTail));
     REQUIRE(tail.has_value());
     REQUIRE(writeJournal(dir, {{"a.service", 10, "after start"}}, clock));
     REQUIRE(runUntil(r.io, [&] { return r.got.size() == 1; }));

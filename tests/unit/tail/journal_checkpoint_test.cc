@@ -4,6 +4,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tail/checkpoint_store.h"
 #include "tail/checkpoint_tracker.h"
@@ -20,14 +21,19 @@ const std::string kKey = "journald:/srv/journal:checkout.service";
 
 std::string cursor(int i) { return "s=abc;i=" + std::to_string(i) + ";b=def;m=1;t=2;x=3"; }
 
-JournalPosition pos(uint64_t n, const std::string& c) { return {n, c}; }
+// Every entry up to cursor(i) done, none held.
+JournalCheckpoint doneThrough(int i) { return {cursor(i), cursor(i), 1000u + i, {}}; }
 
-// The cursor the checkpoint file on disk holds for kKey; nullopt when none (or unreadable).
+JournalPosition pos(uint64_t n, const JournalCheckpoint& at) { return {n, n, at}; }
+
+// The `done` cursor the checkpoint file on disk holds for kKey; nullopt when none.
 std::optional<std::string> onDisk(const std::string& dir) {
   CheckpointStore s(dir);
   std::string error;
   if (!s.load(&error)) return std::string("<corrupt>");
-  return s.findJournal(kKey);
+  auto j = s.findJournal(kKey);
+  if (!j) return std::nullopt;
+  return j->done;
 }
 
 struct Fixture {
@@ -52,21 +58,26 @@ TEST_CASE("checkpoints: journal cursors are saved beside file checkpoints", "[ch
     REQUIRE(s.save(&err));
     // Without journal cursors the file stays in the format older versions read.
     CHECK(readAll(dir.path + "/checkpoints").rfind("homeostasisd-checkpoints v2\n", 0) == 0);
-    s.setJournal(kKey, cursor(7));
-    s.setJournal("journald:system:", "");
+    s.setJournal(kKey, {cursor(3), cursor(7), 1700000000000007, {cursor(4), cursor(6)}});
+    s.setJournal("journald:system:", {});
     REQUIRE(s.save(&err));
     CHECK(readAll(dir.path + "/checkpoints").rfind("homeostasisd-checkpoints v3\n", 0) == 0);
     // Setting the same cursor again changes nothing.
-    s.setJournal(kKey, cursor(7));
+    s.setJournal(kKey, {cursor(3), cursor(7), 1700000000000007, {cursor(4), cursor(6)}});
     CHECK_FALSE(s.snapshot().has_value());
   }
   CheckpointStore s(dir.path);
   std::string err;
   REQUIRE(s.load(&err));
   CHECK(s.find(1, 2)->offset == 300u);
-  CHECK(s.findJournal(kKey) == cursor(7));
-  // An empty cursor (read from the head) is kept as such, unlike an absent one.
-  CHECK(s.findJournal("journald:system:") == std::string());
+  const auto j = s.findJournal(kKey);
+  REQUIRE(j.has_value());
+  CHECK(j->resume == cursor(3));
+  CHECK(j->done == cursor(7));
+  CHECK(j->done_realtime_usec == 1700000000000007u);
+  CHECK(j->held == std::vector<std::string>{cursor(4), cursor(6)});
+  // An empty checkpoint (read from the head) is kept as such, unlike an absent one.
+  CHECK(s.findJournal("journald:system:") == JournalCheckpoint{});
   CHECK_FALSE(s.findJournal("journald:other:").has_value());
   CHECK(s.journals().size() == 2);
 }
@@ -76,7 +87,7 @@ TEST_CASE("checkpoints: a journal line without its key is corrupt", "[checkpoint
   {
     std::ofstream out(dir.path + "/checkpoints");
     out << "homeostasisd-checkpoints v3\n"
-        << "journal\ts=abc;i=1\n"
+        << "journal\ts=abc;i=1\ts=abc;i=1\t12\n"
         << "end 1\n";
   }
   CheckpointStore s(dir.path);
@@ -90,16 +101,16 @@ TEST_CASE("tracker: a journal cursor moves only once its batches are acknowledge
           "[tracker][journald]") {
   Fixture fx;
   auto& [io, dir, t] = fx;
-  t.setJournal(kKey, cursor(0));
-  t.followJournal(kKey, pos(0, cursor(0)));
+  t.setJournal(kKey, doneThrough(0));
+  t.followJournal(kKey, pos(0, doneThrough(0)));
   REQUIRE(runUntil(io, [&] { return onDisk(dir.path) == cursor(0); }));
 
   // Entries 0..9 read; records at entries 2 (batch 1), 5 (batch 2) and 8 (batch 3): each
   // reported at the position before which nothing is held, which is the record's own here.
-  t.recordedJournal(kKey, pos(2, cursor(1)), 1);
-  t.recordedJournal(kKey, pos(5, cursor(4)), 2);
-  t.recordedJournal(kKey, pos(8, cursor(7)), 3);
-  t.reachedJournal(kKey, pos(10, cursor(9)));
+  t.recordedJournal(kKey, pos(2, doneThrough(1)), 1);
+  t.recordedJournal(kKey, pos(5, doneThrough(4)), 2);
+  t.recordedJournal(kKey, pos(8, doneThrough(7)), 3);
+  t.reachedJournal(kKey, pos(10, doneThrough(9)));
   CHECK(t.journalLag(kKey, 10) == 10u);
 
   t.acked(1);
@@ -117,9 +128,9 @@ TEST_CASE("tracker: a journal read from its head keeps no cursor until an entry 
           "[tracker][journald]") {
   Fixture fx;
   auto& [io, dir, t] = fx;
-  t.followJournal(kKey, pos(0, ""));
-  t.recordedJournal(kKey, pos(0, ""), 1);
-  t.reachedJournal(kKey, pos(3, cursor(2)));
+  t.followJournal(kKey, pos(0, {}));
+  t.recordedJournal(kKey, pos(0, {}), 1);
+  t.reachedJournal(kKey, pos(3, doneThrough(2)));
   t.commit();
   t.flush();
   CHECK_FALSE(onDisk(dir.path).has_value());
