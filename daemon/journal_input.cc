@@ -103,8 +103,13 @@ void JournalInput::tryOpen() {
   if (!stored) tracker_.setJournal(key_, start);
   sink_ = std::make_unique<JournalSink>(
       parsers_, settings_, start,
-      [this](ErrorRecord& r, const JournalPosition& at) {
-        tracker_.recordedJournal(key_, at, ship_(r));
+      [this](ErrorRecord& r) {
+        const uint64_t seq = ship_(r);
+        // The input's first record in a batch marks where the batches before it end; the
+        // others of the batch add nothing, so the position is built once per batch.
+        if (seq == last_seq_) return;
+        last_seq_ = seq;
+        tracker_.recordedJournal(key_, sink_->position(), seq);
       },
       totals_);
   tracker_.followJournal(key_, {0, 0, start});

@@ -77,6 +77,7 @@ class JournalInput {
   std::unique_ptr<JournalReader> reader_;
   boost::asio::steady_timer reopen_timer_;
   boost::asio::steady_timer tick_timer_;
+  uint64_t last_seq_ = 0;  // the batch the input's last record went into
   uint64_t open_failures_ = 0;
   bool open_failure_logged_ = false;
   bool paused_ = false;

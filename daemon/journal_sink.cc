@@ -152,7 +152,7 @@ void JournalSink::onRecord(const Source& s, ErrorRecord& r) {
   if (!s.boot_id.empty()) setField(journal, "boot_id", s.boot_id);
   setField(r.context, "journal", std::move(journal));
   ++progress_;
-  emit_(r, position());
+  emit_(r);
 }
 
 JournalPosition JournalSink::position() const {

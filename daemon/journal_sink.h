@@ -52,9 +52,9 @@ struct JournalSinkSettings {
 class JournalSink {
  public:
   using Clock = std::chrono::steady_clock;
-  // A record, and the position before which nothing is held as it is made (for the mark of
-  // the batch it goes into).
-  using Emit = std::function<void(ErrorRecord&, const JournalPosition&)>;
+  // A record. While it is handed on, its event is still held, so position() then is where the
+  // mark of the batch it goes into stands.
+  using Emit = std::function<void(ErrorRecord&)>;
 
   // `parsers` and `totals` must outlive the sink; `start` is the checkpoint reading starts
   // from (its `resume` is the entry before the first one added).

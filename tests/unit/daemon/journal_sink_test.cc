@@ -42,8 +42,8 @@ struct Fixture {
     s.host = "web01";
     sink = std::make_unique<JournalSink>(
         parsers(), s, JournalCheckpoint{start, start, 0, {}},
-        [this](ErrorRecord& r, const JournalPosition& at) {
-          shipped.push_back({r, at});
+        [this](ErrorRecord& r) {
+          shipped.push_back({r, sink->position()});
         },
         totals);
   }
