@@ -143,7 +143,7 @@ TEST_CASE("journal sink: PRIORITY gives the level where the message has none", "
   CHECK(fx.sink->stats().below_level == 2u);  // "cache warmed" and "INFO all good"
 }
 
-TEST_CASE("journal sink: processes are assembled apart and the position waits for the oldest",
+TEST_CASE("journal sink: processes are assembled apart, and what each holds is held",
           "[journald]") {
   Fixture fx;
   fx.add("Traceback (most recent call last):", 3, "100");
