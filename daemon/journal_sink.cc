@@ -32,18 +32,20 @@ bool JournalSink::hasOwnLevel(const ErrorRecord& r, std::string_view first_line)
 }
 
 void JournalSink::add(const JournalEntry& entry, Clock::time_point now) {
+  // The source first: making room for it may complete another's events, whose position must
+  // not count this entry as read yet (it is no one's to hold until it is added).
+  Source* source = entry.has_message ? &sourceFor(entry, now) : nullptr;
   const uint64_t n = window_.push(entry.cursor, entry.realtime_usec, entry.priority);
   ++stats_.entries;
   ++progress_;
-  if (!entry.has_message) {
+  if (!source) {
     ++stats_.without_message;
     return;
   }
   stats_.bytes += entry.message.size();
-  Source& source = sourceFor(entry, now);
-  source.last_seen = now;
-  source.last_end = n + 1;
-  source.entries.push_back(n);
+  source->last_seen = now;
+  source->last_end = n + 1;
+  source->entries.push_back(n);
   // A message of several lines (a traceback sent as one entry) is several lines of the
   // source, all at the entry's number; the last one ends it.
   std::string_view message = entry.message;
@@ -57,7 +59,7 @@ void JournalSink::add(const JournalEntry& entry, Clock::time_point now) {
       ++stats_.truncated;
     }
     const bool last = nl == std::string_view::npos;
-    source.parser->addLine(line, n, last ? n + 1 : n);
+    source->parser->addLine(line, n, last ? n + 1 : n);
     if (last) break;
     message.remove_prefix(nl + 1);
   }
@@ -79,7 +81,6 @@ JournalSink::Source& JournalSink::sourceFor(const JournalEntry& e, Clock::time_p
   s.boot_id = e.boot_id;
   s.key_hash = fnv1a(key_);
   s.last_seen = now;
-  s.last_end = window_.next() - 1;
   SourceInfo info;
   info.key = s.key_hash;
   info.format = settings_.format;
