@@ -212,6 +212,8 @@ class DrainAndReloadTest(SignalStormTestCase):
                              d.describe())
         after = d.stderr_text()[at:]
         self.assertNotIn("reloading", after, f"a SIGHUP during a stop reloaded\n{d.describe()}")
+        self.assertIn("SIGHUP while stopping: ignored", after,
+                      f"the SIGHUP did not land in the drain\n{d.describe()}")
         # The drain finished: every line was delivered by the first run.
         self.assert_exactly_once(sink.numbers(), range(self.LINES), "after the drain")
         self.restart_and_check(sink, url, "after SIGTERM, SIGHUP and a restart")
