@@ -149,6 +149,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 MetricsServer::MetricsServer(boost::asio::any_io_executor executor, Handler handler, Limits limits)
     : acceptor_(executor),
+      retry_(executor),
       handler_(std::make_shared<Handler>(std::move(handler))),
       registry_(std::make_shared<Registry>()) {
   registry_->limits = limits;
@@ -192,26 +193,34 @@ bool MetricsServer::listen(const std::string& host_port, std::string* error) {
 void MetricsServer::accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      Registry& reg = *registry_;
-      ++reg.stats.accepted;
-      if (reg.live.size() >= reg.limits.max_connections) {
-        // Make room by closing the oldest connection still short of a complete request (idle
-        // or slow), so that a client asking at once, like a health check, is answered.
-        auto oldest = std::find_if(reg.live.begin(), reg.live.end(),
-                                   [](const Session* s) { return s->reading(); });
-        if (oldest != reg.live.end()) {
-          ++reg.stats.evicted;
-          (*oldest)->close();
-        }
+    if (ec) {
+      // Accepting again at once would spin while the error lasts (EMFILE stays until a
+      // descriptor is freed): try again in a moment.
+      ++registry_->stats.accept_failures;
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) accept();
+      });
+      return;
+    }
+    Registry& reg = *registry_;
+    ++reg.stats.accepted;
+    if (reg.live.size() >= reg.limits.max_connections) {
+      // Make room by closing the oldest connection still short of a complete request (idle
+      // or slow), so that a client asking at once, like a health check, is answered.
+      auto oldest = std::find_if(reg.live.begin(), reg.live.end(),
+                                 [](const Session* s) { return s->reading(); });
+      if (oldest != reg.live.end()) {
+        ++reg.stats.evicted;
+        (*oldest)->close();
       }
-      if (reg.live.size() < reg.limits.max_connections) {
-        std::make_shared<Session>(std::move(socket), handler_, registry_)->start();
-      } else {
-        ++reg.stats.refused;
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      }
+    }
+    if (reg.live.size() < reg.limits.max_connections) {
+      std::make_shared<Session>(std::move(socket), handler_, registry_)->start();
+    } else {
+      ++reg.stats.refused;
+      boost::system::error_code ignored;
+      socket.close(ignored);
     }
     accept();
   });
@@ -220,6 +229,7 @@ void MetricsServer::accept() {
 void MetricsServer::stop() {
   boost::system::error_code ec;
   if (acceptor_.is_open()) acceptor_.close(ec);
+  retry_.cancel();
   // Copied: a closed connection leaves the list.
   const std::list<Session*> live = registry_->live;
   for (Session* s : live) s->close();

@@ -2,6 +2,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -43,8 +44,9 @@ class MetricsServer {
   struct Stats {
     size_t open = 0;
     uint64_t accepted = 0;
-    uint64_t refused = 0;  // closed at once: the limit was reached and none could be closed
-    uint64_t evicted = 0;  // closed, not yet a complete request, to make room for a new one
+    uint64_t refused = 0;          // closed at once: the limit was reached and none could be closed
+    uint64_t evicted = 0;          // closed, not yet a complete request, to make room for a new one
+    uint64_t accept_failures = 0;  // accept() failed (out of descriptors, say); retried later
     std::map<std::string, uint64_t> rejected;  // by reason
   };
 
@@ -65,6 +67,7 @@ class MetricsServer {
   void accept();
 
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_;  // after a failed accept (out of descriptors, say)
   std::shared_ptr<Handler> handler_;
   std::shared_ptr<Registry> registry_;
   uint16_t port_ = 0;

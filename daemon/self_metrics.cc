@@ -131,6 +131,9 @@ std::string SelfMetrics::metrics() const {
     out.family("homeostasisd_metrics_connections_refused_total", "counter",
                "Connections closed at once: at the limit and every connection being answered.");
     out.sample({}, ls.refused);
+    out.family("homeostasisd_metrics_accept_failures_total", "counter",
+               "Connections the metrics listener failed to accept (retried after 100 ms).");
+    out.sample({}, ls.accept_failures);
     out.family("homeostasisd_metrics_requests_rejected_total", "counter",
                "Requests not answered with a metric or health, by reason.");
     for (const char* reason : {"timeout", "uri_too_long", "header_too_large", "body_too_large",
