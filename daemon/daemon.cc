@@ -97,6 +97,7 @@ class Daemon {
       server_ = std::make_unique<MetricsServer>(
           io_.get_executor(), [this](std::string_view target) { return metrics_->serve(target); });
       if (server_->listen(cfg_.metrics.listen, &error)) {
+        metrics_->setListener(server_.get());
         spdlog::info("metrics on http://{}/metrics (port {})", cfg_.metrics.listen,
                      server_->port());
       } else {

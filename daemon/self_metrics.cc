@@ -116,6 +116,32 @@ std::string SelfMetrics::metrics() const {
   out.family("homeostasisd_checkpoint_write_failures_total", "counter",
              "Checkpoint file writes that failed (retried).");
   out.sample({}, s_.tracker.writeFailures());
+  if (listener_) {
+    const MetricsServer::Stats ls = listener_->stats();
+    out.family("homeostasisd_metrics_connections_open", "gauge",
+               "Connections open to the metrics listener.");
+    out.sample({}, uint64_t{ls.open});
+    out.family("homeostasisd_metrics_connections_accepted_total", "counter",
+               "Connections accepted by the metrics listener.");
+    out.sample({}, ls.accepted);
+    out.family("homeostasisd_metrics_connections_evicted_total", "counter",
+               "Connections closed before a complete request, at the connection limit, to make "
+               "room for a new one.");
+    out.sample({}, ls.evicted);
+    out.family("homeostasisd_metrics_connections_refused_total", "counter",
+               "Connections closed at once: at the limit and every connection being answered.");
+    out.sample({}, ls.refused);
+    out.family("homeostasisd_metrics_accept_failures_total", "counter",
+               "Connections the metrics listener failed to accept (retried after 100 ms).");
+    out.sample({}, ls.accept_failures);
+    out.family("homeostasisd_metrics_requests_rejected_total", "counter",
+               "Requests not answered with a metric or health, by reason.");
+    for (const char* reason : {"timeout", "uri_too_long", "header_too_large", "body_too_large",
+                               "bad_request", "method", "not_found"}) {
+      const auto it = ls.rejected.find(reason);
+      out.sample({{"reason", reason}}, it == ls.rejected.end() ? uint64_t{0} : it->second);
+    }
+  }
   return out.take();
 }
 
