@@ -295,6 +295,37 @@ TEST_CASE("Damaged and foreign spool files are quarantined, counted, and the res
   REQUIRE(runUntil(s.io, [&] { return sortedFiles(spool_dir).empty(); }));
 }
 
+TEST_CASE("A spool file that cannot be read is counted as dropped and left in place",
+          "[transports][spool][quarantine]") {
+  ScratchDir dir;
+  Destination dest;
+  const std::string spool_dir = dir / "0-fake";
+  {
+    SpoolSetup s(dest, dir.path, spoolNow());
+    for (int seq = 1; seq <= 3; ++seq) {
+      s.dispatcher->dispatch(makeBatch(seq, numbered(seq * 10, seq * 10 + 2)));
+    }
+    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 3; }));
+    s.dispatcher->stop();
+  }
+  const auto files = sortedFiles(spool_dir);
+  REQUIRE(files.size() == 3);
+  // Something that is not a file where the second batch was: reading it fails.
+  std::filesystem::remove(files[1]);
+  std::filesystem::create_directory(files[1]);
+  dest.down = false;
+  SpoolSetup s(dest, dir.path, spoolNow());
+  REQUIRE(runUntil(s.io, [&] { return dest.received.size() == 4; }));
+  std::vector<std::string> want = numbered(10, 12);
+  for (auto& r : numbered(30, 32)) want.push_back(r);
+  CHECK(dest.received == want);
+  REQUIRE(runUntil(s.io, [&] { return s.dispatcher->stats()[0].spool_bytes == 0; }));
+  CHECK(s.dispatcher->stats()[0].dropped_records == 2);
+  CHECK(s.dispatcher->stats()[0].quarantined_batches == 0);
+  CHECK(std::filesystem::is_directory(files[1]));  // not removed
+  CHECK(sortedFiles(spool_dir).empty());
+}
+
 TEST_CASE("A quarantined file keeps an earlier one of the same name",
           "[transports][spool][quarantine]") {
   ScratchDir dir;
