@@ -79,7 +79,7 @@ std::string SelfMetrics::metrics() const {
         {"sent", t.sent_records},       {"failed", t.failed_records},
         {"retried", t.retried_records}, {"spooled", t.spooled_records},
         {"dropped", t.dropped_records}, {"dead_lettered", t.dead_lettered_records},
-        {"skipped", t.skipped_records}};
+        {"skipped", t.skipped_records}, {"quarantined", t.quarantined_records}};
     for (const auto& [name, n] : outcomes) {
       out.sample({{"transport", idx}, {"type", t.type}, {"outcome", name}}, n);
     }
@@ -88,6 +88,12 @@ std::string SelfMetrics::metrics() const {
              "Bytes in each transport's disk spool.");
   for (size_t i = 0; i < stats.size(); ++i) {
     out.sample({{"transport", std::to_string(i)}, {"type", stats[i].type}}, stats[i].spool_bytes);
+  }
+  out.family("homeostasisd_spool_quarantined_total", "counter",
+             "Spool batch files that failed their check at replay, moved to quarantine/.");
+  for (size_t i = 0; i < stats.size(); ++i) {
+    out.sample({{"transport", std::to_string(i)}, {"type", stats[i].type}},
+               stats[i].quarantined_batches);
   }
   out.family("homeostasisd_transport_failing", "gauge",
              "1 while a transport's last send failed (retryable) and none succeeded since.");
