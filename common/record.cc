@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/hash.h"
+#include "common/in_app.h"
 
 namespace homeo {
 
@@ -168,6 +169,7 @@ void appendFrame(std::string& out, const Frame& f) {
     appendKey(out, "class");
     appendJsonString(out, f.class_name);
   }
+  out.append(f.in_app ? ",\"in_app\":true" : ",\"in_app\":false");
   appendMembers(out, f.extra);
   out.push_back('}');
 }
@@ -328,11 +330,6 @@ bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool isWordChar(char c) { return isAlnum(c) || c == '_' || c == '-'; }
 
-bool startsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
-}
-bool contains(std::string_view s, std::string_view p) { return s.find(p) != s.npos; }
-
 // "user@example.com" starting at i: returns its end, or i when it is not an address.
 size_t emailEnd(std::string_view m, size_t i) {
   size_t j = i;
@@ -350,69 +347,6 @@ size_t emailEnd(std::string_view m, size_t i) {
   while (j > i && m[j - 1] == '.') --j;
   if (at == std::string_view::npos || at == i || at + 1 >= j || !dot_after_at) return i;
   return j;
-}
-
-// Whether `owner` is the module `root` or lies under it ("std", "std::rt" under "std").
-bool under(std::string_view owner, std::string_view root, std::string_view sep) {
-  return startsWith(owner, root) &&
-         (owner.size() == root.size() || startsWith(owner.substr(root.size()), sep));
-}
-
-// Whether a frame belongs to the language's runtime or to third-party code rather than the
-// application: such frames change with library versions and say little about which error
-// it is. `owner` is the frame's class (or package, module), else its function.
-bool isLibraryFrame(std::string_view language, const Frame& f) {
-  const std::string_view file = f.file;
-  const std::string_view fn = f.function;
-  const std::string_view owner = f.class_name.empty() ? fn : std::string_view(f.class_name);
-  if (language == "python") {
-    return contains(file, "site-packages/") || contains(file, "dist-packages/") ||
-           contains(file, "/lib/python") || startsWith(file, "<frozen ") ||
-           contains(file, "\\Lib\\");
-  }
-  if (language == "java" || language == "kotlin" || language == "scala") {
-    auto in = [owner](std::string_view package) { return under(owner, package, "."); };
-    return in("java") || in("javax") || in("jdk") || in("sun") || in("com.sun") || in("kotlin") ||
-           in("kotlinx") || in("scala") || in("akka") || in("org.springframework") ||
-           in("org.apache") || in("org.hibernate") || in("org.eclipse.jetty") || in("io.netty") ||
-           in("com.zaxxer") || in("reactor") || in("io.micrometer") || in("com.fasterxml") ||
-           in("org.junit");
-  }
-  if (language == "go") {
-    if (contains(file, "/go/src/") || contains(file, "/pkg/mod/") || contains(file, "/vendor/")) {
-      return true;
-    }
-    // Standard-library packages have no dot in their first path element ("net/http",
-    // "runtime"); "main" and module paths ("github.com/x/y") are the application's or a
-    // dependency's, told apart by file above.
-    const size_t slash = owner.find('/');
-    const std::string_view first = owner.substr(0, std::min(slash, owner.find('.')));
-    return !first.empty() && first != "main" && !contains(first, ".") && file.empty();
-  }
-  if (language == "javascript") {
-    return file.empty() || contains(file, "node_modules/") || startsWith(file, "node:") ||
-           startsWith(file, "internal/");
-  }
-  if (language == "ruby") {
-    return contains(file, "/gems/") || contains(file, "/lib/ruby/") ||
-           startsWith(file, "<internal:");
-  }
-  if (language == "rust") {
-    return under(owner, "std", "::") || under(owner, "core", "::") || under(owner, "alloc", "::") ||
-           startsWith(owner, "<std::") || startsWith(owner, "<core::") ||
-           startsWith(owner, "<alloc::") || startsWith(fn, "rust_begin_unwind") ||
-           startsWith(fn, "__rust") || contains(file, "/rustc/") ||
-           contains(file, "/.cargo/registry/");
-  }
-  if (language == "csharp") return under(owner, "System", ".") || under(owner, "Microsoft", ".");
-  if (language == "php") return file.empty() || contains(file, "/vendor/");
-  if (language == "elixir") {
-    if (startsWith(owner, ":") || startsWith(owner, "elixir_")) return true;
-    auto in = [owner](std::string_view module) { return under(owner, module, "."); };
-    return in("Enum") || in("Kernel") || in("GenServer") || in("Task") || in("IEx") ||
-           in("Stream") || in("Map") || in("List") || in("String") || in("Mix") || in("Code");
-  }
-  return false;
 }
 
 // How a language joins a frame's class and function in its traces; the fingerprint hashes the
@@ -525,11 +459,11 @@ std::string computeFingerprint(const ErrorRecord& r) {
         std::any_of(r.frames.begin(), r.frames.end(), [](const Frame& f) { return f.located(); });
     auto counts = [&](const Frame& f) { return !any_located || f.located(); };
     const bool any_app = std::any_of(r.frames.begin(), r.frames.end(), [&](const Frame& f) {
-      return counts(f) && !isLibraryFrame(r.language, f);
+      return counts(f) && isInApp(r.language, f);
     });
     const std::string_view join = qualifier(r.language);
     for (const Frame& f : r.frames) {
-      if (!counts(f) || (any_app && isLibraryFrame(r.language, f))) continue;
+      if (!counts(f) || (any_app && !isInApp(r.language, f))) continue;
       h = hashPath(f.file, h);
       h = fnv1a("\x1e", h);
       if (!f.class_name.empty()) {

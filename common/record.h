@@ -32,6 +32,9 @@ struct Frame {
   int64_t column = 0;
   std::string class_name;
   JsonObject extra;  // what a structured source said of the frame besides (locals, globals)
+  // The application's own code rather than the runtime's or a library's (see common/in_app.h);
+  // set when the record's frames are final.
+  bool in_app = true;
 
   // A frame Homeostasis can place: it names a file and a line. Other frames (native code,
   // `{main}`, `panic(...)`) stay in the traceback only.

@@ -108,6 +108,7 @@ class Daemon {
       server_ = std::make_unique<MetricsServer>(
           io_.get_executor(), [this](std::string_view target) { return metrics_->serve(target); });
       if (server_->listen(cfg_.metrics.listen, &error)) {
+        metrics_->setListener(server_.get());
         spdlog::info("metrics on http://{}/metrics (port {})", cfg_.metrics.listen,
                      server_->port());
       } else {
@@ -255,7 +256,27 @@ int runDaemon(const std::string& config_path) {
 
     std::optional<config::Config> next;
     bool stop = false;
-    std::function<void(const boost::system::error_code&, int)> on_signal;
+    bool reread = false;  // a SIGHUP came while a reload was draining
+    std::function<void(const boost::system::error_code&, int)> on_signal, while_draining;
+    // Signals that arrive during a drain are not lost with this generation's signal_set: a
+    // SIGTERM or SIGINT turns a reload into a stop, a SIGHUP during a reload has the config read
+    // again once the drain is over, a SIGHUP during a stop is ignored.
+    while_draining = [&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig != SIGHUP) {
+        if (!stop) {
+          spdlog::info("{} during a reload: stopping once the drain is over",
+                       sig == SIGTERM ? "SIGTERM" : "SIGINT");
+          sd_notify(0, "STOPPING=1");
+          stop = true;
+        }
+      } else if (stop) {
+        spdlog::info("SIGHUP while stopping: ignored");
+      } else {
+        reread = true;
+      }
+      signals.async_wait(while_draining);
+    };
     on_signal = [&](const boost::system::error_code& ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
@@ -274,18 +295,32 @@ int runDaemon(const std::string& config_path) {
         sd_notify(0, "STOPPING=1");
         stop = true;
       }
+      signals.async_wait(while_draining);
       daemon->drain([&](bool) {
-        signals.cancel();
+        // From here signals stay pending for the next generation (or the exit) instead of
+        // being caught by this generation's signal_set, which goes away with it.
+        setSignalsBlocked(true);
         io.stop();
       });
     };
     signals.async_wait(on_signal);
     io.run();
-    // Between this generation's signal_set and the next one's, signals stay pending rather
-    // than taking their default (fatal) action.
+    // A signal caught just before they were blocked is still queued in the signal_set: hand
+    // it to while_draining before the set goes away.
     setSignalsBlocked(true);
+    io.restart();
+    io.poll();
+    signals.cancel();
     daemon.reset();
     if (stop || !next) return kExitOk;
+    if (reread) {
+      spdlog::info("SIGHUP during the reload: reading {} again", config_path);
+      if (auto again = loadValidConfig(config_path, reg)) {
+        next = std::move(again);
+      } else {
+        spdlog::error("the new config is invalid; applying the one read before");
+      }
+    }
     cfg = std::move(next);
     spdlog::info("reloaded");
   }

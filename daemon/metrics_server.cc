@@ -1,9 +1,10 @@
 #include "daemon/metrics_server.h"
 
+#include <algorithm>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <chrono>
+#include <string_view>
 
 namespace homeo {
 namespace {
@@ -12,39 +13,121 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
+class Session;
+
+}  // namespace
+
+struct MetricsServer::Registry {
+  Limits limits;
+  Stats stats;
+  std::list<Session*> live;  // in the order accepted
+};
+
+namespace {
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<MetricsServer::Handler> handler)
-      : stream_(std::move(socket)), handler_(std::move(handler)) {
-    parser_.body_limit(4096);
-    parser_.header_limit(8192);
+  using Registry = MetricsServer::Registry;
+
+  Session(tcp::socket socket, std::shared_ptr<MetricsServer::Handler> handler,
+          std::shared_ptr<Registry> registry)
+      : stream_(std::move(socket)), handler_(std::move(handler)), registry_(std::move(registry)) {
+    parser_.header_limit(registry_->limits.header_limit);
+    parser_.body_limit(registry_->limits.body_limit);
+    it_ = registry_->live.insert(registry_->live.end(), this);
+  }
+
+  ~Session() { unregister(); }
+
+  bool reading() const { return reading_; }
+
+  // Closes the connection; its pending operation ends with operation_aborted.
+  void close() {
+    unregister();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
   }
 
   void start() {
-    stream_.expires_after(std::chrono::seconds(5));
-    http::async_read(stream_, buffer_, parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       if (!ec) self->respond();
-                     });
+    // One deadline for the whole request: tcp_stream's expiry is a point in time, not renewed
+    // by each read.
+    stream_.expires_after(registry_->limits.request_deadline);
+    http::async_read(
+        stream_, buffer_, parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
   }
 
  private:
+  void unregister() {
+    if (!registered_) return;
+    registered_ = false;
+    registry_->live.erase(it_);
+  }
+
+  void reject(const char* reason) { ++registry_->stats.rejected[reason]; }
+
+  void onRead(beast::error_code ec) {
+    reading_ = false;
+    if (!ec) return respond();
+    if (ec == boost::asio::error::operation_aborted || ec == http::error::end_of_stream ||
+        ec == http::error::partial_message || ec == boost::asio::error::connection_reset) {
+      return;  // closed to make room, stopped, or the client went away
+    }
+    if (ec == beast::error::timeout) return reject("timeout");  // the stream is closed
+    MetricsServer::Response r;
+    r.content_type = "text/plain; charset=utf-8";
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      // The parser keeps an unfinished header in the buffer: no line end in it means the
+      // request line alone was too long.
+      const auto data = buffer_.cdata();
+      const std::string_view seen(static_cast<const char*>(data.data()), data.size());
+      if (seen.find('\n') == std::string_view::npos) {
+        reject("uri_too_long");
+        r.status = 414;
+        r.body = "request line too long\n";
+      } else {
+        reject("header_too_large");
+        r.status = 431;
+        r.body = "request headers too large\n";
+      }
+    } else if (ec == http::error::body_limit) {
+      reject("body_too_large");
+      r.status = 413;
+      r.body = "request body too large\n";
+    } else {
+      reject("bad_request");
+      r.status = 400;
+      r.body = "bad request\n";
+    }
+    write(std::move(r), 11, false);
+  }
+
   void respond() {
     const auto& req = parser_.get();
     MetricsServer::Response r;
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      reject("method");
       r.status = 405;
-      r.body = "only GET\n";
+      r.content_type = "text/plain; charset=utf-8";
+      r.body = "only GET and HEAD\n";
+      res_.set(http::field::allow, "GET, HEAD");
     } else {
       r = (*handler_)(std::string_view(req.target().data(), req.target().size()));
+      if (r.status == 404) reject("not_found");
     }
-    res_.version(req.version());
+    write(std::move(r), req.version(), req.method() == http::verb::head);
+  }
+
+  void write(MetricsServer::Response r, unsigned version, bool head) {
+    res_.version(version);
     res_.result(static_cast<http::status>(r.status));
     res_.set(http::field::server, "homeostasisd");
     res_.set(http::field::content_type, r.content_type);
     res_.keep_alive(false);
-    if (req.method() != http::verb::head) res_.body() = std::move(r.body);
+    if (!head) res_.body() = std::move(r.body);
     res_.prepare_payload();
+    stream_.expires_after(registry_->limits.request_deadline);
     http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code, size_t) {
       beast::error_code ignored;
       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -52,19 +135,30 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_{8192};
+  beast::flat_buffer buffer_;
   http::request_parser<http::string_body> parser_;
   http::response<http::string_body> res_;
   std::shared_ptr<MetricsServer::Handler> handler_;
+  std::shared_ptr<Registry> registry_;
+  std::list<Session*>::iterator it_;
+  bool registered_ = true;
+  bool reading_ = true;
 };
 
 }  // namespace
 
+MetricsServer::MetricsServer(boost::asio::any_io_executor executor, Handler handler, Limits limits)
+    : acceptor_(executor),
+      retry_(executor),
+      handler_(std::make_shared<Handler>(std::move(handler))),
+      registry_(std::make_shared<Registry>()) {
+  registry_->limits = limits;
+}
+
 MetricsServer::MetricsServer(boost::asio::any_io_executor executor, Handler handler)
-    : acceptor_(executor), handler_(std::make_shared<Handler>(std::move(handler))) {}
+    : MetricsServer(std::move(executor), std::move(handler), Limits{}) {}
 
 MetricsServer::~MetricsServer() { stop(); }
-
 bool MetricsServer::listen(const std::string& host_port, std::string* error) {
   const size_t colon = host_port.rfind(':');
   if (colon == std::string::npos) {
@@ -86,7 +180,7 @@ bool MetricsServer::listen(const std::string& host_port, std::string* error) {
   acceptor_.open(ep.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(64, ec);
+  if (!ec) acceptor_.listen(tcp::acceptor::max_listen_connections, ec);
   if (ec) {
     *error = "cannot listen on " + host_port + ": " + ec.message();
     return false;
@@ -99,7 +193,35 @@ bool MetricsServer::listen(const std::string& host_port, std::string* error) {
 void MetricsServer::accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), handler_)->start();
+    if (ec) {
+      // Accepting again at once would spin while the error lasts (EMFILE stays until a
+      // descriptor is freed): try again in a moment.
+      ++registry_->stats.accept_failures;
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) accept();
+      });
+      return;
+    }
+    Registry& reg = *registry_;
+    ++reg.stats.accepted;
+    if (reg.live.size() >= reg.limits.max_connections) {
+      // Make room by closing the oldest connection still short of a complete request (idle
+      // or slow), so that a client asking at once, like a health check, is answered.
+      auto oldest = std::find_if(reg.live.begin(), reg.live.end(),
+                                 [](const Session* s) { return s->reading(); });
+      if (oldest != reg.live.end()) {
+        ++reg.stats.evicted;
+        (*oldest)->close();
+      }
+    }
+    if (reg.live.size() < reg.limits.max_connections) {
+      std::make_shared<Session>(std::move(socket), handler_, registry_)->start();
+    } else {
+      ++reg.stats.refused;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    }
     accept();
   });
 }
@@ -107,6 +229,16 @@ void MetricsServer::accept() {
 void MetricsServer::stop() {
   boost::system::error_code ec;
   if (acceptor_.is_open()) acceptor_.close(ec);
+  retry_.cancel();
+  // Copied: a closed connection leaves the list.
+  const std::list<Session*> live = registry_->live;
+  for (Session* s : live) s->close();
+}
+
+MetricsServer::Stats MetricsServer::stats() const {
+  Stats s = registry_->stats;
+  s.open = registry_->live.size();
+  return s;
 }
 
 }  // namespace homeo

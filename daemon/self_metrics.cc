@@ -81,7 +81,7 @@ std::string SelfMetrics::metrics() const {
         {"sent", t.sent_records},       {"failed", t.failed_records},
         {"retried", t.retried_records}, {"spooled", t.spooled_records},
         {"dropped", t.dropped_records}, {"dead_lettered", t.dead_lettered_records},
-        {"skipped", t.skipped_records}};
+        {"skipped", t.skipped_records}, {"quarantined", t.quarantined_records}};
     for (const auto& [name, n] : outcomes) {
       out.sample({{"transport", idx}, {"type", t.type}, {"outcome", name}}, n);
     }
@@ -90,6 +90,12 @@ std::string SelfMetrics::metrics() const {
              "Bytes in each transport's disk spool.");
   for (size_t i = 0; i < stats.size(); ++i) {
     out.sample({{"transport", std::to_string(i)}, {"type", stats[i].type}}, stats[i].spool_bytes);
+  }
+  out.family("homeostasisd_spool_quarantined_total", "counter",
+             "Spool batch files that failed their check at replay, moved to quarantine/.");
+  for (size_t i = 0; i < stats.size(); ++i) {
+    out.sample({{"transport", std::to_string(i)}, {"type", stats[i].type}},
+               stats[i].quarantined_batches);
   }
   out.family("homeostasisd_transport_failing", "gauge",
              "1 while a transport's last send failed (retryable) and none succeeded since.");
@@ -119,6 +125,32 @@ std::string SelfMetrics::metrics() const {
              "Checkpoint file writes that failed (retried).");
   out.sample({}, s_.tracker.writeFailures());
   if (s_.journals) writeJournalMetrics(out, s_.cfg, *s_.journals);
+  if (listener_) {
+    const MetricsServer::Stats ls = listener_->stats();
+    out.family("homeostasisd_metrics_connections_open", "gauge",
+               "Connections open to the metrics listener.");
+    out.sample({}, uint64_t{ls.open});
+    out.family("homeostasisd_metrics_connections_accepted_total", "counter",
+               "Connections accepted by the metrics listener.");
+    out.sample({}, ls.accepted);
+    out.family("homeostasisd_metrics_connections_evicted_total", "counter",
+               "Connections closed before a complete request, at the connection limit, to make "
+               "room for a new one.");
+    out.sample({}, ls.evicted);
+    out.family("homeostasisd_metrics_connections_refused_total", "counter",
+               "Connections closed at once: at the limit and every connection being answered.");
+    out.sample({}, ls.refused);
+    out.family("homeostasisd_metrics_accept_failures_total", "counter",
+               "Connections the metrics listener failed to accept (retried after 100 ms).");
+    out.sample({}, ls.accept_failures);
+    out.family("homeostasisd_metrics_requests_rejected_total", "counter",
+               "Requests not answered with a metric or health, by reason.");
+    for (const char* reason : {"timeout", "uri_too_long", "header_too_large", "body_too_large",
+                               "bad_request", "method", "not_found"}) {
+      const auto it = ls.rejected.find(reason);
+      out.sample({{"reason", reason}}, it == ls.rejected.end() ? uint64_t{0} : it->second);
+    }
+  }
   return out.take();
 }
 

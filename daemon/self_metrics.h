@@ -63,6 +63,8 @@ class SelfMetrics {
     const std::vector<std::unique_ptr<JournalInput>>* journals = nullptr;
   };
   explicit SelfMetrics(Sources sources) : s_(sources) {}
+  // The listener serving these, for its own counters (none while null).
+  void setListener(const MetricsServer* listener) { listener_ = listener; }
 
   MetricsServer::Response serve(std::string_view target) const;
   std::string metrics() const;
@@ -71,6 +73,7 @@ class SelfMetrics {
 
  private:
   Sources s_;
+  const MetricsServer* listener_ = nullptr;
   std::chrono::steady_clock::time_point status_at_ = std::chrono::steady_clock::now();
   uint64_t status_records_ = 0;
 };

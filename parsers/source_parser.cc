@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/in_app.h"
 #include "parsers/crash.h"
 #include "parsers/trace.h"
 
@@ -285,6 +286,7 @@ void SourceParser::emit(Parser& parser, const LogEvent& ev) {
       r.tags.push_back(tag);
     }
   }
+  classifyFrames(r);
   r.fingerprint = computeFingerprint(r);
   // A record that carries its own id (a Homeostasis record's error_details.error_id) keeps
   // it: the orchestrator tracks a healing by the id the error had at its source.

@@ -112,15 +112,24 @@ void Lane::pump() {
 void Lane::replayOldest() {
   replaying_ = true;
   ++in_flight_;
-  spool_->readOldest([this, alive = std::weak_ptr<int>(alive_)](std::shared_ptr<const Batch> batch,
-                                                                std::string error) {
+  spool_->readOldest([this, alive = std::weak_ptr<int>(alive_)](
+                         std::shared_ptr<const Batch> batch, std::string error, bool quarantined) {
     if (alive.expired() || stopped_) return;
     if (!batch) {
-      // Unreadable (removed or damaged from outside): counted as dropped, never retried.
-      spdlog::error("transport {}: cannot read spooled batch: {}", stats_.type, error);
-      stats_.dropped_records += spool_->entries().front().records;
+      const size_t records = spool_->entries().front().records;
+      if (quarantined) {
+        // Damaged or foreign: moved aside for a look, counted, and the next batch goes on.
+        spdlog::error("transport {}: spooled batch quarantined: {}", stats_.type, error);
+        ++stats_.quarantined_batches;
+        stats_.quarantined_records += records;
+      } else {
+        // Unreadable (removed from outside, or not movable): counted as dropped, never retried;
+        // whatever is left of the file stays for an operator.
+        spdlog::error("transport {}: cannot read spooled batch: {}", stats_.type, error);
+        stats_.dropped_records += records;
+      }
       --in_flight_;
-      replayDone();
+      replayDone(true);
       return;
     }
     send(std::move(batch), Origin::kSpool, 1);
@@ -369,9 +378,13 @@ void Lane::spoolBatch(std::shared_ptr<const Batch> batch, uint64_t rewrite_id) {
   *id = spool_->append(batch, std::move(done), rewrite_id);
 }
 
-void Lane::replayDone() {
+void Lane::replayDone(bool keep_file) {
   replaying_ = false;
-  spool_->removeOldest();
+  if (keep_file) {
+    spool_->forgetOldest();
+  } else {
+    spool_->removeOldest();
+  }
   if (spool_->empty()) {
     spooling_ = false;
     drop_logged_ = false;

@@ -31,6 +31,8 @@ struct TransportStats {
   uint64_t spooled_records = 0;        // written to the disk spool (and acknowledged so)
   uint64_t dropped_records = 0;        // spooled records deleted unsent (drop_oldest)
   uint64_t spool_bytes = 0;            // in the spool now
+  uint64_t quarantined_batches = 0;    // spool files that failed their check, moved aside
+  uint64_t quarantined_records = 0;    // the records their names say they held
   size_t queued = 0;                   // waiting for a free in-flight slot
   size_t in_flight = 0;                // sent and not finished, including those waiting to retry
   bool failing = false;                // its last send was retryable and none succeeded since
@@ -127,7 +129,8 @@ class Lane {
   void startSpooling(const std::string& why);
   void spoolQueued();
   void spoolBatch(std::shared_ptr<const Batch> batch, uint64_t rewrite_id);
-  void replayDone();
+  // `keep_file`: the oldest file leaves the index but not the disk (quarantined, unreadable).
+  void replayDone(bool keep_file = false);
   bool mayDeliver(uint64_t seq) const { return seq <= sendable_through_; }
 
   boost::asio::any_io_executor executor_;

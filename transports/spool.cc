@@ -13,9 +13,12 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
+#include "common/crc32c.h"
 #include "common/level.h"
 #include "transports/fd_write.h"
 
@@ -40,7 +43,118 @@ int makeDirs(const std::string& path) {
   }
 }
 
+constexpr std::string_view kHeaderPrefix = "#homeostasisd-spool v1 len=";
+constexpr std::string_view kQuarantine = "quarantine";
+
+std::string hex32(uint32_t v) {
+  char text[9];
+  std::snprintf(text, sizeof(text), "%08" PRIx32, v);
+  return text;
+}
+
+// Reads all of `path` into `data`; 0 or an errno.
+int readAll(const std::string& path, std::string& data) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return err;
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return 0;
+}
+
+// Moves `path` (in `dir`) into dir/quarantine/, under a name not taken yet there. Returns the
+// new path, or empty with `error` set.
+std::string quarantineFile(const std::string& dir, const std::string& path, std::string& error) {
+  const std::string qdir = dir + "/" + std::string(kQuarantine);
+  if (::mkdir(qdir.c_str(), 0750) != 0 && errno != EEXIST) {
+    error = "cannot create " + qdir + ": " + errorText(errno);
+    return {};
+  }
+  const std::string name = path.substr(path.rfind('/') + 1);
+  std::string target = qdir + "/" + name;
+  struct stat st {};
+  for (int n = 1; ::lstat(target.c_str(), &st) == 0; ++n) {
+    target = qdir + "/" + name + "." + std::to_string(n);  // one of an earlier run's ids
+  }
+  if (::rename(path.c_str(), target.c_str()) != 0) {
+    error = "cannot move it to " + qdir + ": " + errorText(errno);
+    return {};
+  }
+  syncDir(qdir);
+  syncDir(dir);
+  return target;
+}
+
 }  // namespace
+
+std::string Spool::header(std::string_view body) {
+  return std::string(kHeaderPrefix) + std::to_string(body.size()) +
+         " crc32c=" + hex32(crc32c(body)) + "\n";
+}
+
+size_t Spool::headerSize(uint64_t body_bytes) {
+  return kHeaderPrefix.size() + std::to_string(body_bytes).size() + sizeof(" crc32c=") - 1 + 8 + 1;
+}
+
+std::string Spool::check(std::string_view data, std::string_view& body) {
+  body = {};
+  if (data.empty()) return "empty file";
+  if (data.front() != '#') {
+    // No header: the layout before it, if every line is a JSON object.
+    simdjson::dom::parser parser;
+    size_t line_no = 0;
+    for (size_t pos = 0; pos < data.size();) {
+      size_t end = data.find('\n', pos);
+      if (end == std::string_view::npos) end = data.size();
+      const std::string line(data.substr(pos, end - pos));
+      ++line_no;
+      pos = end + 1;
+      if (line.empty()) continue;
+      simdjson::dom::element doc;
+      if (parser.parse(line).get(doc) || !doc.is_object()) {
+        return "no spool header, and line " + std::to_string(line_no) +
+               " is not a JSON record (a foreign or damaged file)";
+      }
+    }
+    body = data;
+    return {};
+  }
+  const size_t nl = data.find('\n');
+  const std::string_view line = data.substr(0, nl);
+  if (nl == std::string_view::npos) return "cut short inside its header";
+  uint64_t len = 0;
+  uint32_t crc = 0;
+  int used = 0;
+  const std::string text(line);
+  if (!text.starts_with(kHeaderPrefix) ||
+      std::sscanf(text.c_str() + kHeaderPrefix.size(), "%" SCNu64 " crc32c=%8" SCNx32 "%n", &len,
+                  &crc, &used) != 2 ||
+      kHeaderPrefix.size() + static_cast<size_t>(used) != text.size()) {
+    return "unknown header \"" + text.substr(0, 80) + "\"";
+  }
+  const std::string_view rest = data.substr(nl + 1);
+  if (rest.size() < len) {
+    return "cut short: " + std::to_string(rest.size()) + " of " + std::to_string(len) + " bytes";
+  }
+  if (rest.size() > len) {
+    return std::to_string(rest.size()) + " bytes where its header says " + std::to_string(len);
+  }
+  if (const uint32_t actual = crc32c(rest); actual != crc) {
+    return "checksum mismatch: crc32c " + hex32(actual) + ", its header says " + hex32(crc);
+  }
+  body = rest;
+  return {};
+}
 
 Spool::Spool(boost::asio::any_io_executor loop, std::string dir, uint64_t max_bytes, Policy policy)
     : loop_(std::move(loop)), dir_(std::move(dir)), max_bytes_(max_bytes), policy_(policy) {}
@@ -72,12 +186,14 @@ bool Spool::open(std::string& error) {
     uint64_t id = 0;
     size_t records = 0;
     int used = 0;
+    if (name == "." || name == ".." || name == kQuarantine) continue;
     if (name.ends_with(".tmp")) {
       ::unlink((dir_ + "/" + name).c_str());  // a write that never completed
       continue;
     }
     if (std::sscanf(name.c_str(), "%16" SCNx64 "-%zu.ndjson%n", &id, &records, &used) != 2 ||
         static_cast<size_t>(used) != name.size()) {
+      spdlog::warn("spool {}: {} is not a spool batch; left alone", dir_, name);
       continue;
     }
     struct stat st {};
@@ -122,7 +238,8 @@ uint64_t Spool::append(std::shared_ptr<const Batch> batch,
     }
     if (path.empty()) return rewrite_id;  // dropped meanwhile
   } else {
-    const uint64_t size = batch->bytes + batch->records.size();
+    const uint64_t body = batch->bytes + batch->records.size();
+    const uint64_t size = headerSize(body) + body;
     entries_.push_back({next_id_++, batch->records.size(), size, false});
     bytes_ += size;
     path = pathOf(entries_.back());
@@ -136,8 +253,11 @@ uint64_t Spool::append(std::shared_ptr<const Batch> batch,
     if (fd < 0) {
       error = "open " + tmp + ": " + errorText(errno);
     } else {
+      const std::string body = batch->ndjson();
+      const std::string head = header(body);
       size_t written = 0;
-      int err = writeFully(fd, batch->ndjson(), written);
+      int err = writeFully(fd, head, written);
+      if (err == 0) err = writeFully(fd, body, written);
       if (err == 0 && ::fdatasync(fd) != 0) err = errno;
       ::close(fd);
       if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
@@ -159,23 +279,29 @@ uint64_t Spool::append(std::shared_ptr<const Batch> batch,
   return id;
 }
 
-void Spool::readOldest(std::function<void(std::shared_ptr<const Batch>, std::string)> done) {
+void Spool::readOldest(std::function<void(std::shared_ptr<const Batch>, std::string, bool)> done) {
   if (entries_.empty()) return;
   const std::string path = pathOf(entries_.front());
   post([this, path, done = std::move(done), alive = std::weak_ptr<int>(alive_)] {
     auto batch = std::make_shared<Batch>();
     std::string error;
-    simdjson::dom::parser parser;
-    FILE* f = std::fopen(path.c_str(), "re");
-    if (f == nullptr) {
-      error = "open " + path + ": " + errorText(errno);
+    bool quarantined = false;
+    std::string data;
+    std::string_view body;
+    if (const int err = readAll(path, data); err != 0) {
+      error = "read " + path + ": " + errorText(err);
+    } else if (std::string problem = check(data, body); !problem.empty()) {
+      std::string move_error;
+      const std::string moved = quarantineFile(dir_, path, move_error);
+      quarantined = !moved.empty();
+      error = path + ": " + problem + "; " + (quarantined ? "moved to " + moved : move_error);
     } else {
-      char* line = nullptr;
-      size_t cap = 0;
-      ssize_t n;
-      while ((n = ::getline(&line, &cap, f)) > 0) {
-        std::string record(line, static_cast<size_t>(n));
-        if (record.back() == '\n') record.pop_back();
+      simdjson::dom::parser parser;
+      for (size_t pos = 0; pos < body.size();) {
+        size_t end = body.find('\n', pos);
+        if (end == std::string_view::npos) end = body.size();
+        std::string record(body.substr(pos, end - pos));
+        pos = end + 1;
         if (record.empty()) continue;
         batch->bytes += record.size();
         // Level, service and tags come back from the record itself, for the transports that
@@ -198,12 +324,10 @@ void Spool::readOldest(std::function<void(std::shared_ptr<const Batch>, std::str
         batch->levels.push_back(level);
         batch->routes.push_back(std::move(route));
       }
-      std::free(line);
-      std::fclose(f);
     }
-    boost::asio::post(loop_, [alive, done, batch, error] {
+    boost::asio::post(loop_, [alive, done, batch, error, quarantined] {
       if (alive.expired()) return;
-      done(error.empty() ? batch : nullptr, error);
+      done(error.empty() ? batch : nullptr, error, quarantined);
     });
   });
 }
@@ -214,6 +338,12 @@ void Spool::removeOldest() {
   entries_.pop_front();
   bytes_ -= e.bytes;
   post([path = pathOf(e)] { ::unlink(path.c_str()); });
+}
+
+void Spool::forgetOldest() {
+  if (entries_.empty()) return;
+  bytes_ -= entries_.front().bytes;
+  entries_.pop_front();
 }
 
 void Spool::post(std::function<void()> job) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/serial_worker.h"
 
@@ -13,10 +14,21 @@
 
 namespace homeo {
 
-// A transport's crash-safe disk spool: a directory of batch files (NDJSON, named by a rising
-// id and the record count), each written to a temporary name, fsynced and renamed, so that a
-// file that exists is complete. The index (ids, sizes) lives on the event loop; the file work
-// runs in order on one worker thread and completes on the loop.
+// A transport's crash-safe disk spool: a directory of batch files (named by a rising id and the
+// record count), each written to a temporary name, fsynced and renamed, so that a file that
+// exists is complete. The index (ids, sizes) lives on the event loop; the file work runs in
+// order on one worker thread and completes on the loop.
+//
+// A batch file is one header line and the batch as NDJSON (one record a line, each ending in
+// a newline):
+//
+//   #homeostasisd-spool v1 len=<body bytes, decimal> crc32c=<CRC-32C of the body, 8 hex>
+//
+// Read back, a file whose header does not match its body (cut short, longer, checksum
+// mismatch, an unknown header), an empty file, and a file without a header whose lines are not
+// all JSON objects (foreign) are moved to <dir>/quarantine/ (never deleted) and reported as
+// quarantined. A file without a header whose lines are all JSON objects (the layout before the
+// header) is read as before.
 class Spool {
  public:
   enum class Policy { kBlock, kDropOldest };
@@ -35,6 +47,14 @@ class Spool {
   // Creates the directory and loads what an earlier run left (blocking; at start-up).
   bool open(std::string& error);
 
+  // The header line (with its newline) for a batch file of this body.
+  static std::string header(std::string_view body);
+  // Its length, for a body of `body_bytes`.
+  static size_t headerSize(uint64_t body_bytes);
+  // Why a batch file's contents cannot be trusted (empty when they can); `body` is set to the
+  // NDJSON after the header, if any.
+  static std::string check(std::string_view data, std::string_view& body);
+
   bool empty() const { return entries_.empty(); }
   uint64_t bytes() const { return bytes_; }
   const std::deque<Entry>& entries() const { return entries_; }
@@ -46,10 +66,15 @@ class Spool {
   // write keeps its place: write it again with `rewrite_id` set to that id.
   uint64_t append(std::shared_ptr<const Batch> batch,
                   std::function<void(bool ok, std::string error)> done, uint64_t rewrite_id = 0);
-  // Reads the oldest file; done(batch or null, error) on the loop. The batch has seq 0.
-  void readOldest(std::function<void(std::shared_ptr<const Batch>, std::string error)> done);
+  // Reads the oldest file; done(batch or null, error, quarantined) on the loop. The batch has
+  // seq 0. Null with quarantined set: the file failed its check and is now in quarantine/;
+  // null without: it could not be read, or not moved (it stays where it is).
+  void readOldest(
+      std::function<void(std::shared_ptr<const Batch>, std::string error, bool quarantined)> done);
   // Deletes the oldest file.
   void removeOldest();
+  // Takes the oldest file out of the index, leaving the file alone (quarantined or unreadable).
+  void forgetOldest();
   // Finishes the file work queued so far and stops the worker.
   void stop();
 

@@ -64,8 +64,8 @@ TEST_CASE("record: serialization shape", "[record]") {
   CHECK(out.rfind("{\"timestamp\":\"2023-05-20T14:30:22Z\",\"service\":\"svc\",\"level\":\"ERROR\","
                   "\"message\":\"KeyError: 'k'\"",
                   0) == 0);
-  CHECK(out.find("\"detailed_frames\":[{\"file\":\"/a.py\",\"line\":3,\"function\":\"f\"}]") !=
-        std::string::npos);
+  CHECK(out.find("\"detailed_frames\":[{\"file\":\"/a.py\",\"line\":3,\"function\":\"f\","
+                 "\"in_app\":true}]") != std::string::npos);
   CHECK(out.find("\"source\":{\"path\":\"/log\",\"offset\":7}") != std::string::npos);
 }
 
@@ -105,10 +105,11 @@ TEST_CASE("record: frames carry class and column; frames without file and line s
   std::string out;
   serializeRecord(r, out);
   CHECK(
-      out.find("\"detailed_frames\":[{\"file\":\"OrderService.java\",\"line\":42,\"function\":"
-               "\"place\",\"class\":\"com.shop.OrderService\"},{\"file\":\"/app/x.js\",\"line\":10,"
-               "\"column\":7,\"function\":\"handler\",\"locals\":{\"n\":\"1\"}}]") !=
-      std::string::npos);
+      out.find(
+          "\"detailed_frames\":[{\"file\":\"OrderService.java\",\"line\":42,\"function\":"
+          "\"place\",\"class\":\"com.shop.OrderService\",\"in_app\":true},{\"file\":\"/app/x.js\","
+          "\"line\":10,\"column\":7,\"function\":\"handler\",\"in_app\":true,\"locals\":{"
+          "\"n\":\"1\"}}]") != std::string::npos);
 }
 
 TEST_CASE("record: error_details names the short type where Homeostasis' rules do", "[record]") {
