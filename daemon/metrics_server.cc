@@ -65,7 +65,40 @@ class Session : public std::enable_shared_from_this<Session> {
     registry_->live.erase(it_);
   }
 
-  void reject(const char* reason) { ++registry_->stats.rejected[reason]; }
+  using Rejection = MetricsServer::Rejection;
+
+  void reject(Rejection why) { ++registry_->stats.rejected[static_cast<size_t>(why)]; }
+
+  // Counts the rejection and answers it with its status; the connection closes after.
+  void refuse(Rejection why, unsigned version) {
+    reject(why);
+    MetricsServer::Response r;
+    r.content_type = "text/plain; charset=utf-8";
+    switch (why) {
+      case Rejection::kUriTooLong:
+        r.status = 414;
+        r.body = "request line too long\n";
+        break;
+      case Rejection::kHeaderTooLarge:
+        r.status = 431;
+        r.body = "request headers too large\n";
+        break;
+      case Rejection::kBodyTooLarge:
+        r.status = 413;
+        r.body = "request body too large\n";
+        break;
+      case Rejection::kMethod:
+        r.status = 405;
+        r.body = "only GET and HEAD\n";
+        res_.set(http::field::allow, "GET, HEAD");
+        break;
+      default:
+        r.status = 400;
+        r.body = "bad request\n";
+        break;
+    }
+    write(std::move(r), version, false);
+  }
 
   void onRead(beast::error_code ec) {
     reading_ = false;
@@ -74,48 +107,27 @@ class Session : public std::enable_shared_from_this<Session> {
         ec == http::error::partial_message || ec == boost::asio::error::connection_reset) {
       return;  // closed to make room, stopped, or the client went away
     }
-    if (ec == beast::error::timeout) return reject("timeout");  // the stream is closed
-    MetricsServer::Response r;
-    r.content_type = "text/plain; charset=utf-8";
+    if (ec == beast::error::timeout) return reject(Rejection::kTimeout);  // the stream is closed
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
       // The parser keeps an unfinished header in the buffer: no line end in it means the
       // request line alone was too long.
       const auto data = buffer_.cdata();
       const std::string_view seen(static_cast<const char*>(data.data()), data.size());
-      if (seen.find('\n') == std::string_view::npos) {
-        reject("uri_too_long");
-        r.status = 414;
-        r.body = "request line too long\n";
-      } else {
-        reject("header_too_large");
-        r.status = 431;
-        r.body = "request headers too large\n";
-      }
-    } else if (ec == http::error::body_limit) {
-      reject("body_too_large");
-      r.status = 413;
-      r.body = "request body too large\n";
-    } else {
-      reject("bad_request");
-      r.status = 400;
-      r.body = "bad request\n";
+      return refuse(seen.find('\n') == std::string_view::npos ? Rejection::kUriTooLong
+                                                              : Rejection::kHeaderTooLarge,
+                    11);
     }
-    write(std::move(r), 11, false);
+    refuse(ec == http::error::body_limit ? Rejection::kBodyTooLarge : Rejection::kBadRequest, 11);
   }
 
   void respond() {
     const auto& req = parser_.get();
-    MetricsServer::Response r;
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      reject("method");
-      r.status = 405;
-      r.content_type = "text/plain; charset=utf-8";
-      r.body = "only GET and HEAD\n";
-      res_.set(http::field::allow, "GET, HEAD");
-    } else {
-      r = (*handler_)(std::string_view(req.target().data(), req.target().size()));
-      if (r.status == 404) reject("not_found");
+      return refuse(Rejection::kMethod, req.version());
     }
+    MetricsServer::Response r =
+        (*handler_)(std::string_view(req.target().data(), req.target().size()));
+    if (r.status == 404) reject(Rejection::kNotFound);
     write(std::move(r), req.version(), req.method() == http::verb::head);
   }
 
@@ -233,6 +245,13 @@ void MetricsServer::stop() {
   // Copied: a closed connection leaves the list.
   const std::list<Session*> live = registry_->live;
   for (Session* s : live) s->close();
+}
+
+std::string_view MetricsServer::rejectionName(Rejection r) {
+  static constexpr std::array<std::string_view, kRejections> kNames = {
+      "timeout",     "uri_too_long", "header_too_large", "body_too_large",
+      "bad_request", "method",       "not_found"};
+  return kNames[static_cast<size_t>(r)];
 }
 
 MetricsServer::Stats MetricsServer::stats() const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -7,7 +8,6 @@
 #include <cstdint>
 #include <functional>
 #include <list>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,13 +41,28 @@ class MetricsServer {
     uint64_t body_limit = 4096;
   };
 
+  // Why a request got no metric or health answer: the `reason` label of
+  // homeostasisd_metrics_requests_rejected_total.
+  enum class Rejection {
+    kTimeout,
+    kUriTooLong,
+    kHeaderTooLarge,
+    kBodyTooLarge,
+    kBadRequest,
+    kMethod,
+    kNotFound,
+  };
+  static constexpr size_t kRejections = 7;
+  static std::string_view rejectionName(Rejection r);
+
   struct Stats {
     size_t open = 0;
     uint64_t accepted = 0;
     uint64_t refused = 0;          // closed at once: the limit was reached and none could be closed
     uint64_t evicted = 0;          // closed, not yet a complete request, to make room for a new one
     uint64_t accept_failures = 0;  // accept() failed (out of descriptors, say); retried later
-    std::map<std::string, uint64_t> rejected;  // by reason
+    std::array<uint64_t, kRejections> rejected{};  // by Rejection
+    uint64_t rejectedFor(Rejection r) const { return rejected[static_cast<size_t>(r)]; }
   };
 
   MetricsServer(boost::asio::any_io_executor executor, Handler handler);

@@ -145,10 +145,9 @@ std::string SelfMetrics::metrics() const {
     out.sample({}, ls.accept_failures);
     out.family("homeostasisd_metrics_requests_rejected_total", "counter",
                "Requests not answered with a metric or health, by reason.");
-    for (const char* reason : {"timeout", "uri_too_long", "header_too_large", "body_too_large",
-                               "bad_request", "method", "not_found"}) {
-      const auto it = ls.rejected.find(reason);
-      out.sample({{"reason", reason}}, it == ls.rejected.end() ? uint64_t{0} : it->second);
+    for (size_t i = 0; i < MetricsServer::kRejections; ++i) {
+      const auto why = static_cast<MetricsServer::Rejection>(i);
+      out.sample({{"reason", std::string(MetricsServer::rejectionName(why))}}, ls.rejectedFor(why));
     }
   }
   return out.take();

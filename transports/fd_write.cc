@@ -10,6 +10,26 @@
 
 namespace homeo {
 
+int readWhole(const std::string& path, std::string& data) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return errno;
+  char buf[65536];
+  int err = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      data.append(buf, static_cast<size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      err = errno;
+      break;
+    }
+  }
+  ::close(fd);
+  return err;
+}
+
 int writeFully(int fd, std::string_view data, size_t& written) {
   size_t done = 0;
   while (done < data.size()) {

@@ -11,6 +11,10 @@ namespace homeo {
 // Adds the bytes written to `written` and returns 0, or the errno of the write that failed.
 int writeFully(int fd, std::string_view data, size_t& written);
 
+// Reads all of `path` into `data` (appended), looping over partial reads and EINTR. Blocks,
+// like writeFully. Returns 0, or the errno of the open or read that failed.
+int readWhole(const std::string& path, std::string& data);
+
 // mkdir -p (mode 0750) for the directories above `path`; returns 0 or an errno.
 int makeParentDirs(const std::string& path);
 

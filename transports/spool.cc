@@ -52,26 +52,6 @@ std::string hex32(uint32_t v) {
   return text;
 }
 
-// Reads all of `path` into `data`; 0 or an errno.
-int readAll(const std::string& path, std::string& data) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return err;
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return 0;
-}
-
 // Moves `path` (in `dir`) into dir/quarantine/, under a name not taken yet there. Returns the
 // new path, or empty with `error` set.
 std::string quarantineFile(const std::string& dir, const std::string& path, std::string& error) {
@@ -288,7 +268,7 @@ void Spool::readOldest(std::function<void(std::shared_ptr<const Batch>, std::str
     bool quarantined = false;
     std::string data;
     std::string_view body;
-    if (const int err = readAll(path, data); err != 0) {
+    if (const int err = readWhole(path, data); err != 0) {
       error = "read " + path + ": " + errorText(err);
     } else if (std::string problem = check(data, body); !problem.empty()) {
       std::string move_error;

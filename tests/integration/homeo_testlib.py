@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
@@ -463,6 +464,8 @@ class DaemonProcess:
         self.stderr_path = base + ".stderr"
         self._sock = None
         self._sock_path = None
+        self._notify_cv = threading.Condition()
+        self._notify_reader = None
 
     # -- lifecycle
 
@@ -498,17 +501,45 @@ class DaemonProcess:
                 raise AssertionError(f"homeostasisd sent no {word} on NOTIFY_SOCKET within "
                                      f"{timeout}s (got {self.notify_messages})\n"
                                      f"{self.describe()}")
+            if self._notify_reader is not None:
+                with self._notify_cv:
+                    self._notify_cv.wait(min(left, 0.05))
+                continue
             readable, _, _ = select.select([self._sock], [], [], min(left, 0.05))
             if readable:
                 self.notify_messages.append(self._sock.recv(4096).decode(errors="replace"))
 
     def drain_notify(self):
         """Reads the notify messages that arrived so far (non-blocking)."""
+        if self._notify_reader is not None:
+            return self.notify_messages
         while True:
             readable, _, _ = select.select([self._sock], [], [], 0)
             if not readable:
                 return self.notify_messages
             self.notify_messages.append(self._sock.recv(4096).decode(errors="replace"))
+
+    def follow_notify(self):
+        """Reads the notify messages in a thread from now on, as systemd does. A test that
+        makes the daemon send many (each reload sends RELOADING=1 and READY=1) needs it: a
+        datagram socket holds only a few unread messages, after which the daemon's sd_notify
+        blocks. wait_notify() and drain_notify() keep working."""
+        sock = self._sock
+
+        def reader():
+            try:
+                while True:
+                    readable, _, _ = select.select([sock], [], [], 0.05)
+                    if readable:
+                        message = sock.recv(4096).decode(errors="replace")
+                        with self._notify_cv:
+                            self.notify_messages.append(message)
+                            self._notify_cv.notify_all()
+            except (OSError, ValueError):
+                return  # the socket was closed by stop()
+
+        self._notify_reader = threading.Thread(target=reader, daemon=True)
+        self._notify_reader.start()
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -592,10 +623,11 @@ class DaemonProcess:
 
 
 def metrics_port(daemon, timeout=5.0):
-    """The port of a daemon's /metrics endpoint (configured with port 0), from its log."""
-    m = wait_for(lambda: re.search(r"metrics on \S+ \(port (\d+)\)", daemon.stderr_text()),
-                 timeout, lambda: f"the metrics port was not logged\n{daemon.describe()}")
-    return int(m.group(1))
+    """The port of a daemon's /metrics endpoint (configured with port 0), from its log: the
+    last one logged, which after reloads is the running generation's."""
+    ports = wait_for(lambda: re.findall(r"metrics on \S+ \(port (\d+)\)", daemon.stderr_text()),
+                     timeout, lambda: f"the metrics port was not logged\n{daemon.describe()}")
+    return int(ports[-1])
 
 
 def scrape_metrics(port, timeout=5.0):

@@ -9,7 +9,6 @@ Run: /usr/bin/python3 tests/integration/test_signal_storms.py  (HOMEO_BIN names 
 import collections
 import os
 import re
-import select
 import signal
 import sys
 import threading
@@ -40,27 +39,6 @@ def numbers_of(records):
         if m:
             found.append(int(m.group(1)))
     return found
-
-
-def read_notify_meanwhile(d):
-    """Reads the daemon's sd_notify messages in a thread until its socket is closed. Each
-    reload sends two (RELOADING=1, READY=1) and a datagram socket holds only a few unread
-    ones, after which sending blocks: the daemon would stall in sd_notify, as it would not
-    under systemd, which reads them at once."""
-    sock = d._sock
-
-    def reader():
-        try:
-            while True:
-                readable, _, _ = select.select([sock], [], [], 0.05)
-                if readable:
-                    d.notify_messages.append(sock.recv(4096).decode(errors="replace"))
-        except (OSError, ValueError):
-            return  # closed by stop()
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    return t
 
 
 class SignalStormTestCase(unittest.TestCase):
@@ -122,7 +100,7 @@ class SighupStormTest(SignalStormTestCase):
         cfg = self.config(metrics={"enabled": True, "listen": "127.0.0.1:0"})
         h.append_text(self.log, "")
         with h.DaemonProcess(cfg, self.config_path) as d:
-            read_notify_meanwhile(d)
+            d.follow_notify()
             # 5,000 lines in 5 s, in 100 chunks of 50, while 50 SIGHUPs go out 100 ms apart.
             chunks = 100
             per_chunk = self.LINES // chunks
@@ -157,9 +135,7 @@ class SighupStormTest(SignalStormTestCase):
             self.assertGreaterEqual(reloads, 2, f"the storm caused no reloads\n{d.describe()}")
 
             # Healthy: the endpoint of the last generation answers, and new lines still arrive.
-            ports = re.findall(r"metrics on \S+ \(port (\d+)\)", d.stderr_text())
-            self.assertTrue(ports, f"the metrics port was not logged\n{d.describe()}")
-            with urllib.request.urlopen(f"http://127.0.0.1:{ports[-1]}/health",
+            with urllib.request.urlopen(f"http://127.0.0.1:{h.metrics_port(d)}/health",
                                         timeout=5) as resp:
                 self.assertEqual(resp.status, 200)
             h.append_text(self.log, error_lines(self.LINES, self.LINES + 1))
@@ -183,6 +159,14 @@ class DrainAndReloadTest(SignalStormTestCase):
         return self.config(transports=[{"type": "http", "url": url, "timeout_ms": 5000}],
                            drain_timeout_ms=20000)
 
+    def begin_slow_delivery(self, d, sink):
+        """Has the started daemon read every line and the slow destination get its first
+        request, so that a drain begun now has batches left to deliver."""
+        d.follow_notify()
+        h.append_text(self.log, error_lines(0, self.LINES))
+        h.wait_for(lambda: sink.requests >= 1, GIVE_UP_S,
+                   lambda: f"the destination got no request\n{d.describe()}")
+
     def restart_and_check(self, sink, url, what):
         """Restarts with a healthy destination, awaits one more line, and checks that every
         line arrived exactly once over both runs."""
@@ -199,10 +183,7 @@ class DrainAndReloadTest(SignalStormTestCase):
         sink, url = self.http_sink(self.DELAY_S)
         d = h.DaemonProcess(self.slow_config(url), self.config_path)
         with d:
-            read_notify_meanwhile(d)
-            h.append_text(self.log, error_lines(0, self.LINES))
-            h.wait_for(lambda: sink.requests >= 1, GIVE_UP_S,
-                       lambda: f"the destination got no request\n{d.describe()}")
+            self.begin_slow_delivery(d, sink)
             d.send_signal(signal.SIGTERM)
             at = self.wait_stderr(d, r"SIGTERM: draining")
             self.assertTrue(d.alive(), f"the drain was over before the SIGHUP\n{d.describe()}")
@@ -222,10 +203,7 @@ class DrainAndReloadTest(SignalStormTestCase):
         sink, url = self.http_sink(self.DELAY_S)
         d = h.DaemonProcess(self.slow_config(url), self.config_path)
         with d:
-            read_notify_meanwhile(d)
-            h.append_text(self.log, error_lines(0, self.LINES))
-            h.wait_for(lambda: sink.requests >= 1, GIVE_UP_S,
-                       lambda: f"the destination got no request\n{d.describe()}")
+            self.begin_slow_delivery(d, sink)
             d.send_signal(signal.SIGHUP)
             self.wait_stderr(d, r"SIGHUP: reloading")
             self.assertTrue(d.alive(), d.describe())
@@ -242,10 +220,7 @@ class DrainAndReloadTest(SignalStormTestCase):
         sink, url = self.http_sink(self.DELAY_S)
         d = h.DaemonProcess(self.slow_config(url), self.config_path)
         with d:
-            read_notify_meanwhile(d)
-            h.append_text(self.log, error_lines(0, self.LINES))
-            h.wait_for(lambda: sink.requests >= 1, GIVE_UP_S,
-                       lambda: f"the destination got no request\n{d.describe()}")
+            self.begin_slow_delivery(d, sink)
             for tag in ("first", "second"):
                 cfg = self.slow_config(url)
                 cfg["inputs"][0]["tags"] = [tag]
@@ -270,7 +245,7 @@ class DrainAndReloadTest(SignalStormTestCase):
         sink, url = self.http_sink(0.0)
         d = h.DaemonProcess(self.slow_config(url), self.config_path)
         with d:
-            read_notify_meanwhile(d)
+            d.follow_notify()
             h.append_text(self.log, error_lines(0, self.LINES // 2))
             d.send_signal(signal.SIGHUP)
             self.wait_stderr(d, RELOADED.pattern)

@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -30,6 +32,12 @@ bool runUntil(boost::asio::io_context& io, Pred pred,
 inline void runReady(boost::asio::io_context& io) {
   io.restart();
   io.poll();
+}
+
+// The whole of a file ("" when it cannot be read).
+inline std::string readAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // A temporary directory, removed with what it holds.

@@ -31,30 +31,14 @@ std::string temporaryPath(const std::string& path) {
 
 // Reads the whole file; nullopt with `reason` when it exists but cannot be read, an empty
 // text when it does not exist.
-std::optional<std::string> readWhole(const std::string& path, std::string& reason) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::string();
-    reason = "open " + path + ": " + errorText(errno);
+std::optional<std::string> readWindowFile(const std::string& path, std::string& reason) {
+  std::string text;
+  const int err = readWhole(path, text);
+  if (err == ENOENT) return std::string();
+  if (err != 0) {
+    reason = "read " + path + ": " + errorText(err);
     return std::nullopt;
   }
-  std::string text;
-  char buf[65536];
-  while (true) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) {
-      text.append(buf, static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      reason = "read " + path + ": " + errorText(errno);
-      ::close(fd);
-      return std::nullopt;
-    }
-    break;
-  }
-  ::close(fd);
   return text;
 }
 
@@ -146,7 +130,7 @@ void HomeostasisTransport::rewrite(const Batch& batch) {
 }
 
 bool HomeostasisTransport::loadWindow(std::string& reason) {
-  const std::optional<std::string> text = readWhole(options_.path, reason);
+  const std::optional<std::string> text = readWindowFile(options_.path, reason);
   if (!text) return false;
   const size_t foreign = window_.load(*text, keys_);
   if (foreign > 0) {

@@ -25,11 +25,6 @@ inline void truncateFile(const std::string& path) {
   if (::truncate(path.c_str(), 0) != 0) throw std::runtime_error("cannot truncate " + path);
 }
 
-inline std::string readAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 inline uint64_t inodeOf(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw std::runtime_error("cannot stat " + path);

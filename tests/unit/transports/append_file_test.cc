@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "tests/unit/transports/test_util.h"
@@ -17,12 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::ScratchDir;
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::readAll;
 
 // Lowers this process's file size limit for one scope, so that a write past `bytes` is cut
 // short (a partial write, then EFBIG): a disk filling up mid-batch.
@@ -59,16 +53,16 @@ TEST_CASE("AppendFile takes back a partial append by cutting its own file", "[tr
   }
   CHECK(start == 8);
   CHECK_THAT(reason, Catch::Contains("write " + path.string()));
-  CHECK(readFile(path) == "{\"a\":1}\n");
+  CHECK(readAll(path) == "{\"a\":1}\n");
   REQUIRE(file.append("{\"c\":3}\n", reason));
-  CHECK(readFile(path) == "{\"a\":1}\n{\"c\":3}\n");
+  CHECK(readAll(path) == "{\"a\":1}\n{\"c\":3}\n");
 
   SECTION("truncate() takes back a whole append") {
     REQUIRE(file.append("{\"d\":4}\n", reason, &start));
     REQUIRE(file.truncate(start, reason));
-    CHECK(readFile(path) == "{\"a\":1}\n{\"c\":3}\n");
+    CHECK(readAll(path) == "{\"a\":1}\n{\"c\":3}\n");
     REQUIRE(file.append("{\"e\":5}\n", reason));
-    CHECK(readFile(path) == "{\"a\":1}\n{\"c\":3}\n{\"e\":5}\n");
+    CHECK(readAll(path) == "{\"a\":1}\n{\"c\":3}\n{\"e\":5}\n");
   }
 }
 
@@ -76,18 +70,18 @@ TEST_CASE("AppendFile never cuts a shared file; it ends a partial line instead",
   ScratchDir dir;
   const fs::path path = fs::path(dir.path) / "shared.log";
   std::ofstream(path) << "2024-03-11 09:20:00,000 - homeostasis - INFO - {}\n";
-  const size_t theirs = readFile(path).size();
+  const size_t theirs = readAll(path).size();
   AppendFile file(path.string(), true, AppendFile::Sharing::kShared, "test");
   std::string reason;
   {
     FileSizeLimit limit(theirs + 5);
     CHECK_FALSE(file.append("{\"b\":2222222}\n", reason));
   }
-  CHECK(readFile(path).size() == theirs + 5);  // the other writer's lines are all there
+  CHECK(readAll(path).size() == theirs + 5);  // the other writer's lines are all there
   off_t start = 0;
   REQUIRE(file.append("{\"b\":2222222}\n", reason, &start));
   CHECK(start == static_cast<off_t>(theirs + 6));  // after the newline ending the partial line
-  CHECK(readFile(path) ==
+  CHECK(readAll(path) ==
         "2024-03-11 09:20:00,000 - homeostasis - INFO - {}\n{\"b\":\n{\"b\":2222222}\n");
   REQUIRE(file.append("{}\n", reason, &start));
   CHECK_FALSE(file.truncate(start, reason));

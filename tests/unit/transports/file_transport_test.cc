@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "tests/unit/transports/test_util.h"
@@ -23,12 +22,7 @@ using testing::makeTransportConfig;
 using testing::runUntil;
 using testing::ScratchDir;
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::readAll;
 
 struct Sent {
   SendResult result;
@@ -50,11 +44,11 @@ TEST_CASE("FileTransport appends exact NDJSON, creating the directory", "[transp
 
   Sent sent = sendAndWait(io, t, makeBatch(1, {R"({"a":1})", R"({"b":"x y"})"}));
   CHECK(sent.result == SendResult::kAccepted);
-  CHECK(readFile(path) == "{\"a\":1}\n{\"b\":\"x y\"}\n");
+  CHECK(readAll(path) == "{\"a\":1}\n{\"b\":\"x y\"}\n");
 
   sent = sendAndWait(io, t, makeBatch(2, {R"({"c":3})"}));
   CHECK(sent.result == SendResult::kAccepted);
-  CHECK(readFile(path) == "{\"a\":1}\n{\"b\":\"x y\"}\n{\"c\":3}\n");
+  CHECK(readAll(path) == "{\"a\":1}\n{\"b\":\"x y\"}\n{\"c\":3}\n");
 
   struct stat st;
   REQUIRE(::stat(path.c_str(), &st) == 0);
@@ -73,18 +67,18 @@ TEST_CASE("FileTransport reopens the path after the file is rotated away", "[tra
   REQUIRE(sendAndWait(io, t, makeBatch(1, {"{\"n\":1}"})).result == SendResult::kAccepted);
   fs::rename(path, fs::path(dir.path) / "errors.jsonl.1");
   REQUIRE(sendAndWait(io, t, makeBatch(2, {"{\"n\":2}"})).result == SendResult::kAccepted);
-  CHECK(readFile(fs::path(dir.path) / "errors.jsonl.1") == "{\"n\":1}\n");
-  CHECK(readFile(path) == "{\"n\":2}\n");
+  CHECK(readAll(fs::path(dir.path) / "errors.jsonl.1") == "{\"n\":1}\n");
+  CHECK(readAll(path) == "{\"n\":2}\n");
 
   // Removed outright, and replaced by another file: both are noticed.
   fs::remove(path);
   REQUIRE(sendAndWait(io, t, makeBatch(3, {"{\"n\":3}"})).result == SendResult::kAccepted);
-  CHECK(readFile(path) == "{\"n\":3}\n");
+  CHECK(readAll(path) == "{\"n\":3}\n");
   fs::rename(path, fs::path(dir.path) / "errors.jsonl.2");
   std::ofstream(path) << "new\n";
   REQUIRE(sendAndWait(io, t, makeBatch(4, {"{\"n\":4}"})).result == SendResult::kAccepted);
-  CHECK(readFile(path) == "new\n{\"n\":4}\n");
-  CHECK(readFile(fs::path(dir.path) / "errors.jsonl.2") == "{\"n\":3}\n");
+  CHECK(readAll(path) == "new\n{\"n\":4}\n");
+  CHECK(readAll(fs::path(dir.path) / "errors.jsonl.2") == "{\"n\":3}\n");
 }
 
 TEST_CASE("FileTransport reports an unwritable path as retryable", "[transports]") {

@@ -29,12 +29,7 @@ struct LocalZone {
   ~LocalZone() { setLocalZone(""); }
 };
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::readAll;
 
 std::vector<std::string> linesOf(const std::string& text) {
   std::vector<std::string> lines;
@@ -85,7 +80,7 @@ std::shared_ptr<const Batch> batchOf(const std::vector<Rec>& recs, int first_sec
 std::vector<std::string> idsIn(const fs::path& path) {
   std::vector<std::string> ids;
   RecordKeyReader reader;
-  for (const std::string& line : linesOf(readFile(path))) {
+  for (const std::string& line : linesOf(readAll(path))) {
     RecordKeys keys;
     if (!reader.read(line, keys)) {
       ids.push_back("(not json)");
@@ -132,13 +127,13 @@ TEST_CASE("the window holds the newest distinct errors first, the archive every 
   CHECK(idsIn(o.path) == Ids{"a2", "b1"});
   CHECK(idsIn(o.archive) == Ids{"a1", "b1", "a2"});
 
-  const std::vector<std::string> window = linesOf(readFile(o.path));
+  const std::vector<std::string> window = linesOf(readAll(o.path));
   REQUIRE(window.size() == 2);
   // a2 is the third record: two seconds after the first.
   CHECK_THAT(window[0], Catch::StartsWith(R"({"timestamp":"2023-05-20T14:30:24.123000",)"
                                           R"("timestamp_utc":"2023-05-20T14:30:24.123Z",)"
                                           R"("service":"api","level":"ERROR")"));
-  CHECK(linesOf(readFile(o.archive))[2] == window[0]);
+  CHECK(linesOf(readAll(o.archive))[2] == window[0]);
 
   sent = sendAndWait(
       io, t,
@@ -158,11 +153,11 @@ TEST_CASE("records below ERROR go to the archive only", "[transports][homeostasi
   HomeostasisTransport t(io.get_executor(), o);
   REQUIRE(sendAndWait(io, t, batchOf({{"e1", "boom"}, {"c1", "down", Level::kCritical}})).result ==
           SendResult::kAccepted);
-  const std::string window = readFile(o.path);
+  const std::string window = readAll(o.path);
   REQUIRE(
       sendAndWait(io, t, batchOf({{"w1", "slow", Level::kWarning}, {"i1", "hello", Level::kInfo}}))
           .result == SendResult::kAccepted);
-  CHECK(readFile(o.path) == window);
+  CHECK(readAll(o.path) == window);
   CHECK(idsIn(o.path) == Ids{"c1", "e1"});
   CHECK(idsIn(o.archive) == Ids{"e1", "c1", "w1", "i1"});
 }
@@ -203,14 +198,13 @@ TEST_CASE("a window read back after a change of zone is written in the new zone"
     boost::asio::io_context io;
     HomeostasisTransport t(io.get_executor(), o);
     REQUIRE(sendAndWait(io, t, batchOf({{"a1", "A"}})).result == SendResult::kAccepted);
-    CHECK_THAT(readFile(o.path),
-               Catch::StartsWith(R"({"timestamp":"2023-05-20T14:30:22.123000",)"));
+    CHECK_THAT(readAll(o.path), Catch::StartsWith(R"({"timestamp":"2023-05-20T14:30:22.123000",)"));
   }
   LocalZone zone("Asia/Tokyo");
   boost::asio::io_context io;
   HomeostasisTransport t(io.get_executor(), o);
   REQUIRE(sendAndWait(io, t, batchOf({{"b1", "B"}}, 1)).result == SendResult::kAccepted);
-  const std::vector<std::string> lines = linesOf(readFile(o.path));
+  const std::vector<std::string> lines = linesOf(readAll(o.path));
   REQUIRE(lines.size() == 2);
   CHECK_THAT(lines[0], Catch::StartsWith(R"({"timestamp":"2023-05-20T23:30:23.123000",)"));
   CHECK_THAT(lines[1], Catch::StartsWith(R"({"timestamp":"2023-05-20T23:30:22.123000",)"
@@ -230,7 +224,7 @@ TEST_CASE("a window file that another program writes is not overwritten",
   const Sent sent = sendAndWait(io, t, batchOf({{"a1", "A"}}));
   CHECK(sent.result == SendResult::kRetryable);
   CHECK_THAT(sent.reason, Catch::Contains("mode: append") && Catch::Contains(o.path));
-  CHECK(readFile(o.path) == theirs);
+  CHECK(readAll(o.path) == theirs);
   CHECK_FALSE(fs::exists(o.archive));
 }
 
@@ -241,8 +235,8 @@ TEST_CASE("a window that cannot be written takes back the archive's lines",
   boost::asio::io_context io;
   HomeostasisTransport t(io.get_executor(), o);
   REQUIRE(sendAndWait(io, t, batchOf({{"a1", "A"}})).result == SendResult::kAccepted);
-  const std::string window = readFile(o.path);
-  const std::string archive = readFile(o.archive);
+  const std::string window = readAll(o.path);
+  const std::string archive = readAll(o.archive);
 
   // A directory where the temporary file goes: the new window cannot be written.
   const fs::path temp = fs::path(o.path).parent_path() / ".errors.log.tmp";
@@ -250,8 +244,8 @@ TEST_CASE("a window that cannot be written takes back the archive's lines",
   const Sent sent = sendAndWait(io, t, batchOf({{"b1", "B"}}, 1));
   CHECK(sent.result == SendResult::kRetryable);
   CHECK_THAT(sent.reason, Catch::Contains(temp.string()));
-  CHECK(readFile(o.path) == window);
-  CHECK(readFile(o.archive) == archive);
+  CHECK(readAll(o.path) == window);
+  CHECK(readAll(o.archive) == archive);
 
   fs::remove(temp);
   REQUIRE(sendAndWait(io, t, batchOf({{"b1", "B"}}, 1)).result == SendResult::kAccepted);
@@ -293,7 +287,7 @@ TEST_CASE("append mode appends beside Homeostasis' own lines", "[transports][hom
   HomeostasisTransport t(io.get_executor(), o);
   REQUIRE(sendAndWait(io, t, batchOf({{"a1", "A"}, {"w1", "W", Level::kWarning}, {"a2", "A"}}))
               .result == SendResult::kAccepted);
-  const std::vector<std::string> lines = linesOf(readFile(o.path));
+  const std::vector<std::string> lines = linesOf(readAll(o.path));
   REQUIRE(lines.size() == 4);
   CHECK(lines[0] + "\n" == theirs);
   CHECK_THAT(lines[1], Catch::StartsWith(R"({"timestamp":"2023-05-20T16:30:22.123000",)"
@@ -346,7 +340,7 @@ TEST_CASE("a record without a leading timestamp is archived as it is, not window
   REQUIRE(sendAndWait(io, t, batch).result == SendResult::kAccepted);
   CHECK(idsIn(o.path) == Ids{"a1"});
   CHECK(idsIn(o.archive) == Ids{"a1", "odd"});
-  CHECK(linesOf(readFile(o.archive))[1] == batch->records[1]);
+  CHECK(linesOf(readAll(o.archive))[1] == batch->records[1]);
 }
 
 TEST_CASE("homeostasis transport factory validates options and opens nothing",

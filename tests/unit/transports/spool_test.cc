@@ -19,6 +19,7 @@ namespace {
 
 using testing::FakeTransport;
 using testing::makeBatch;
+using testing::readAll;
 using testing::runUntil;
 using testing::ScratchDir;
 using namespace std::chrono_literals;
@@ -202,8 +203,9 @@ TEST_CASE("A spool file's header checks its body", "[transports][spool][quaranti
   const std::string head = Spool::header(body);
   CHECK(head.size() == Spool::headerSize(body.size()));
   CHECK(head.rfind("#homeostasisd-spool v1 len=16 crc32c=", 0) == 0);
-  std::string_view got;
-  CHECK(Spool::check(head + body, got).empty());
+  std::string_view got;  // a view into the file passed in, so each file is a named string
+  const std::string file = head + body;
+  CHECK(Spool::check(file, got).empty());
   CHECK(got == body);
   // The layout before the header: accepted when every line is a JSON object.
   CHECK(Spool::check(body, got).empty());
@@ -238,9 +240,19 @@ void overwrite(const std::filesystem::path& path, const std::string& data) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
 }
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+// Spools `batches` batches of two numbered records each (seq*10, seq*10+1) while `dest` is
+// down, stops, and returns the spool's files in order.
+std::vector<std::filesystem::path> spoolWhileDown(Destination& dest, const ScratchDir& dir,
+                                                  int batches) {
+  {
+    SpoolSetup s(dest, dir.path, spoolNow());
+    for (int seq = 1; seq <= batches; ++seq) {
+      s.dispatcher->dispatch(makeBatch(seq, numbered(seq * 10, seq * 10 + 2)));
+    }
+    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == uint64_t(batches); }));
+    s.dispatcher->stop();
+  }
+  return sortedFiles(dir / "0-fake");
 }
 
 TEST_CASE("Damaged and foreign spool files are quarantined, counted, and the rest sent in order",
@@ -248,23 +260,15 @@ TEST_CASE("Damaged and foreign spool files are quarantined, counted, and the res
   ScratchDir dir;
   Destination dest;
   const std::string spool_dir = dir / "0-fake";
-  {
-    SpoolSetup s(dest, dir.path, spoolNow());
-    for (int seq = 1; seq <= 7; ++seq) {
-      s.dispatcher->dispatch(makeBatch(seq, numbered(seq * 10, seq * 10 + 2)));
-    }
-    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 7; }));
-    s.dispatcher->stop();
-  }
-  const auto files = sortedFiles(spool_dir);
+  const auto files = spoolWhileDown(dest, dir, 7);
   REQUIRE(files.size() == 7);
-  const std::string good = slurp(files[0]);
+  const std::string good = readAll(files[0]);
   REQUIRE(good.rfind("#homeostasisd-spool v1 ", 0) == 0);
   // 2: cut short, 3: emptied, 4: junk over the body, 5: foreign, 6: the older headerless layout.
-  const std::string cut = slurp(files[1]);
+  const std::string cut = readAll(files[1]);
   overwrite(files[1], cut.substr(0, cut.size() - 5));
   overwrite(files[2], "");
-  std::string junk = slurp(files[3]);
+  std::string junk = readAll(files[3]);
   for (size_t i = junk.find('\n') + 1; i < junk.size(); ++i) junk[i] = '?';
   overwrite(files[3], junk);
   overwrite(files[4], "PK\x03\x04 not a spool batch\n");
@@ -289,9 +293,9 @@ TEST_CASE("Damaged and foreign spool files are quarantined, counted, and the res
   const auto quarantined = sortedFiles(spool_dir + "/quarantine");
   REQUIRE(quarantined.size() == 4);
   for (size_t i = 0; i < 4; ++i) CHECK(quarantined[i].filename() == files[i + 1].filename());
-  CHECK(slurp(quarantined[0]) == cut.substr(0, cut.size() - 5));
-  CHECK(slurp(quarantined[1]).empty());
-  CHECK(slurp(quarantined[2]) == junk);
+  CHECK(readAll(quarantined[0]) == cut.substr(0, cut.size() - 5));
+  CHECK(readAll(quarantined[1]).empty());
+  CHECK(readAll(quarantined[2]) == junk);
   REQUIRE(runUntil(s.io, [&] { return sortedFiles(spool_dir).empty(); }));
 }
 
@@ -300,15 +304,7 @@ TEST_CASE("A spool file that cannot be read is counted as dropped and left in pl
   ScratchDir dir;
   Destination dest;
   const std::string spool_dir = dir / "0-fake";
-  {
-    SpoolSetup s(dest, dir.path, spoolNow());
-    for (int seq = 1; seq <= 3; ++seq) {
-      s.dispatcher->dispatch(makeBatch(seq, numbered(seq * 10, seq * 10 + 2)));
-    }
-    REQUIRE(runUntil(s.io, [&] { return s.dispatcher->ackedThrough() == 3; }));
-    s.dispatcher->stop();
-  }
-  const auto files = sortedFiles(spool_dir);
+  const auto files = spoolWhileDown(dest, dir, 3);
   REQUIRE(files.size() == 3);
   // Something that is not a file where the second batch was: reading it fails.
   std::filesystem::remove(files[1]);
@@ -350,8 +346,8 @@ TEST_CASE("A quarantined file keeps an earlier one of the same name",
   CHECK(dest.received.empty());
   const auto quarantined = sortedFiles(spool_dir + "/quarantine");
   REQUIRE(quarantined.size() == 2);
-  CHECK(slurp(quarantined[0]) == "junk 0\n");
-  CHECK(slurp(quarantined[1]) == "junk 1\n");
+  CHECK(readAll(quarantined[0]) == "junk 0\n");
+  CHECK(readAll(quarantined[1]) == "junk 1\n");
   CHECK(quarantined[1].filename().string() == quarantined[0].filename().string() + ".1");
 }
 
