@@ -287,6 +287,7 @@ class AmqpTransportTest(unittest.TestCase):
         cfg["transports"] = [transport]
         cfg["batch"] = {"max_records": 500, "max_bytes": 4194304, "max_wait_ms": 100}
         cfg["drain_timeout_ms"] = 10000
+        cfg["metrics"] = {"enabled": True, "listen": "127.0.0.1:0"}
         return cfg
 
     def input(self, folder, service):
@@ -332,17 +333,34 @@ class AmqpTransportTest(unittest.TestCase):
             outage = time.monotonic() - stopped_at
             for chunk in chunks[half // 5000 + 1:]:
                 write(chunk)
-            # Duplicates can fill the queue to `total` early: the batches spooled while the
-            # broker was down must have been sent too (what is still pending after that goes
-            # straight to the broker, and the drain at stop waits for it).
-            def all_sent():
-                text = d.stderr_text()
-                return (text.count("spool sent") >= text.count("spooling batches to disk") and
-                        (self.node.queue_depth(queue) or 0) >= total)
+            # Wait on the daemon's own account, not on the queue's depth: duplicates can fill
+            # the queue to `total` while the end of a file is still unread (seen under TSan).
+            # Settled means every line of both files read, every read byte acknowledged and
+            # checkpointed, nothing left in the spool or the dispatcher's queue.
+            mport = h.metrics_port(d)
+            spool_labels = (("transport", "0"), ("type", "amqp"))
 
-            h.wait_for(all_sent, 120,
-                       lambda: f"{self.node.queue_depth(queue)} of {total} messages in the queue"
-                               f"\n{d.describe()}\n{self.node.describe()}")
+            def settled():
+                s = h.scrape_metrics(mport)
+                for i in ("0", "1"):
+                    if (s.get(("homeostasisd_lines_read_total", (("input", i),))) != half or
+                            s.get(("homeostasisd_checkpoint_lag_bytes", (("input", i),))) != 0):
+                        return None
+                if (s.get(("homeostasisd_transport_spool_bytes", spool_labels)) != 0 or
+                        s.get(("homeostasisd_transport_queued_batches", ())) != 0):
+                    return None
+                return (self.node.queue_depth(queue) or 0) >= total
+
+            def progress():
+                s = h.scrape_metrics(mport)
+                wanted = ("homeostasisd_lines_read_total", "homeostasisd_checkpoint_lag_bytes",
+                          "homeostasisd_transport_spool_bytes",
+                          "homeostasisd_transport_queued_batches")
+                shown = {k: v for k, v in s.items() if k[0] in wanted}
+                return (f"{self.node.queue_depth(queue)} of {total} messages in the queue, "
+                        f"daemon: {shown}\n{d.describe()}\n{self.node.describe()}")
+
+            h.wait_for(settled, 120, progress)
             self.assertEqual(d.stop(timeout=20), h.EXIT_OK, d.describe())
             stderr = d.stderr_text()
         sent_in = time.monotonic() - started
