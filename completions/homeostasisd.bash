@@ -12,7 +12,7 @@ _homeostasisd() {
         pino_pretty generic text"
 
     if ((cword == 1)); then
-        COMPREPLY=($(compgen -W "run check parse detect version --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "run check parse detect tap version --help --version" -- "$cur"))
         return
     fi
 
@@ -25,12 +25,12 @@ _homeostasisd() {
             [[ ${words[1]} == parse ]] && COMPREPLY=($(compgen -W "auto $formats" -- "$cur"))
             return
             ;;
-        --min-level)
-            [[ ${words[1]} == parse ]] &&
+        --min-level | --level)
+            [[ ${words[1]} == parse || ${words[1]} == tap ]] &&
                 COMPREPLY=($(compgen -W "DEBUG INFO WARNING ERROR CRITICAL" -- "$cur"))
             return
             ;;
-        --service)
+        --service | --fingerprint | --count)
             return
             ;;
     esac
@@ -40,6 +40,7 @@ _homeostasisd() {
     case ${words[1]} in
         run | check | detect) options="--config --help" ;;
         parse) options="--config --format --service --min-level --help" ;;
+        tap) options="--config --service --level --fingerprint --count --help" ;;
         version) options="--help" ;;
         *) return ;;
     esac

@@ -9,18 +9,23 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/timeutil.h"
 #include "daemon/build_info.h"
 #include "daemon/context/context_provider.h"
 #include "daemon/daemon.h"
 #include "daemon/exit_codes.h"
 #include "daemon/logging.h"
+#include "daemon/seen/seen_store.h"
 #include "daemon/setup.h"
+#include "daemon/tap/tap_client.h"
+#include "daemon/tap/tap_filter.h"
 #include "parsers/source_parser.h"
 #include "tail/line_splitter.h"
 #include "tail/path_glob.h"
@@ -39,6 +44,9 @@ Usage:
                                             read files (or stdin) to the end, print one
                                             JSON record per line on stdout
   homeostasisd detect  FILE|DIR ...         print each file's detected format and confidence
+  homeostasisd tap     --config FILE [--service S] [--level L] [--fingerprint F] [--count N]
+                                            print the records of the running daemon as it
+                                            batches them
   homeostasisd version                      the version, the commit and the libraries built with
   homeostasisd --help | <command> --help
 
@@ -108,6 +116,26 @@ Exit status: 0 success, 1 a FILE could not be read or a DIR has no files, 64 bad
 78 invalid config.
 )";
 
+constexpr const char* kTapHelp =
+    R"(Usage: homeostasisd tap --config FILE [--service S] [--level L] [--fingerprint F]
+                        [--count N]
+
+Attaches to the daemon running with FILE's state_dir, through its socket state_dir/tap.sock
+(owner only: run tap as the daemon's user, or root), and prints the records it batches from
+then on, one JSON object per line on stdout, exactly as the transports get them (scrubbed).
+Tapping changes nothing in delivery: a tap that reads too slowly misses records, and a
+notice on stderr says how many. When the daemon reloads or restarts, tap reconnects (waiting
+up to 10 s).
+  --config FILE        the running daemon's configuration (required)
+  --service S          only records of service S
+  --level L            only records of level L or above (DEBUG|INFO|WARNING|ERROR|CRITICAL)
+  --fingerprint F      only records with metadata.fingerprint F
+  --count N            exit after N records (default: run until interrupted)
+
+Exit status: 0 after N records or when stdout is closed, 1 no daemon answers (or it went
+away for good), 64 bad usage, 78 invalid config.
+)";
+
 constexpr const char* kVersionHelp = R"(Usage: homeostasisd version
        homeostasisd --version
 
@@ -136,6 +164,9 @@ struct Args {
   std::string format = "auto";
   std::string service;
   std::string min_level;
+  std::string level;        // tap
+  std::string fingerprint;  // tap
+  std::string count;        // tap
   bool help = false;
   std::vector<std::string> files;
 };
@@ -176,10 +207,16 @@ bool parseArgs(int argc, char** argv, Args& a, std::string* error) {
       a.config = value;
     } else if (name == "--format" && a.command == "parse") {
       a.format = value;
-    } else if (name == "--service" && a.command == "parse") {
+    } else if (name == "--service" && (a.command == "parse" || a.command == "tap")) {
       a.service = value;
     } else if (name == "--min-level" && a.command == "parse") {
       a.min_level = value;
+    } else if (name == "--level" && a.command == "tap") {
+      a.level = value;
+    } else if (name == "--fingerprint" && a.command == "tap") {
+      a.fingerprint = value;
+    } else if (name == "--count" && a.command == "tap") {
+      a.count = value;
     } else {
       *error = "unknown option " + name + " for '" + a.command + "'";
       return false;
@@ -233,10 +270,11 @@ struct ParseSummary {
 
 // Reads one file descriptor to its end through a SourceParser.
 bool parseStream(int fd, const std::string& path, SourceInfo info, const ParserSet& parsers,
-                 RecordPipeline& pipeline, size_t max_line_bytes, std::string& out,
+                 RecordPipeline& pipeline, SeenStore& seen, size_t max_line_bytes, std::string& out,
                  ParseSummary& sum) {
   std::string record_json;
   SourceParser sp(parsers, std::move(info), [&](ErrorRecord& r) {
+    seen.mark(r, nowNanos() / 1000000);
     record_json.clear();
     pipeline.finish(r, record_json);
     out.append(record_json);
@@ -314,6 +352,8 @@ int cmdParse(const Args& a) {
     return kExitConfig;
   }
   pipeline->start(/*periodic=*/false);
+  // parse keeps no state: first seen means first in this run.
+  SeenStore seen("", {});
   const std::string host = HostFacts::read().hostname;
   std::vector<std::string> files = a.files;
   if (files.empty()) files.push_back("-");
@@ -358,7 +398,8 @@ int cmdParse(const Args& a) {
       }
       info.path = f;
     }
-    if (!parseStream(fd, f, std::move(info), *parsers, *pipeline, cfg.max_line_bytes, out, sum))
+    if (!parseStream(fd, f, std::move(info), *parsers, *pipeline, seen, cfg.max_line_bytes, out,
+                     sum))
       status = kExitFailure;
     if (fd != 0) ::close(fd);
   }
@@ -474,6 +515,33 @@ int cmdDetect(const Args& a) {
   return status;
 }
 
+int cmdTap(const Args& a) {
+  if (a.config.empty()) return usageError("tap needs --config FILE");
+  if (!a.files.empty()) return usageError("tap takes no files");
+  TapFilter filter;
+  filter.service = a.service;
+  filter.fingerprint = a.fingerprint;
+  if (!a.level.empty()) {
+    filter.min_level = parseLevel(a.level);
+    if (!filter.min_level) return usageError("unknown level '" + a.level + "'");
+  }
+  std::string error;
+  if (!filter.valid(&error)) return usageError(error);
+  uint64_t count = 0;
+  if (!a.count.empty()) {
+    char* end = nullptr;
+    errno = 0;
+    count = std::strtoull(a.count.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0' || count == 0 || a.count[0] == '-') {
+      return usageError("--count needs a positive number, not '" + a.count + "'");
+    }
+  }
+  const Registries reg = Registries::builtin();
+  auto cfg = loadValidConfig(a.config, reg);
+  if (!cfg) return kExitConfig;
+  return runTap(cfg->state_dir + "/tap.sock", filter, count);
+}
+
 int cmdRun(const Args& a) {
   if (a.config.empty()) return usageError("run needs --config FILE");
   if (!a.files.empty()) return usageError("run takes no files");
@@ -514,6 +582,8 @@ int runCli(int argc, char** argv) {
     help = kParseHelp;
   } else if (a.command == "detect") {
     help = kDetectHelp;
+  } else if (a.command == "tap") {
+    help = kTapHelp;
   } else {
     return usageError("unknown command '" + a.command + "'");
   }
@@ -526,6 +596,7 @@ int runCli(int argc, char** argv) {
   if (a.command == "run") return cmdRun(a);
   if (a.command == "check") return cmdCheck(a);
   if (a.command == "parse") return cmdParse(a);
+  if (a.command == "tap") return cmdTap(a);
   return cmdDetect(a);
 }
 

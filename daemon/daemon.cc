@@ -12,12 +12,15 @@
 #include <memory>
 #include <optional>
 
+#include "common/timeutil.h"
 #include "daemon/exit_codes.h"
 #include "daemon/journal_input.h"
 #include "daemon/metrics_server.h"
 #include "daemon/parsing_sink.h"
+#include "daemon/seen/seen_store.h"
 #include "daemon/self_metrics.h"
 #include "daemon/setup.h"
+#include "daemon/tap/tap_server.h"
 #include "tail/checkpoint_tracker.h"
 #include "tail/tailer.h"
 #include "transports/batcher.h"
@@ -81,6 +84,7 @@ class Daemon {
     dispatcher_->onAcked([this](uint64_t seq) {
       latency_.acked(seq, Clock::now());
       tracker_.acked(seq);
+      seen_.acked(seq, nowMillis());
     });
     tracker_.onGateMoved([this](uint64_t through) { dispatcher_->releaseThrough(through); });
     dispatcher_->onSaturation([this](bool saturated) {
@@ -90,7 +94,7 @@ class Daemon {
     });
     metrics_ = std::make_unique<SelfMetrics>(
         SelfMetrics::Sources{cfg_, *tailer_, tracker_, *dispatcher_, *pipeline_, records_, parsing_,
-                             latency_, &journals_});
+                             latency_, &journals_, &seen_});
 
     pipeline_->start(/*periodic=*/true);
     host_ = HostFacts::read().hostname;
@@ -102,6 +106,7 @@ class Daemon {
     }
     std::string error;
     if (!tracker_.load(&error)) spdlog::error("{}", error);
+    if (!seen_.load(nowMillis(), &error)) spdlog::error("{}", error);
     tailer_->start();
     for (auto& j : journals_) j->start();
     if (cfg_.metrics.enabled) {
@@ -115,6 +120,14 @@ class Daemon {
         spdlog::error("{}; running without the metrics endpoint", error);
         server_.reset();
       }
+    }
+    // `homeostasisd tap` finds the daemon of a config by its state directory.
+    tap_ = std::make_unique<TapServer>(io_.get_executor());
+    if (tap_->listen(cfg_.state_dir + "/tap.sock", &error)) {
+      metrics_->setTap(tap_.get());
+    } else {
+      spdlog::warn("{}; running without `homeostasisd tap`", error);
+      tap_.reset();
     }
     uint64_t watchdog_usec = 0;
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
@@ -140,6 +153,7 @@ class Daemon {
     dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
                        [this, done = std::move(done)](bool all) {
                          if (server_) server_->stop();
+                         if (tap_) tap_->stop();
                          tracker_.commit();
                          if (!all) {
                            spdlog::warn(
@@ -175,10 +189,21 @@ class Daemon {
   // Counts, finishes and batches a record; returns the number of its batch.
   uint64_t ship(ErrorRecord& r) {
     records_.count(r);
+    markSeen(r);
     json_.clear();
     pipeline_->finish(r, json_);
-    return batcher_->add(json_, r.level, r.service, r.tags);
+    if (tap_ && tap_->active()) tap_->publish(json_, r.service, r.level, r.fingerprint);
+    const uint64_t seq = batcher_->add(json_, r.level, r.service, r.tags);
+    seen_.assign(seq);
+    return seq;
   }
+
+  // metadata.first_seen and first_seen_at, from the fingerprints this host has seen.
+  void markSeen(ErrorRecord& r) {
+    if (seen_.mark(r, nowMillis()).first) ++records_.first_seen;
+  }
+
+  static int64_t nowMillis() { return nowNanos() / 1000000; }
 
   void sealed(std::shared_ptr<const Batch> batch) {
     latency_.sealed(batch->seq, Clock::now());
@@ -204,6 +229,7 @@ class Daemon {
   config::Config cfg_;
   const Registries& reg_;
   CheckpointTracker tracker_;
+  SeenStore seen_{cfg_.state_dir + "/seen", {}};
   RecordCounters records_;
   ParseTotals parsing_;
   BatchLatency latency_;
@@ -216,6 +242,7 @@ class Daemon {
   std::vector<std::unique_ptr<JournalInput>> journals_;
   std::unique_ptr<SelfMetrics> metrics_;
   std::unique_ptr<MetricsServer> server_;
+  std::unique_ptr<TapServer> tap_;
   asio::steady_timer watchdog_timer_{io_};
   std::chrono::microseconds watchdog_every_{0};
   std::string json_;

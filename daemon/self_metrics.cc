@@ -125,6 +125,21 @@ std::string SelfMetrics::metrics() const {
              "Checkpoint file writes that failed (retried).");
   out.sample({}, s_.tracker.writeFailures());
   if (s_.journals) writeJournalMetrics(out, s_.cfg, *s_.journals);
+  out.family("homeostasisd_records_first_seen_total", "counter",
+             "Records whose fingerprint this host had never seen (metadata.first_seen): new "
+             "errors.");
+  out.sample({}, s_.records.first_seen);
+  if (s_.seen) {
+    out.family("homeostasisd_seen_fingerprints", "gauge",
+               "Fingerprints this host remembers for first_seen (state_dir/seen).");
+    out.sample({}, uint64_t{s_.seen->size()});
+    out.family("homeostasisd_seen_damaged_lines_total", "counter",
+               "Lines of state_dir/seen that could not be read at start (skipped).");
+    out.sample({}, s_.seen->damagedLines());
+    out.family("homeostasisd_seen_write_failures_total", "counter",
+               "Failed writes of state_dir/seen (retried at its next rewrite).");
+    out.sample({}, s_.seen->writeFailures());
+  }
   if (listener_) {
     const MetricsServer::Stats ls = listener_->stats();
     out.family("homeostasisd_metrics_connections_open", "gauge",
@@ -149,6 +164,16 @@ std::string SelfMetrics::metrics() const {
       const auto why = static_cast<MetricsServer::Rejection>(i);
       out.sample({{"reason", std::string(MetricsServer::rejectionName(why))}}, ls.rejectedFor(why));
     }
+  }
+  if (tap_) {
+    const TapServer::Stats ts = tap_->stats();
+    out.family("homeostasisd_tap_clients", "gauge", "`homeostasisd tap` clients attached.");
+    out.sample({}, uint64_t{ts.clients});
+    out.family("homeostasisd_tap_records_total", "counter",
+               "Records handed to tap clients (each client counts), by outcome: sent, or "
+               "dropped because the client read too slowly.");
+    out.sample({{"outcome", "sent"}}, ts.records);
+    out.sample({{"outcome", "dropped"}}, ts.dropped);
   }
   return out.take();
 }

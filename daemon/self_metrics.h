@@ -16,6 +16,8 @@
 #include "daemon/parsing_sink.h"
 #include "daemon/prometheus.h"
 #include "daemon/record_pipeline.h"
+#include "daemon/seen/seen_store.h"
+#include "daemon/tap/tap_server.h"
 #include "tail/checkpoint_tracker.h"
 #include "tail/tailer.h"
 #include "transports/dispatcher.h"
@@ -26,6 +28,7 @@ namespace homeo {
 struct RecordCounters {
   std::map<std::pair<std::string, Level>, uint64_t> by_format_level;
   uint64_t total = 0;
+  uint64_t first_seen = 0;  // records whose fingerprint this host had never seen
   void count(const ErrorRecord& r) {
     ++by_format_level[{r.format, r.level}];
     ++total;
@@ -61,10 +64,14 @@ class SelfMetrics {
     const BatchLatency& latency;
     // The journald inputs (daemon/journal_metrics.h); null: none.
     const std::vector<std::unique_ptr<JournalInput>>* journals = nullptr;
+    // The fingerprints seen (null: none kept).
+    const SeenStore* seen = nullptr;
   };
   explicit SelfMetrics(Sources sources) : s_(sources) {}
   // The listener serving these, for its own counters (none while null).
   void setListener(const MetricsServer* listener) { listener_ = listener; }
+  // The tap socket, for its counters (none while null).
+  void setTap(const TapServer* tap) { tap_ = tap; }
 
   MetricsServer::Response serve(std::string_view target) const;
   std::string metrics() const;
@@ -74,6 +81,7 @@ class SelfMetrics {
  private:
   Sources s_;
   const MetricsServer* listener_ = nullptr;
+  const TapServer* tap_ = nullptr;
   std::chrono::steady_clock::time_point status_at_ = std::chrono::steady_clock::now();
   uint64_t status_records_ = 0;
 };

@@ -19,6 +19,8 @@ COMMANDS = {
               "exits": [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CONFIG]},
     "detect": {"options": ["--config"],
                "exits": [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CONFIG]},
+    "tap": {"options": ["--config", "--service", "--level", "--fingerprint", "--count"],
+            "exits": [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CONFIG]},
     "version": {"options": [], "exits": [lib.EXIT_OK]},
 }
 ALL_EXITS = [lib.EXIT_OK, lib.EXIT_FAILURE, lib.EXIT_USAGE, lib.EXIT_CANTCREAT, lib.EXIT_CONFIG]

@@ -1,0 +1,230 @@
+#include "daemon/seen/seen_store.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <unordered_set>
+#include <vector>
+
+#include "common/timeutil.h"
+
+namespace homeo {
+namespace {
+
+constexpr std::string_view kHeader = "homeostasisd seen fingerprints v1\n";
+constexpr int64_t kRewriteEveryMs = 3600 * 1000;
+
+bool parseInt(std::string_view s, int64_t& out) {
+  if (s.empty()) return false;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && out >= 0;
+}
+
+bool plainFingerprint(std::string_view fp) {
+  return !fp.empty() && fp.size() <= 128 && std::all_of(fp.begin(), fp.end(), [](char c) {
+    return c > ' ' && c != 0x7f && c != '\t';
+  });
+}
+
+void appendLine(std::string& out, std::string_view fp, int64_t first, int64_t last) {
+  out.append(fp).push_back('\t');
+  out.append(std::to_string(first)).push_back('\t');
+  out.append(std::to_string(last)).push_back('\n');
+}
+
+bool writeAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+SeenStore::SeenStore(std::string path, Options options)
+    : path_(std::move(path)), options_(options) {}
+
+bool SeenStore::load(int64_t now_ms, std::string* error) {
+  entries_.clear();
+  if (path_.empty()) return true;
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno != ENOENT) {
+    *error = "cannot read the seen fingerprints " + path_ + ": " + std::strerror(errno) +
+             "; every fingerprint is first seen again";
+    return false;
+  }
+  if (fd >= 0) {
+    std::string text;
+    char buf[65536];
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        *error = "cannot read the seen fingerprints " + path_ + ": " + std::strerror(errno);
+        ::close(fd);
+        entries_.clear();
+        return false;
+      }
+      if (n == 0) break;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    parse(text);
+    if (damaged_lines_ > 0) {
+      spdlog::warn("{}: {} damaged lines skipped (their fingerprints are first seen again)", path_,
+                   damaged_lines_);
+    }
+  }
+  return rewrite(now_ms, error);
+}
+
+void SeenStore::parse(std::string_view text) {
+  if (text.substr(0, kHeader.size()) != kHeader) {
+    if (!text.empty()) ++damaged_lines_;  // not our file: every line is suspect
+    return;
+  }
+  text.remove_prefix(kHeader.size());
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) {  // cut by a crash while appending
+      ++damaged_lines_;
+      break;
+    }
+    const std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl + 1);
+    const size_t t1 = line.find('\t');
+    const size_t t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
+    int64_t first = 0, last = 0;
+    if (t2 == std::string_view::npos || !plainFingerprint(line.substr(0, t1)) ||
+        !parseInt(line.substr(t1 + 1, t2 - t1 - 1), first) ||
+        !parseInt(line.substr(t2 + 1), last)) {
+      ++damaged_lines_;
+      continue;
+    }
+    auto [it, added] = entries_.try_emplace(std::string(line.substr(0, t1)), Entry{first, last});
+    if (!added) {
+      it->second.first_ms = std::min(it->second.first_ms, first);
+      it->second.last_ms = std::max(it->second.last_ms, last);
+    }
+  }
+}
+
+SeenStore::Seen SeenStore::observe(std::string_view fingerprint, int64_t when_ms, int64_t now_ms) {
+  auto it = entries_.find(std::string(fingerprint));
+  if (it != entries_.end()) {
+    it->second.last_ms = std::max(it->second.last_ms, now_ms);
+    return {false, it->second.first_ms};
+  }
+  if (!plainFingerprint(fingerprint)) return {true, when_ms};  // never stored
+  entries_.emplace(std::string(fingerprint), Entry{when_ms, now_ms});
+  pending_.emplace_back(0, std::string(fingerprint));
+  ++unassigned_;
+  return {true, when_ms};
+}
+
+SeenStore::Seen SeenStore::mark(ErrorRecord& r, int64_t now_ms) {
+  const Seen seen = observe(r.fingerprint, r.time != 0 ? r.time / 1000000 : now_ms, now_ms);
+  setField(r.metadata_extra, "first_seen", seen.first);
+  setField(r.metadata_extra, "first_seen_at", formatRfc3339(seen.first_at_ms * 1000000));
+  return seen;
+}
+
+void SeenStore::assign(uint64_t seq) {
+  for (size_t i = pending_.size() - unassigned_; i < pending_.size(); ++i) {
+    pending_[i].first = seq;
+  }
+  unassigned_ = 0;
+}
+
+void SeenStore::acked(uint64_t seq, int64_t now_ms) {
+  std::string lines;
+  while (pending_.size() > unassigned_ && pending_.front().first <= seq) {
+    const auto it = entries_.find(pending_.front().second);
+    if (it != entries_.end()) {
+      appendLine(lines, it->first, it->second.first_ms, it->second.last_ms);
+      ++file_lines_;
+    }
+    pending_.pop_front();
+  }
+  if (!lines.empty()) append(lines);
+  if (file_lines_ > 2 * entries_.size() + 1000 || now_ms - rewritten_at_ms_ >= kRewriteEveryMs ||
+      entries_.size() > options_.max_entries + options_.max_entries / 10) {
+    std::string error;
+    if (!rewrite(now_ms, &error)) spdlog::warn("{}", error);
+  }
+}
+
+void SeenStore::append(std::string_view lines) {
+  if (path_.empty()) return;
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0 || !writeAll(fd, lines)) {
+    if (write_failures_++ == 0) {
+      spdlog::warn(
+          "cannot append to the seen fingerprints {}: {} (tried again at the next "
+          "rewrite)",
+          path_, std::strerror(errno));
+    }
+  }
+  if (fd >= 0) ::close(fd);
+}
+
+void SeenStore::evict(int64_t now_ms) {
+  std::unordered_set<std::string_view> pending;
+  for (const auto& [seq, fp] : pending_) pending.insert(fp);
+  const int64_t forget_before = now_ms - options_.forget_after.count();
+  std::erase_if(entries_, [&](const auto& e) {
+    return e.second.last_ms < forget_before && !pending.count(e.first);
+  });
+  if (entries_.size() <= options_.max_entries) return;
+  // The least recently seen go first.
+  std::vector<std::pair<int64_t, const std::string*>> order;
+  order.reserve(entries_.size());
+  for (const auto& [fp, e] : entries_) {
+    if (!pending.count(fp)) order.emplace_back(e.last_ms, &fp);
+  }
+  const size_t drop = std::min(order.size(), entries_.size() - options_.max_entries);
+  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(drop), order.end());
+  std::vector<std::string> gone;
+  for (size_t i = 0; i < drop; ++i) gone.push_back(*order[i].second);
+  for (const auto& fp : gone) entries_.erase(fp);
+}
+
+bool SeenStore::rewrite(int64_t now_ms, std::string* error) {
+  evict(now_ms);
+  rewritten_at_ms_ = now_ms;
+  if (path_.empty()) return true;
+  std::unordered_set<std::string_view> pending;
+  for (const auto& [seq, fp] : pending_) pending.insert(fp);
+  std::string text(kHeader);
+  size_t lines = 0;
+  for (const auto& [fp, e] : entries_) {
+    if (pending.count(fp)) continue;  // written once its batch is acknowledged
+    appendLine(text, fp, e.first_ms, e.last_ms);
+    ++lines;
+  }
+  const std::string tmp = path_ + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  bool ok = fd >= 0 && writeAll(fd, text) && ::fsync(fd) == 0;
+  const int saved = errno;
+  if (fd >= 0) ::close(fd);
+  ok = ok && ::rename(tmp.c_str(), path_.c_str()) == 0;
+  if (!ok) {
+    ++write_failures_;
+    *error =
+        "cannot write the seen fingerprints " + path_ + ": " + std::strerror(saved ? saved : errno);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  file_lines_ = lines;
+  return true;
+}
+
+}  // namespace homeo
