@@ -219,6 +219,8 @@ int main(int argc, char** argv) {
       << "    read_from: beginning\n"
       << "batch:\n"
       << "  max_wait_ms: " << o.max_wait_ms << "\n"
+      << "throttle:\n"
+      << "  enabled: false\n"
       << "transports:\n"
       << "  - type: stdout\n"
       << "metrics:\n"

@@ -250,6 +250,8 @@ daemon_config() {  # state_dir output scrub(true|false) paths...
   echo "    read_from: beginning"
   echo "batch:"
   echo "  max_records: 5000"
+  echo "throttle:"  # the whole pipeline for every error, as the baselines read every line
+  echo "  enabled: false"
   echo "transports:"
   echo "  - type: file"
   echo "    path: \"$output\""

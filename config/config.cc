@@ -221,11 +221,25 @@ InputConfig decodeJournalInput(const OptionMap& m, const std::string& default_se
   return in;
 }
 
-InputConfig decodeFileInput(const OptionMap& m, const std::string& default_service, Diags& d) {
+// `throttle:` keys over `base` (the top-level settings, for an input).
+ThrottleConfig decodeThrottle(const OptionMap& m, ThrottleConfig base, Diags& d) {
+  m.rejectUnknown({"enabled", "window_ms", "limit"}, "throttle", d);
+  if (auto enabled = m.getBool("enabled", d)) base.enabled = *enabled;
+  if (auto n = m.getInt("window_ms", d, 1000, int64_t{24} * 3600 * 1000)) {
+    base.window_ms = static_cast<uint32_t>(*n);
+  }
+  if (auto n = m.getInt("limit", d, 1, 1000000)) base.limit = static_cast<uint32_t>(*n);
+  return base;
+}
+
+InputConfig decodeFileInput(const OptionMap& m, const std::string& default_service,
+                            const ThrottleConfig& throttle, Diags& d) {
   m.rejectUnknown({"type", "paths", "exclude", "format", "service", "read_from", "tags",
-                   "min_level", "ignore_older_ms", "context", "watch"},
+                   "min_level", "ignore_older_ms", "context", "watch", "throttle"},
                   "input", d);
   InputConfig in;
+  in.throttle = throttle;
+  if (auto t = m.getMap("throttle", d)) in.throttle = decodeThrottle(*t, throttle, d);
   in.where = m.where();
   // Per input, context adds labels to the global providers' output.
   if (auto ctx = m.getMap("context", d)) {
@@ -268,13 +282,14 @@ InputConfig decodeFileInput(const OptionMap& m, const std::string& default_servi
   return in;
 }
 
-InputConfig decodeInput(const OptionMap& m, const std::string& default_service, Diags& d) {
+InputConfig decodeInput(const OptionMap& m, const std::string& default_service,
+                        const ThrottleConfig& throttle, Diags& d) {
   const std::optional<std::string> type = m.getString("type", d);
   if (type && *type == "journald") return decodeJournalInput(m, default_service, d);
   if (type && *type != "file") {
     d.push_back({whereOf(m, "type"), "unknown input type '" + *type + "' (known: file, journald)"});
   }
-  return decodeFileInput(m, default_service, d);
+  return decodeFileInput(m, default_service, throttle, d);
 }
 
 // Two journal inputs that read the same journal and units would yield every record twice.
@@ -519,7 +534,7 @@ void decodeTopLevel(const OptionMap& top, Config& cfg, Diags& d) {
   top.rejectUnknown(
       {"service", "state_dir", "min_level", "timezone", "inputs", "parsers", "batch", "transports",
        "metrics", "multiline_timeout_ms", "partial_line_timeout_ms", "drain_timeout_ms",
-       "max_line_bytes", "close_inactive_ms", "rotate_wait_ms", "context", "scrub"},
+       "max_line_bytes", "close_inactive_ms", "rotate_wait_ms", "context", "scrub", "throttle"},
       "configuration", d);
 
   if (auto s = getNonEmptyString(top, "service", d)) cfg.service = *s;
@@ -530,9 +545,11 @@ void decodeTopLevel(const OptionMap& top, Config& cfg, Diags& d) {
     checkTimezone(cfg.timezone, whereOf(top, "timezone"), d);
   }
 
+  // Before the inputs, whose own `throttle:` keys go over it.
+  if (auto t = top.getMap("throttle", d)) cfg.throttle = decodeThrottle(*t, cfg.throttle, d);
   // Absent `inputs` is allowed: `parse --config` uses a config only for its other settings.
   for (const OptionMap& m : getMapList(top, "inputs", "input", d)) {
-    cfg.inputs.push_back(decodeInput(m, cfg.service, d));
+    cfg.inputs.push_back(decodeInput(m, cfg.service, cfg.throttle, d));
   }
   checkJournalInputs(cfg.inputs, d);
 

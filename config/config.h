@@ -130,6 +130,14 @@ struct ScrubConfig {
 // What an input reads: files (`paths:`), or the systemd journal (`type: journald`).
 enum class InputType { kFile, kJournald };
 
+// Occurrences of one error (one fingerprint) beyond the first `limit` within a window of
+// `window_ms` are not sent each: they are counted into one summary record per window.
+struct ThrottleConfig {
+  bool enabled = true;
+  uint32_t window_ms = 60000;
+  uint32_t limit = 5;
+};
+
 struct InputConfig {
   Location where;
   InputType type = InputType::kFile;
@@ -143,6 +151,7 @@ struct InputConfig {
   ReadFrom read_from = ReadFrom::kEnd;
   std::vector<std::string> tags;
   std::optional<Level> min_level;  // overrides the top-level min_level
+  ThrottleConfig throttle;         // resolved: the input's keys over the top-level throttle
   uint64_t ignore_older_ms = 0;    // files unmodified this long when found are skipped; 0: off
   // `watch: poll`: its directories are polled instead of watched with inotify (network file
   // systems, where inotify does not see writes made on other hosts).
@@ -188,6 +197,7 @@ struct Config {
   std::vector<InputConfig> inputs;
   std::vector<UserParserConfig> parsers;
   BatchConfig batch;
+  ThrottleConfig throttle;
   std::vector<TransportConfig> transports;
   MetricsConfig metrics;
   ContextConfig context;

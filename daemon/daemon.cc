@@ -21,6 +21,7 @@
 #include "daemon/self_metrics.h"
 #include "daemon/setup.h"
 #include "daemon/tap/tap_server.h"
+#include "daemon/throttle/occurrence_throttle.h"
 #include "tail/checkpoint_tracker.h"
 #include "tail/tailer.h"
 #include "transports/batcher.h"
@@ -38,8 +39,14 @@ using Clock = std::chrono::steady_clock;
 // (Batcher), the transports (Dispatcher) and back to the checkpoints (CheckpointTracker).
 class Daemon {
  public:
-  Daemon(asio::io_context& io, config::Config cfg, const Registries& reg)
-      : io_(io), cfg_(std::move(cfg)), reg_(reg), tracker_(io.get_executor(), cfg_.state_dir) {}
+  // `throttle` outlives the generation: its windows go on across a reload.
+  Daemon(asio::io_context& io, config::Config cfg, const Registries& reg,
+         OccurrenceThrottle& throttle)
+      : io_(io),
+        cfg_(std::move(cfg)),
+        reg_(reg),
+        throttle_(throttle),
+        tracker_(io.get_executor(), cfg_.state_dir) {}
 
   // Sets everything up; returns an exit status other than kExitOk on failure.
   int start() {
@@ -94,7 +101,7 @@ class Daemon {
     });
     metrics_ = std::make_unique<SelfMetrics>(
         SelfMetrics::Sources{cfg_, *tailer_, tracker_, *dispatcher_, *pipeline_, records_, parsing_,
-                             latency_, &journals_, &seen_});
+                             latency_, &journals_, &seen_, &throttle_});
 
     pipeline_->start(/*periodic=*/true);
     host_ = HostFacts::read().hostname;
@@ -129,6 +136,7 @@ class Daemon {
       spdlog::warn("{}; running without `homeostasisd tap`", error);
       tap_.reset();
     }
+    throttleLater();
     uint64_t watchdog_usec = 0;
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
       watchdog_every_ = std::chrono::microseconds(watchdog_usec / 2);
@@ -146,8 +154,10 @@ class Daemon {
     if (draining_) return;
     draining_ = true;
     watchdog_timer_.cancel();
+    throttle_timer_.cancel();
     tailer_->drain();
     for (auto& j : journals_) j->drain();
+    summarise(/*all=*/true);
     batcher_->flush();
     tracker_.openGate();  // on drain every batch goes at once
     dispatcher_->drain(std::chrono::milliseconds(cfg_.drain_timeout_ms),
@@ -178,12 +188,38 @@ class Daemon {
     info.min_level = in.min_level.value_or(cfg_.min_level);
     info.host = host_;
     return std::make_unique<ParsingSink>(
-        *parsers_, std::move(info), [this, id](ErrorRecord& r) { emit(id, r); }, parsing_);
+        *parsers_, std::move(info), [this, id, in = &in](ErrorRecord& r) { emit(id, *in, r); },
+        parsing_);
   }
 
-  void emit(FileId id, ErrorRecord& r) {
+  void emit(FileId id, const config::InputConfig& in, ErrorRecord& r) {
+    const int64_t now = nowMillis();
+    if (!throttle_.admit(r, in.throttle, now)) {
+      // Counted into its window's summary; its event stays before the checkpoint until the
+      // summary is in a batch.
+      throttle_.suppress(r, id, now, [&] { return tracker_.hold(id, r.source_offset); });
+      return;
+    }
     const uint64_t seq = ship(r);
     tailer_->recorded(id, r.source_offset, seq);
+  }
+
+  // Ships the summaries of the throttle windows that closed (all of them on a drain); the
+  // events they count go into the summary's batch.
+  void summarise(bool all) {
+    for (auto& s : throttle_.expire(nowMillis(), all)) {
+      const uint64_t seq = ship(s.record);
+      for (const auto& h : s.holds) tracker_.release(h.file, h.token, seq);
+    }
+  }
+
+  void throttleLater() {
+    throttle_timer_.expires_after(std::chrono::seconds(1));
+    throttle_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || draining_) return;
+      summarise(/*all=*/false);
+      throttleLater();
+    });
   }
 
   // Counts, finishes and batches a record; returns the number of its batch.
@@ -228,6 +264,7 @@ class Daemon {
   asio::io_context& io_;
   config::Config cfg_;
   const Registries& reg_;
+  OccurrenceThrottle& throttle_;
   CheckpointTracker tracker_;
   SeenStore seen_{cfg_.state_dir + "/seen", {}};
   RecordCounters records_;
@@ -244,6 +281,7 @@ class Daemon {
   std::unique_ptr<MetricsServer> server_;
   std::unique_ptr<TapServer> tap_;
   asio::steady_timer watchdog_timer_{io_};
+  asio::steady_timer throttle_timer_{io_};
   std::chrono::microseconds watchdog_every_{0};
   std::string json_;
   std::string host_;
@@ -265,6 +303,7 @@ int runDaemon(const std::string& config_path) {
   const Registries reg = Registries::builtin();
   auto cfg = loadValidConfig(config_path, reg);
   if (!cfg) return kExitConfig;
+  OccurrenceThrottle throttle;
   for (;;) {
     std::string error;
     if (!prepareStateDir(cfg->state_dir, &error)) {
@@ -277,7 +316,7 @@ int runDaemon(const std::string& config_path) {
     // after READY=1 is never fatal.
     asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     setSignalsBlocked(false);
-    auto daemon = std::make_unique<Daemon>(io, *cfg, reg);
+    auto daemon = std::make_unique<Daemon>(io, *cfg, reg, throttle);
     if (const int rc = daemon->start(); rc != kExitOk) return rc;
     sd_notifyf(0, "READY=1\nSTATUS=following %zu files", daemon->fileCount());
 

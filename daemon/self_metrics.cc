@@ -129,6 +129,18 @@ std::string SelfMetrics::metrics() const {
              "Records whose fingerprint this host had never seen (metadata.first_seen): new "
              "errors.");
   out.sample({}, s_.records.first_seen);
+  if (s_.throttle) {
+    out.family("homeostasisd_records_throttled_total", "counter",
+               "Occurrences of an error beyond its limit per window, counted into a summary "
+               "record instead of sent each (since the daemon started).");
+    out.sample({}, s_.throttle->throttled());
+    out.family("homeostasisd_throttle_summaries_total", "counter",
+               "Summary records sent for throttled errors (metadata.occurrences).");
+    out.sample({}, s_.throttle->summaries());
+    out.family("homeostasisd_throttle_windows", "gauge",
+               "Errors (fingerprints) with an open throttle window.");
+    out.sample({}, uint64_t{s_.throttle->windows()});
+  }
   if (s_.seen) {
     out.family("homeostasisd_seen_fingerprints", "gauge",
                "Fingerprints this host remembers for first_seen (state_dir/seen).");

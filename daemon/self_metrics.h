@@ -18,6 +18,7 @@
 #include "daemon/record_pipeline.h"
 #include "daemon/seen/seen_store.h"
 #include "daemon/tap/tap_server.h"
+#include "daemon/throttle/occurrence_throttle.h"
 #include "tail/checkpoint_tracker.h"
 #include "tail/tailer.h"
 #include "transports/dispatcher.h"
@@ -66,6 +67,8 @@ class SelfMetrics {
     const std::vector<std::unique_ptr<JournalInput>>* journals = nullptr;
     // The fingerprints seen (null: none kept).
     const SeenStore* seen = nullptr;
+    // Occurrence counting per error (null: none).
+    const OccurrenceThrottle* throttle = nullptr;
   };
   explicit SelfMetrics(Sources sources) : s_(sources) {}
   // The listener serving these, for its own counters (none while null).

@@ -47,6 +47,19 @@ void CheckpointTracker::recorded(FileId id, const FilePosition& at, uint64_t seq
   if (it->second.marks.recorded(at, seq, acked_)) scheduleCommit();
 }
 
+uint64_t CheckpointTracker::hold(FileId id, uint64_t offset) {
+  auto it = files_.find(id);
+  return it == files_.end() ? 0 : it->second.marks.hold(offset);
+}
+
+void CheckpointTracker::release(FileId id, uint64_t token, uint64_t seq) {
+  if (seq > newest_seq_) newest_seq_ = seq;
+  auto it = files_.find(id);
+  if (it == files_.end() || token == 0) return;
+  it->second.marks.release(token, seq);
+  scheduleCommit();
+}
+
 void CheckpointTracker::reached(FileId id, const FilePosition& at) {
   auto it = files_.find(id);
   if (it == files_.end()) return;

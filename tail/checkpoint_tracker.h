@@ -71,6 +71,12 @@ class CheckpointTracker {
   void moved(FileId id, std::string path);
   // A record of the file that begins at `at.offset` went into batch `seq`.
   void recorded(FileId id, const FilePosition& at, uint64_t seq);
+  // An event of the file that begins at `offset` went into no batch (held back to be counted
+  // into a summary later): the file's checkpoint stays before it until release(). Returns the
+  // hold's token (0: the file is not tracked).
+  uint64_t hold(FileId id, uint64_t offset);
+  // The held event is in batch `seq` now.
+  void release(FileId id, uint64_t token, uint64_t seq);
   // Every byte of the file before `at.offset` is in the batches sealed so far or in the open
   // one (or needed no record).
   void reached(FileId id, const FilePosition& at);

@@ -416,7 +416,8 @@ def write_config(path, config):
 
 
 def daemon_config(tmp, log_glob, out_path, **overrides):
-    """A config for the daemon tests: one input, a file transport, fast batches."""
+    """A config for the daemon tests: one input, a file transport, fast batches, no
+    throttling."""
     cfg = {
         "service": "it-service",
         "state_dir": os.path.join(tmp, "state"),
@@ -431,6 +432,8 @@ def daemon_config(tmp, log_glob, out_path, **overrides):
             "tags": ["it"],
         }],
         "batch": {"max_records": 100, "max_bytes": 1048576, "max_wait_ms": 100},
+        # Tests count every record of what they write; test_throttle.py turns it on.
+        "throttle": {"enabled": False},
         "transports": [{"type": "file", "path": out_path}],
         "metrics": {"enabled": False},
     }

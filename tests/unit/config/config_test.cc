@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <unistd.h>
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -725,6 +726,56 @@ TEST_CASE("OptionMap::rejectUnknown reports each unknown key at the key", "[conf
   d.clear();
   m.rejectUnknown({"url", "Topic", "zzz"}, "kafka transport", d);
   CHECK(d.empty());
+}
+
+TEST_CASE("throttle: defaults, top level, and an input's keys over it", "[config]") {
+  LoadResult r = parseConfig(
+      "throttle:\n"
+      "  window_ms: 30000\n"
+      "inputs:\n"
+      "  - paths: [/var/log/a.log]\n"
+      "  - paths: [/var/log/b.log]\n"
+      "    throttle: {limit: 50}\n"
+      "  - paths: [/var/log/c.log]\n"
+      "    throttle: {enabled: false}\n",
+      kName);
+  REQUIRE(r.config.has_value());
+  const Config& c = *r.config;
+  CHECK(c.throttle.enabled);
+  CHECK(c.throttle.window_ms == 30000);
+  CHECK(c.throttle.limit == 5);
+  CHECK(c.inputs[0].throttle.window_ms == 30000);
+  CHECK(c.inputs[0].throttle.limit == 5);
+  CHECK(c.inputs[1].throttle.limit == 50);
+  CHECK(c.inputs[1].throttle.window_ms == 30000);
+  CHECK_FALSE(c.inputs[2].throttle.enabled);
+
+  LoadResult none = parseConfig("service: a\n", kName);
+  REQUIRE(none.config.has_value());
+  CHECK(none.config->throttle.enabled);
+  CHECK(none.config->throttle.window_ms == 60000);
+  CHECK(none.config->throttle.limit == 5);
+}
+
+TEST_CASE("throttle: bad values and unknown keys are reported where they are", "[config]") {
+  LoadResult r = parseConfig(
+      "throttle:\n"
+      "  window_ms: 10\n"
+      "  limit: 0\n"
+      "  burst: 3\n"
+      "inputs:\n"
+      "  - paths: [/var/log/a.log]\n"
+      "    throttle: {enabled: maybe}\n",
+      kName);
+  CHECK_FALSE(r.config.has_value());
+  REQUIRE(r.errors.size() == 4);
+  std::vector<std::string> lines;
+  for (const auto& e : r.errors) lines.push_back(e.str());
+  std::sort(lines.begin(), lines.end());
+  CHECK(lines[0].rfind("test.yaml:2:14: ", 0) == 0);
+  CHECK(lines[1].rfind("test.yaml:3:10: ", 0) == 0);
+  CHECK(lines[2] == "test.yaml:4:3: unknown key 'burst' in throttle");
+  CHECK(lines[3].rfind("test.yaml:7:25: ", 0) == 0);
 }
 
 }  // namespace

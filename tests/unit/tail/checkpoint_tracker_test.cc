@@ -149,3 +149,60 @@ TEST_CASE("tracker: a skipped file's checkpoint is written without a follower", 
   t.commit();
   REQUIRE(runUntil(io, [&] { return onDisk(dir.path) == -1; }));
 }
+
+TEST_CASE("tracker: a held event keeps the checkpoint before it until its batch is acked",
+          "[tracker]") {
+  Fixture fx;
+  auto& [io, dir, t] = fx;
+  t.follow(kFile, "/logs/app.log", at(0));
+  REQUIRE(runUntil(io, [&] { return onDisk(dir.path) == 0; }));
+  CHECK(t.hold(FileId{9, 9}, 10) == 0);  // a file not followed
+
+  // A record in batch 1, an event at 200 held back (to be counted into a summary), records
+  // at 300 (batch 2) and 400 (batch 3); read to 500.
+  t.recorded(kFile, at(100), 1);
+  const uint64_t token = t.hold(kFile, 200);
+  REQUIRE(token != 0);
+  t.recorded(kFile, at(300), 2);
+  t.recorded(kFile, at(400), 3);
+  t.reached(kFile, at(500));
+  t.acked(3);
+  runUntil(
+      io, [] { return false; }, std::chrono::milliseconds(50));
+  CHECK(onDisk(dir.path) == 0);  // nothing beyond the held event
+  CHECK_FALSE(t.settled(kFile));
+
+  // Its summary goes into batch 5: the marks wait for batch 5 now.
+  t.release(kFile, token, 5);
+  t.acked(4);
+  runUntil(
+      io, [] { return false; }, std::chrono::milliseconds(50));
+  CHECK(onDisk(dir.path) == 0);
+  t.acked(5);
+  REQUIRE(runUntil(io, [&] { return onDisk(dir.path) == 500; }));
+  CHECK(t.settled(kFile));
+}
+
+TEST_CASE("tracker: marks before a held event move on; a restart lets its holds go", "[tracker]") {
+  Fixture fx;
+  auto& [io, dir, t] = fx;
+  t.follow(kFile, "/logs/app.log", at(0));
+  t.recorded(kFile, at(100), 1);
+  t.recorded(kFile, at(200), 2);  // mark: before 200 in batch 1
+  const uint64_t token = t.hold(kFile, 250);
+  t.recorded(kFile, at(300), 3);  // mark: before 300 in batch 2, beyond the hold
+  t.acked(3);
+  REQUIRE(runUntil(io, [&] { return onDisk(dir.path) == 200; }));
+  runUntil(
+      io, [] { return false; }, std::chrono::milliseconds(50));
+  CHECK(onDisk(dir.path) == 200);
+
+  // Truncated: the held content is gone, the new content is checkpointed as acked.
+  t.restarted(kFile);
+  t.recorded(kFile, at(10), 4);
+  t.reached(kFile, at(50));
+  t.acked(4);
+  REQUIRE(runUntil(io, [&] { return onDisk(dir.path) == 50; }));
+  t.release(kFile, token, 6);  // too late: ignored
+  CHECK(t.settled(kFile));
+}
