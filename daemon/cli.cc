@@ -24,6 +24,7 @@
 #include "daemon/logging.h"
 #include "daemon/seen/seen_store.h"
 #include "daemon/setup.h"
+#include "daemon/state_report.h"
 #include "daemon/tap/tap_client.h"
 #include "daemon/tap/tap_filter.h"
 #include "parsers/source_parser.h"
@@ -70,7 +71,11 @@ Exit status: 0 after a drain, 64 bad usage, 78 invalid config, 73 state_dir not 
 constexpr const char* kCheckHelp = R"(Usage: homeostasisd check --config FILE
 
 Validates the config (every problem as FILE:LINE:COL: message on stderr) and prints the
-inputs, the files each would follow now, the directories watched and the transports.
+inputs, the files each would follow now, the directories watched and the transports; then
+what an earlier run left in state_dir: whether the checkpoint file is readable (and how many
+files it tracks) and, per transport spool, the batches waiting, those failing their check and
+those quarantined. It only reads: damaged state is reported, not moved, and does not change
+what check exits with.
   --config FILE      the YAML configuration to check (required)
 
 Exit status: 0 valid, 64 bad usage, 78 invalid config.
@@ -260,7 +265,14 @@ int cmdCheck(const Args& a) {
     for (const auto& f : files) std::printf("  file %s\n", f.c_str());
     if (files.empty()) std::printf("  (no files match yet)\n");
   }
-  for (const auto& t : cfg->transports) std::printf("transport: %s\n", t.type.c_str());
+  std::vector<std::string> types;
+  for (const auto& t : cfg->transports) {
+    std::printf("transport: %s\n", t.type.c_str());
+    types.push_back(t.type);
+  }
+  // What an earlier run left; damaged state is reported, not a reason to fail: the config is
+  // valid, and run sets such files aside itself.
+  std::fputs(formatStateReport(inspectState(cfg->state_dir, types)).c_str(), stdout);
   return kExitOk;
 }
 

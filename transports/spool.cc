@@ -18,9 +18,9 @@
 #include <system_error>
 #include <vector>
 
-#include "common/crc32c.h"
 #include "common/level.h"
 #include "transports/fd_write.h"
+#include "transports/spool_file.h"
 
 namespace homeo {
 
@@ -43,19 +43,10 @@ int makeDirs(const std::string& path) {
   }
 }
 
-constexpr std::string_view kHeaderPrefix = "#homeostasisd-spool v1 len=";
-constexpr std::string_view kQuarantine = "quarantine";
-
-std::string hex32(uint32_t v) {
-  char text[9];
-  std::snprintf(text, sizeof(text), "%08" PRIx32, v);
-  return text;
-}
-
 // Moves `path` (in `dir`) into dir/quarantine/, under a name not taken yet there. Returns the
 // new path, or empty with `error` set.
 std::string quarantineFile(const std::string& dir, const std::string& path, std::string& error) {
-  const std::string qdir = dir + "/" + std::string(kQuarantine);
+  const std::string qdir = dir + "/" + std::string(kSpoolQuarantineDir);
   if (::mkdir(qdir.c_str(), 0750) != 0 && errno != EEXIST) {
     error = "cannot create " + qdir + ": " + errorText(errno);
     return {};
@@ -77,65 +68,6 @@ std::string quarantineFile(const std::string& dir, const std::string& path, std:
 
 }  // namespace
 
-std::string Spool::header(std::string_view body) {
-  return std::string(kHeaderPrefix) + std::to_string(body.size()) +
-         " crc32c=" + hex32(crc32c(body)) + "\n";
-}
-
-size_t Spool::headerSize(uint64_t body_bytes) {
-  return kHeaderPrefix.size() + std::to_string(body_bytes).size() + sizeof(" crc32c=") - 1 + 8 + 1;
-}
-
-std::string Spool::check(std::string_view data, std::string_view& body) {
-  body = {};
-  if (data.empty()) return "empty file";
-  if (data.front() != '#') {
-    // No header: the layout before it, if every line is a JSON object.
-    simdjson::dom::parser parser;
-    size_t line_no = 0;
-    for (size_t pos = 0; pos < data.size();) {
-      size_t end = data.find('\n', pos);
-      if (end == std::string_view::npos) end = data.size();
-      const std::string line(data.substr(pos, end - pos));
-      ++line_no;
-      pos = end + 1;
-      if (line.empty()) continue;
-      simdjson::dom::element doc;
-      if (parser.parse(line).get(doc) || !doc.is_object()) {
-        return "no spool header, and line " + std::to_string(line_no) +
-               " is not a JSON record (a foreign or damaged file)";
-      }
-    }
-    body = data;
-    return {};
-  }
-  const size_t nl = data.find('\n');
-  const std::string_view line = data.substr(0, nl);
-  if (nl == std::string_view::npos) return "cut short inside its header";
-  uint64_t len = 0;
-  uint32_t crc = 0;
-  int used = 0;
-  const std::string text(line);
-  if (!text.starts_with(kHeaderPrefix) ||
-      std::sscanf(text.c_str() + kHeaderPrefix.size(), "%" SCNu64 " crc32c=%8" SCNx32 "%n", &len,
-                  &crc, &used) != 2 ||
-      kHeaderPrefix.size() + static_cast<size_t>(used) != text.size()) {
-    return "unknown header \"" + text.substr(0, 80) + "\"";
-  }
-  const std::string_view rest = data.substr(nl + 1);
-  if (rest.size() < len) {
-    return "cut short: " + std::to_string(rest.size()) + " of " + std::to_string(len) + " bytes";
-  }
-  if (rest.size() > len) {
-    return std::to_string(rest.size()) + " bytes where its header says " + std::to_string(len);
-  }
-  if (const uint32_t actual = crc32c(rest); actual != crc) {
-    return "checksum mismatch: crc32c " + hex32(actual) + ", its header says " + hex32(crc);
-  }
-  body = rest;
-  return {};
-}
-
 Spool::Spool(boost::asio::any_io_executor loop, std::string dir, uint64_t max_bytes, Policy policy)
     : loop_(std::move(loop)), dir_(std::move(dir)), max_bytes_(max_bytes), policy_(policy) {}
 
@@ -145,9 +77,7 @@ Spool::~Spool() {
 }
 
 std::string Spool::pathOf(const Entry& e) const {
-  char name[64];
-  std::snprintf(name, sizeof(name), "/%016" PRIx64 "-%zu.ndjson", e.id, e.records);
-  return dir_ + name;
+  return dir_ + "/" + spoolFileName(e.id, e.records);
 }
 
 bool Spool::open(std::string& error) {
@@ -165,14 +95,12 @@ bool Spool::open(std::string& error) {
     const std::string name = de->d_name;
     uint64_t id = 0;
     size_t records = 0;
-    int used = 0;
-    if (name == "." || name == ".." || name == kQuarantine) continue;
+    if (name == "." || name == ".." || name == kSpoolQuarantineDir) continue;
     if (name.ends_with(".tmp")) {
       ::unlink((dir_ + "/" + name).c_str());  // a write that never completed
       continue;
     }
-    if (std::sscanf(name.c_str(), "%16" SCNx64 "-%zu.ndjson%n", &id, &records, &used) != 2 ||
-        static_cast<size_t>(used) != name.size()) {
+    if (!parseSpoolFileName(name, id, records)) {
       spdlog::warn("spool {}: {} is not a spool batch; left alone", dir_, name);
       continue;
     }
@@ -270,40 +198,22 @@ void Spool::readOldest(std::function<void(std::shared_ptr<const Batch>, std::str
     std::string_view body;
     if (const int err = readWhole(path, data); err != 0) {
       error = "read " + path + ": " + errorText(err);
-    } else if (std::string problem = check(data, body); !problem.empty()) {
+    } else if (std::string problem = checkSpoolFile(data, body); !problem.empty()) {
       std::string move_error;
       const std::string moved = quarantineFile(dir_, path, move_error);
       quarantined = !moved.empty();
       error = path + ": " + problem + "; " + (quarantined ? "moved to " + moved : move_error);
     } else {
       simdjson::dom::parser parser;
-      for (size_t pos = 0; pos < body.size();) {
-        size_t end = body.find('\n', pos);
-        if (end == std::string_view::npos) end = body.size();
-        std::string record(body.substr(pos, end - pos));
-        pos = end + 1;
-        if (record.empty()) continue;
-        batch->bytes += record.size();
-        // Level, service and tags come back from the record itself, for the transports that
-        // use them (AMQP routing keys, Kafka keys by service).
-        Level level = Level::kError;
-        RecordRoute route;
-        simdjson::dom::element doc;
-        if (!parser.parse(record).get(doc)) {
-          std::string_view text;
-          if (!doc["level"].get(text)) level = parseLevel(text).value_or(Level::kError);
-          if (!doc["service"].get(text)) route.service = std::string(text);
-          simdjson::dom::array tags;
-          if (!doc["tags"].get(tags)) {
-            for (auto tag : tags) {
-              if (!tag.get(text)) route.tags.emplace_back(text);
-            }
-          }
-        }
-        batch->records.push_back(std::move(record));
-        batch->levels.push_back(level);
-        batch->routes.push_back(std::move(route));
-      }
+      // Level, service and tags come back from the record itself, for the transports that
+      // use them (AMQP routing keys, Kafka keys by service).
+      forEachSpooledRecord(body, parser,
+                           [&](std::string_view record, Level level, RecordRoute route) {
+                             batch->bytes += record.size();
+                             batch->records.emplace_back(record);
+                             batch->levels.push_back(level);
+                             batch->routes.push_back(std::move(route));
+                           });
     }
     boost::asio::post(loop_, [alive, done, batch, error, quarantined] {
       if (alive.expired()) return;

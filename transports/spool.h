@@ -10,6 +10,7 @@
 
 #include "common/serial_worker.h"
 
+#include "transports/spool_file.h"
 #include "transports/transport.h"
 
 namespace homeo {
@@ -19,16 +20,11 @@ namespace homeo {
 // exists is complete. The index (ids, sizes) lives on the event loop; the file work runs in
 // order on one worker thread and completes on the loop.
 //
-// A batch file is one header line and the batch as NDJSON (one record a line, each ending in
-// a newline):
-//
-//   #homeostasisd-spool v1 len=<body bytes, decimal> crc32c=<CRC-32C of the body, 8 hex>
-//
-// Read back, a file whose header does not match its body (cut short, longer, checksum
-// mismatch, an unknown header), an empty file, and a file without a header whose lines are not
-// all JSON objects (foreign) are moved to <dir>/quarantine/ (never deleted) and reported as
-// quarantined. A file without a header whose lines are all JSON objects (the layout before the
-// header) is read as before.
+// The batch files' format (a header line with the body's length and checksum, then NDJSON) is
+// in spool_file.h. Read back, a file whose header does not match its body (cut short, longer,
+// checksum mismatch, an unknown header), an empty file, and a file without a header whose lines
+// are not all JSON objects (foreign) are moved to <dir>/quarantine/ (never deleted) and reported
+// as quarantined.
 class Spool {
  public:
   enum class Policy { kBlock, kDropOldest };
@@ -47,13 +43,12 @@ class Spool {
   // Creates the directory and loads what an earlier run left (blocking; at start-up).
   bool open(std::string& error);
 
-  // The header line (with its newline) for a batch file of this body.
-  static std::string header(std::string_view body);
-  // Its length, for a body of `body_bytes`.
-  static size_t headerSize(uint64_t body_bytes);
-  // Why a batch file's contents cannot be trusted (empty when they can); `body` is set to the
-  // NDJSON after the header, if any.
-  static std::string check(std::string_view data, std::string_view& body);
+  // See spoolHeader(), spoolHeaderSize() and checkSpoolFile().
+  static std::string header(std::string_view body) { return spoolHeader(body); }
+  static size_t headerSize(uint64_t body_bytes) { return spoolHeaderSize(body_bytes); }
+  static std::string check(std::string_view data, std::string_view& body) {
+    return checkSpoolFile(data, body);
+  }
 
   bool empty() const { return entries_.empty(); }
   uint64_t bytes() const { return bytes_; }
