@@ -13,8 +13,9 @@
 // - release: `release`, `service.version` (ECS, OpenTelemetry), `version`, `dd.version`;
 // - environment: `environment`, `deployment.environment` (OpenTelemetry), `service.environment`
 //   (ECS), `env`, `dd.env`;
-// - trace id: `trace_id`, `traceId`, `otel.trace_id`, `trace.id` (ECS), `dd.trace_id`;
-//   span id: `span_id`, `spanId`, `otel.span_id`, `span.id`, `dd.span_id`;
+// - trace id: `trace_id`, `traceId`, `traceID` (Jaeger), `otel.trace_id`, `trace.id` (ECS),
+//   `dd.trace_id`; span id: `span_id`, `spanId`, `spanID`, `otel.span_id`, `span.id`,
+//   `dd.span_id`;
 // - W3C `traceparent` (`00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`);
 // - Spring's correlation bracket (Sleuth `[app,trace,span]`, `[app,trace,span,export]`, Boot 3
 //   `[app,traceId,spanId]`, Boot 3.2 `[traceId-spanId]`).
@@ -49,11 +50,13 @@ inline constexpr KnownKey kKeys[] = {
     {"dd.env", Field::kEnvironment},
     {"trace_id", Field::kTraceId},
     {"traceId", Field::kTraceId},
+    {"traceID", Field::kTraceId},  // Jaeger, Grafana
     {"otel.trace_id", Field::kTraceId},
     {"trace.id", Field::kTraceId},
     {"dd.trace_id", Field::kTraceId},
     {"span_id", Field::kSpanId},
     {"spanId", Field::kSpanId},
+    {"spanID", Field::kSpanId},
     {"otel.span_id", Field::kSpanId},
     {"span.id", Field::kSpanId},
     {"dd.span_id", Field::kSpanId},

@@ -85,6 +85,8 @@ TEST_CASE("correlation: ids, names and keys", "[correlation]") {
   CHECK(correlation::keyOf("dd.trace_id").field == correlation::Field::kTraceId);
   CHECK(correlation::keyOf("deployment.environment").field == correlation::Field::kEnvironment);
   CHECK(correlation::keyOf("message").field == correlation::Field::kNone);
+  CHECK(correlation::keyOf("traceID").field == correlation::Field::kTraceId);
+  CHECK(correlation::keyOf("spanID").field == correlation::Field::kSpanId);
 }
 
 TEST_CASE("correlation: release and environment from each JSON field form", "[correlation][json]") {
@@ -160,6 +162,13 @@ TEST_CASE("correlation: trace and span ids from each JSON dialect", "[correlatio
     CHECK(r.trace_id == kTrace);
     CHECK(r.span_id == kSpan);
     CHECK(r.context.empty());
+  }
+  SECTION("Jaeger traceID/spanID") {
+    const ErrorRecord r =
+        json(R"({"level":"error","msg":"boom","traceID":")" + std::string(kTrace) +
+             R"(","spanID":")" + std::string(kSpan) + R"("})");
+    CHECK(r.trace_id == kTrace);
+    CHECK(r.span_id == kSpan);
   }
   SECTION("otel.trace_id, dotted and nested") {
     const ErrorRecord dotted =
