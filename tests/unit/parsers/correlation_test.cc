@@ -22,20 +22,6 @@ ErrorRecord json(const std::string& line) {
   return p.record;
 }
 
-// Reads lines as the daemon reads a file whose input has these settings.
-std::vector<ErrorRecord> readWith(SourceInfo info, const std::vector<std::string>& lines) {
-  std::vector<ErrorRecord> out;
-  info.min_level = Level::kError;
-  SourceParser sp(test::sharedBuiltinSet(), info, [&](ErrorRecord& r) { out.push_back(r); });
-  uint64_t off = 0;
-  for (const auto& l : lines) {
-    sp.addLine(l, off, off + l.size() + 1);
-    off += l.size() + 1;
-  }
-  sp.flush();
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("correlation: traceparent is validated", "[correlation]") {
@@ -321,11 +307,14 @@ TEST_CASE("correlation: the config's release and environment, the line's winning
   SourceInfo info;
   info.release = "config-1.0";
   info.environment = "config-env";
-  const auto records = readWith(info, {
-                                          R"({"level":"error","message":"a"})",
-                                          R"({"level":"error","message":"b","version":"line-2.0"})",
-                                          R"({"level":"error","message":"c","env":"line-env"})",
-                                      });
+  const auto records = test::readSource(
+                           {
+                               R"({"level":"error","message":"a"})",
+                               R"({"level":"error","message":"b","version":"line-2.0"})",
+                               R"({"level":"error","message":"c","env":"line-env"})",
+                           },
+                           info)
+                           .records;
   REQUIRE(records.size() == 3);
   CHECK(records[0].release == "config-1.0");
   CHECK(records[0].environment == "config-env");
@@ -339,7 +328,7 @@ TEST_CASE("correlation: the config's release and environment, the line's winning
   CHECK(out.find(R"("release":"line-2.0","environment":"config-env")") != std::string::npos);
 
   // Without config or line values, the keys are absent.
-  const auto bare = readWith(SourceInfo{}, {R"({"level":"error","message":"a"})"});
+  const auto bare = test::readSource({R"({"level":"error","message":"a"})"}).records;
   REQUIRE(bare.size() == 1);
   out.clear();
   serializeRecord(bare[0], out);

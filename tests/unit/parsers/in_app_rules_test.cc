@@ -116,18 +116,11 @@ TEST_CASE("in_app rules reach the records of a source", "[in_app][rules][source]
   SourceInfo info;
   info.min_level = Level::kError;
   info.in_app = InAppRules{{"/usr/local/lib/python3.12/site-packages/mycorp_pricing/"}, {}};
-  std::vector<ErrorRecord> records;
-  SourceParser sp(test::sharedBuiltinSet(), info, [&](ErrorRecord& r) { records.push_back(r); });
-  std::vector<std::string_view> lines;
-  const std::string text =
-      "2024-01-01 10:00:00,123 ERROR shop.views: checkout failed\n" + std::string(kPython);
-  splitLines(text, lines);
-  uint64_t off = 0;
-  for (std::string_view l : lines) {
-    sp.addLine(l, off, off + l.size() + 1);
-    off += l.size() + 1;
-  }
-  sp.flush();
+  std::vector<std::string_view> views;
+  splitLines(kPython, views);
+  std::vector<std::string> lines = {"2024-01-01 10:00:00,123 ERROR shop.views: checkout failed"};
+  lines.insert(lines.end(), views.begin(), views.end());
+  const std::vector<ErrorRecord> records = test::readSource(lines, info).records;
   REQUIRE(records.size() == 1);
   const ErrorRecord& r = records[0];
   REQUIRE(r.frames.size() == 4);
