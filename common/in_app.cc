@@ -78,11 +78,48 @@ bool isLibraryFrame(std::string_view language, const Frame& f) {
   return false;
 }
 
+// The length of the longest of `prefixes` that the frame's file, class or qualified name
+// starts with; 0 when none does.
+size_t longestMatch(const std::vector<std::string>& prefixes, std::string_view language,
+                    const Frame& f) {
+  size_t best = 0;
+  for (const std::string& p : prefixes) {
+    if (p.size() <= best) continue;
+    bool match = startsWith(f.file, p) || startsWith(f.class_name, p) ||
+                 (f.class_name.empty() && startsWith(f.function, p));
+    if (!match && !f.class_name.empty() && p.size() > f.class_name.size() &&
+        startsWith(p, f.class_name)) {
+      // A prefix that goes on into the function: "com.mycorp.Api.handle".
+      const std::string_view rest = std::string_view(p).substr(f.class_name.size());
+      const std::string_view join = frameQualifier(language);
+      match = startsWith(rest, join) && startsWith(f.function, rest.substr(join.size()));
+    }
+    if (match) best = p.size();
+  }
+  return best;
+}
+
 }  // namespace
+
+std::string_view frameQualifier(std::string_view language) {
+  if (language == "rust") return "::";
+  if (language == "ruby") return "#";
+  if (language == "php") return "->";
+  return ".";
+}
 
 bool isInApp(std::string_view language, const Frame& f) { return !isLibraryFrame(language, f); }
 
-void classifyFrames(ErrorRecord& r) {
+bool isInApp(std::string_view language, const Frame& f, const InAppRules& rules) {
+  if (!rules.empty()) {
+    const size_t in = longestMatch(rules.include, language, f);
+    const size_t out = longestMatch(rules.exclude, language, f);
+    if (in > 0 || out > 0) return in > out;
+  }
+  return isInApp(language, f);
+}
+
+void classifyFrames(ErrorRecord& r, const InAppRules& rules) {
   for (Frame& f : r.frames) {
     auto stated = std::find_if(f.extra.begin(), f.extra.end(), [](const auto& member) {
       return member.first == "in_app" && std::holds_alternative<bool>(member.second.storage());
@@ -91,7 +128,7 @@ void classifyFrames(ErrorRecord& r) {
       f.in_app = std::get<bool>(stated->second.storage());
       f.extra.erase(stated);
     } else {
-      f.in_app = isInApp(r.language, f);
+      f.in_app = isInApp(r.language, f, rules);
     }
   }
 }

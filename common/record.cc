@@ -51,6 +51,10 @@ void ErrorRecord::clear() {
   module.clear();
   fingerprint.clear();
   reset(raw_log);
+  release.clear();
+  environment.clear();
+  trace_id.clear();
+  span_id.clear();
   metadata_extra.clear();
   extra.clear();
   details_extra.clear();
@@ -313,6 +317,18 @@ void serializeRecord(const ErrorRecord& r, std::string& out) {
   out.push_back(',');
   appendKey(out, "raw_log");
   appendJsonString(out, r.raw_log);
+  const std::pair<std::string_view, const std::string*> kCorrelation[] = {
+      {"release", &r.release},
+      {"environment", &r.environment},
+      {"trace_id", &r.trace_id},
+      {"span_id", &r.span_id},
+  };
+  for (const auto& [key, value] : kCorrelation) {
+    if (value->empty()) continue;
+    out.push_back(',');
+    appendKey(out, key);
+    appendJsonString(out, *value);
+  }
   for (const auto& [k, v] : r.metadata_extra) {
     out.push_back(',');
     appendJsonString(out, k);
@@ -347,15 +363,6 @@ size_t emailEnd(std::string_view m, size_t i) {
   while (j > i && m[j - 1] == '.') --j;
   if (at == std::string_view::npos || at == i || at + 1 >= j || !dot_after_at) return i;
   return j;
-}
-
-// How a language joins a frame's class and function in its traces; the fingerprint hashes the
-// name as the trace wrote it.
-std::string_view qualifier(std::string_view language) {
-  if (language == "rust") return "::";
-  if (language == "ruby") return "#";
-  if (language == "php") return "->";
-  return ".";
 }
 
 // Hashes a path without its digits, so that release directories ("releases/20240101",
@@ -447,7 +454,9 @@ std::string normalizeMessage(std::string_view m) {
   return out;
 }
 
-std::string computeFingerprint(const ErrorRecord& r) {
+std::string computeFingerprint(const ErrorRecord& r) { return computeFingerprint(r, InAppRules{}); }
+
+std::string computeFingerprint(const ErrorRecord& r, const InAppRules& rules) {
   uint64_t h = fnv1a(r.exception_type);
   h = fnv1a("\x1f", h);
   if (!r.frames.empty()) {
@@ -459,11 +468,11 @@ std::string computeFingerprint(const ErrorRecord& r) {
         std::any_of(r.frames.begin(), r.frames.end(), [](const Frame& f) { return f.located(); });
     auto counts = [&](const Frame& f) { return !any_located || f.located(); };
     const bool any_app = std::any_of(r.frames.begin(), r.frames.end(), [&](const Frame& f) {
-      return counts(f) && isInApp(r.language, f);
+      return counts(f) && isInApp(r.language, f, rules);
     });
-    const std::string_view join = qualifier(r.language);
+    const std::string_view join = frameQualifier(r.language);
     for (const Frame& f : r.frames) {
-      if (!counts(f) || (any_app && !isInApp(r.language, f))) continue;
+      if (!counts(f) || (any_app && !isInApp(r.language, f, rules))) continue;
       h = hashPath(f.file, h);
       h = fnv1a("\x1e", h);
       if (!f.class_name.empty()) {

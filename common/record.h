@@ -12,6 +12,8 @@
 
 namespace homeo {
 
+struct InAppRules;  // common/in_app.h
+
 // One frame of a stack trace, as Homeostasis' language adapters describe one: line and column
 // are 0 when unknown; `function` is the function or method alone when the trace names the
 // class or module it belongs to (`class_name`: Java/Kotlin/.NET class, Ruby or Elixir module,
@@ -71,6 +73,14 @@ struct ErrorRecord {
   std::string module;
   std::string fingerprint;
   std::string raw_log;
+  // metadata.release and metadata.environment: the application's version and the deployment
+  // it runs in, as the line names them (parsers/correlation.h), else the input's config.
+  std::string release;
+  std::string environment;
+  // metadata.trace_id and metadata.span_id: the distributed trace and span the error happened
+  // in, as the line names them (OpenTelemetry, Datadog, W3C traceparent, Spring Sleuth).
+  std::string trace_id;
+  std::string span_id;
   JsonObject metadata_extra;
   // Keys of a Homeostasis record that belong beside ours and that ours do not cover: top-level
   // (call_location) and in error_details (a source's own occurred-at spelling, ...).
@@ -107,6 +117,8 @@ std::string_view detailsExceptionType(const ErrorRecord& r);
 // and the message with its variable parts (numbers, hex, quoted values, ids, UUIDs, IPs,
 // paths, emails, durations) replaced.
 std::string computeFingerprint(const ErrorRecord& r);
+// The same, with a source's in-app rules deciding which frames are the application's.
+std::string computeFingerprint(const ErrorRecord& r, const InAppRules& rules);
 
 // Replaces variable parts of a message by placeholders; exposed for tests.
 std::string normalizeMessage(std::string_view message);

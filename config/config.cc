@@ -181,11 +181,54 @@ void decodeReadFrom(const OptionMap& m, InputConfig& in, Diags& d) {
   }
 }
 
+// A release or environment name: one line of at most 200 bytes.
+std::optional<std::string> getName(const OptionMap& m, std::string_view key, Diags& d) {
+  std::optional<std::string> s = getNonEmptyString(m, key, d);
+  if (!s) return std::nullopt;
+  const bool control = std::any_of(s->begin(), s->end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (s->size() > 200 || control) {
+    d.push_back(
+        {whereOf(m, key), "'" + std::string(key) + "' must be one line of at most 200 bytes"});
+    return std::nullopt;
+  }
+  return s;
+}
+
+// `in_app: {include: [...], exclude: [...]}`: prefixes of frames' file paths or qualified
+// names (common/in_app.h).
+std::optional<InAppRules> getInAppRules(const OptionMap& m, Diags& d) {
+  std::optional<OptionMap> section = m.getMap("in_app", d);
+  if (!section) return std::nullopt;
+  section->rejectUnknown({"include", "exclude"}, "in_app", d);
+  InAppRules rules;
+  for (auto [key, list] : {std::pair{"include", &rules.include}, {"exclude", &rules.exclude}}) {
+    std::optional<std::vector<std::string>> prefixes = section->getStringList(key, d);
+    if (!prefixes) continue;
+    for (size_t i = 0; i < prefixes->size(); ++i) {
+      if ((*prefixes)[i].empty()) {
+        d.push_back({itemWhere(*section, key, i), "an in_app prefix must not be empty"});
+      } else {
+        list->push_back((*prefixes)[i]);
+      }
+    }
+  }
+  return rules;
+}
+
+// The keys an input shares with the top level: its own value, else the top-level one.
+void decodeEnrichment(const OptionMap& m, const Config& top, InputConfig& in, Diags& d) {
+  in.release = getName(m, "release", d).value_or(top.release);
+  in.environment = getName(m, "environment", d).value_or(top.environment);
+  in.in_app = getInAppRules(m, d).value_or(top.in_app);
+}
+
 // `type: journald`: entries of the systemd journal instead of files.
-InputConfig decodeJournalInput(const OptionMap& m, const std::string& default_service, Diags& d) {
-  m.rejectUnknown(
-      {"type", "units", "directory", "format", "service", "read_from", "tags", "min_level"},
-      "journald input", d);
+InputConfig decodeJournalInput(const OptionMap& m, const Config& top, Diags& d) {
+  m.rejectUnknown({"type", "units", "directory", "format", "service", "read_from", "tags",
+                   "min_level", "release", "environment", "in_app"},
+                  "journald input", d);
   InputConfig in;
   in.where = m.where();
   in.type = InputType::kJournald;
@@ -209,7 +252,8 @@ InputConfig decodeJournalInput(const OptionMap& m, const std::string& default_se
   }
   if (auto format = getNonEmptyString(m, "format", d)) in.format = *format;
   in.format_where = whereOf(m, "format");
-  in.service = getNonEmptyString(m, "service", d).value_or(default_service);
+  in.service = getNonEmptyString(m, "service", d).value_or(top.service);
+  decodeEnrichment(m, top, in, d);
   decodeReadFrom(m, in, d);
   if (auto tags = m.getStringList("tags", d)) {
     for (size_t i = 0; i < tags->size(); ++i) {
@@ -232,14 +276,14 @@ ThrottleConfig decodeThrottle(const OptionMap& m, ThrottleConfig base, Diags& d)
   return base;
 }
 
-InputConfig decodeFileInput(const OptionMap& m, const std::string& default_service,
-                            const ThrottleConfig& throttle, Diags& d) {
-  m.rejectUnknown({"type", "paths", "exclude", "format", "service", "read_from", "tags",
-                   "min_level", "ignore_older_ms", "context", "watch", "throttle"},
-                  "input", d);
+InputConfig decodeFileInput(const OptionMap& m, const Config& top, Diags& d) {
+  m.rejectUnknown(
+      {"type", "paths", "exclude", "format", "service", "read_from", "tags", "min_level",
+       "ignore_older_ms", "context", "watch", "release", "environment", "in_app", "throttle"},
+      "input", d);
   InputConfig in;
-  in.throttle = throttle;
-  if (auto t = m.getMap("throttle", d)) in.throttle = decodeThrottle(*t, throttle, d);
+  in.throttle = top.throttle;
+  if (auto t = m.getMap("throttle", d)) in.throttle = decodeThrottle(*t, top.throttle, d);
   in.where = m.where();
   // Per input, context adds labels to the global providers' output.
   if (auto ctx = m.getMap("context", d)) {
@@ -258,7 +302,8 @@ InputConfig decodeFileInput(const OptionMap& m, const std::string& default_servi
   in.exclude = getGlobs(m, "exclude", /*absolute=*/false, d);
   if (auto format = getNonEmptyString(m, "format", d)) in.format = *format;
   in.format_where = whereOf(m, "format");
-  in.service = getNonEmptyString(m, "service", d).value_or(default_service);
+  in.service = getNonEmptyString(m, "service", d).value_or(top.service);
+  decodeEnrichment(m, top, in, d);
   // Files not modified for this long when they are found are left alone (0: off).
   if (auto n = m.getInt("ignore_older_ms", d, 0, int64_t{10} * 365 * 24 * 3600 * 1000)) {
     in.ignore_older_ms = static_cast<uint64_t>(*n);
@@ -282,14 +327,13 @@ InputConfig decodeFileInput(const OptionMap& m, const std::string& default_servi
   return in;
 }
 
-InputConfig decodeInput(const OptionMap& m, const std::string& default_service,
-                        const ThrottleConfig& throttle, Diags& d) {
+InputConfig decodeInput(const OptionMap& m, const Config& top, Diags& d) {
   const std::optional<std::string> type = m.getString("type", d);
-  if (type && *type == "journald") return decodeJournalInput(m, default_service, d);
+  if (type && *type == "journald") return decodeJournalInput(m, top, d);
   if (type && *type != "file") {
     d.push_back({whereOf(m, "type"), "unknown input type '" + *type + "' (known: file, journald)"});
   }
-  return decodeFileInput(m, default_service, throttle, d);
+  return decodeFileInput(m, top, d);
 }
 
 // Two journal inputs that read the same journal and units would yield every record twice.
@@ -531,13 +575,33 @@ void checkTimezone(const std::string& tz, const Location& where, Diags& d) {
 }
 
 void decodeTopLevel(const OptionMap& top, Config& cfg, Diags& d) {
-  top.rejectUnknown(
-      {"service", "state_dir", "min_level", "timezone", "inputs", "parsers", "batch", "transports",
-       "metrics", "multiline_timeout_ms", "partial_line_timeout_ms", "drain_timeout_ms",
-       "max_line_bytes", "close_inactive_ms", "rotate_wait_ms", "context", "scrub", "throttle"},
-      "configuration", d);
+  top.rejectUnknown({"service",
+                     "state_dir",
+                     "min_level",
+                     "timezone",
+                     "inputs",
+                     "parsers",
+                     "batch",
+                     "transports",
+                     "metrics",
+                     "multiline_timeout_ms",
+                     "partial_line_timeout_ms",
+                     "drain_timeout_ms",
+                     "max_line_bytes",
+                     "close_inactive_ms",
+                     "rotate_wait_ms",
+                     "context",
+                     "scrub",
+                     "release",
+                     "environment",
+                     "in_app",
+                     "throttle"},
+                    "configuration", d);
 
   if (auto s = getNonEmptyString(top, "service", d)) cfg.service = *s;
+  if (auto s = getName(top, "release", d)) cfg.release = *s;
+  if (auto s = getName(top, "environment", d)) cfg.environment = *s;
+  if (auto rules = getInAppRules(top, d)) cfg.in_app = std::move(*rules);
   if (auto s = getNonEmptyString(top, "state_dir", d)) cfg.state_dir = *s;
   if (auto level = getLevel(top, "min_level", d)) cfg.min_level = *level;
   if (auto tz = top.getString("timezone", d)) {
@@ -549,7 +613,7 @@ void decodeTopLevel(const OptionMap& top, Config& cfg, Diags& d) {
   if (auto t = top.getMap("throttle", d)) cfg.throttle = decodeThrottle(*t, cfg.throttle, d);
   // Absent `inputs` is allowed: `parse --config` uses a config only for its other settings.
   for (const OptionMap& m : getMapList(top, "inputs", "input", d)) {
-    cfg.inputs.push_back(decodeInput(m, cfg.service, cfg.throttle, d));
+    cfg.inputs.push_back(decodeInput(m, cfg, d));
   }
   checkJournalInputs(cfg.inputs, d);
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/in_app.h"
 #include "common/level.h"
 
 namespace homeo::config {
@@ -148,6 +149,13 @@ struct InputConfig {
   std::string format = "auto";       // "auto", a built-in format or a user parser's name
   Location format_where;
   std::string service;  // resolved: the input's, else the top-level service
+  // metadata.release and metadata.environment of the input's records (resolved: the input's,
+  // else the top-level one; empty: none). A release or environment the line names wins.
+  std::string release;
+  std::string environment;
+  // Which frames are the application's (resolved: the input's `in_app`, else the top-level
+  // one; it replaces, not extends, the top-level rules).
+  InAppRules in_app;
   ReadFrom read_from = ReadFrom::kEnd;
   std::vector<std::string> tags;
   std::optional<Level> min_level;  // overrides the top-level min_level
@@ -191,6 +199,9 @@ struct MetricsConfig {
 struct Config {
   std::string path;  // the file it was read from
   std::string service = "unknown";
+  std::string release;      // empty: none
+  std::string environment;  // empty: none
+  InAppRules in_app;        // no user rules: the built-in ones alone
   std::string state_dir = "/var/lib/homeostasisd";
   Level min_level = Level::kError;
   std::string timezone;  // empty: the host's zone; else an IANA name or "UTC"

@@ -376,6 +376,9 @@ int cmdParse(const Args& a) {
     SourceInfo info;
     info.format = a.format;
     info.service = a.service.empty() ? cfg.service : a.service;
+    info.release = cfg.release;
+    info.environment = cfg.environment;
+    info.in_app = cfg.in_app;
     info.min_level = min_level;
     info.host = host;
     int fd = 0;

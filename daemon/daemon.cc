@@ -184,6 +184,9 @@ class Daemon {
     info.key = fileKey(id.dev, id.ino);
     info.format = in.format;
     info.service = in.service;
+    info.release = in.release;
+    info.environment = in.environment;
+    info.in_app = in.in_app;
     info.tags = in.tags;
     info.min_level = in.min_level.value_or(cfg_.min_level);
     info.host = host_;

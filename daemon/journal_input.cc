@@ -39,6 +39,9 @@ JournalInput::JournalInput(boost::asio::any_io_executor loop, const config::Inpu
   settings_.directory = input.directory;
   settings_.format = input.format;
   settings_.service = input.service;
+  settings_.release = input.release;
+  settings_.environment = input.environment;
+  settings_.in_app = input.in_app;
   settings_.tags = input.tags;
   settings_.min_level = input.min_level.value_or(cfg.min_level);
   settings_.host = std::move(host);

@@ -85,6 +85,9 @@ JournalSink::Source& JournalSink::sourceFor(const JournalEntry& e, Clock::time_p
   info.key = s.key_hash;
   info.format = settings_.format;
   info.service = settings_.service;
+  info.release = settings_.release;
+  info.environment = settings_.environment;
+  info.in_app = settings_.in_app;
   info.tags = settings_.tags;
   info.min_level = parse_level_;
   info.host = settings_.host;

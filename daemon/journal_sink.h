@@ -25,6 +25,9 @@ struct JournalSinkSettings {
   std::string directory;  // the input's (metadata.source.directory); empty: the system journal
   std::string format = "auto";
   std::string service;
+  std::string release;
+  std::string environment;
+  InAppRules in_app;
   std::vector<std::string> tags;
   Level min_level = Level::kError;
   std::string host;  // part of record ids

@@ -279,6 +279,9 @@ void SourceParser::emit(Parser& parser, const LogEvent& ev) {
   r.source_offset = ev.offset;
   r.raw_log = event_.text;
   if (r.service.empty()) r.service = info_.service;
+  // What the application wrote in its line is what ran; the config's is the default.
+  if (r.release.empty()) r.release = info_.release;
+  if (r.environment.empty()) r.environment = info_.environment;
   // The line's own tags first, then the input's that it does not have.
   const size_t own_tags = r.tags.size();
   for (const std::string& tag : info_.tags) {
@@ -286,8 +289,8 @@ void SourceParser::emit(Parser& parser, const LogEvent& ev) {
       r.tags.push_back(tag);
     }
   }
-  classifyFrames(r);
-  r.fingerprint = computeFingerprint(r);
+  classifyFrames(r, info_.in_app);
+  r.fingerprint = computeFingerprint(r, info_.in_app);
   // A record that carries its own id (a Homeostasis record's error_details.error_id) keeps
   // it: the orchestrator tracks a healing by the id the error had at its source.
   if (r.error_id.empty())

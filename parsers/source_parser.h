@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/in_app.h"
 #include "common/record.h"
 #include "parsers/container/container_unwrapper.h"
 #include "parsers/crash.h"
@@ -20,6 +21,9 @@ struct SourceInfo {
   uint64_t key = 0;  // stable id of the stream (device and inode), part of record ids
   std::string format = "auto";
   std::string service;
+  std::string release;      // metadata.release unless the line names one; empty: none
+  std::string environment;  // metadata.environment unless the line names one; empty: none
+  InAppRules in_app;        // the user's rules of which frames are the application's
   std::vector<std::string> tags;
   Level min_level = Level::kError;
   std::string host;  // part of record ids

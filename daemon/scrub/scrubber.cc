@@ -414,6 +414,10 @@ void Scrubber::scrubRecord(ErrorRecord& r) {
     scrubJson(f.extra);  // a source's locals and globals
   }
   scrub(r.module);
+  // Release and environment are free text; trace and span ids are hex or decimal ids, which
+  // a digit rule (card_number) would misread.
+  scrub(r.release);
+  scrub(r.environment);
   scrubJson(r.system_info);
   scrubJson(r.request_info);
   scrubJson(r.response_info);

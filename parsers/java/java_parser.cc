@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "parsers/correlation.h"
 #include "parsers/header_format.h"
 
 #include "parsers/line_header.h"
@@ -23,38 +24,14 @@ struct Header {
   int confidence = 0;
 };
 
-bool isHexId(std::string_view s) {
-  if (s.size() < 8 || s.size() > 64) return false;
-  for (char c : s) {
-    if (!text::isDigit(c) && !((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
-}
-
-// Spring Boot's correlation bracket: "[traceId-spanId]" (3.2+, blank when no trace is open)
-// or Sleuth's "[app,traceId,spanId(,exportable)]" (Boot 2). Fills the ids it finds.
+// Spring Boot's correlation bracket (parsers/correlation.h). Fills the ids it finds; false
+// when the bracket is something else (a thread name). Blank: no trace was open.
 bool takeCorrelation(std::string_view inside, Header& h) {
-  inside = text::trim(inside);
-  if (inside.empty()) return true;
-  const size_t dash = inside.find('-');
-  if (dash != std::string_view::npos && inside.find(',') == std::string_view::npos) {
-    if (!isHexId(inside.substr(0, dash)) || !isHexId(inside.substr(dash + 1))) return false;
-    h.trace_id = inside.substr(0, dash);
-    h.span_id = inside.substr(dash + 1);
-    return true;
-  }
-  const size_t c1 = inside.find(',');
-  if (c1 == std::string_view::npos) return false;
-  std::string_view rest = inside.substr(c1 + 1);
-  const size_t c2 = rest.find(',');
-  const std::string_view trace = rest.substr(0, c2);
-  if (!isHexId(trace)) return false;
-  h.trace_id = trace;
-  if (c2 != std::string_view::npos) {
-    std::string_view span = rest.substr(c2 + 1);
-    span = span.substr(0, span.find(','));
-    if (isHexId(span)) h.span_id = span;
-  }
+  if (text::trim(inside).empty()) return true;
+  const auto ids = correlation::parseSpringBracket(inside);
+  if (!ids) return false;
+  h.trace_id = ids->trace_id;
+  h.span_id = ids->span_id;
   return true;
 }
 
@@ -430,11 +407,8 @@ class JavaParser final : public HeaderFormat<Header, parseHeader, 0, eventLevel>
     if (out.exception_type.empty() && ev.lines.size() > 1) readExceptionInHeader(ev, h, out);
     if (!h.thread.empty()) setField(out.context, "thread", JsonValue(h.thread));
     // The trace id is what ties the lines of one request together: its request id.
-    if (!h.trace_id.empty()) {
-      setField(out.request_info, "request_id", JsonValue(h.trace_id));
-      setField(out.context, "trace_id", JsonValue(h.trace_id));
-    }
-    if (!h.span_id.empty()) setField(out.context, "span_id", JsonValue(h.span_id));
+    if (!h.trace_id.empty()) setField(out.request_info, "request_id", JsonValue(h.trace_id));
+    correlation::setTraceIds(out, h.trace_id, h.span_id);
     return ParseStatus::kRecord;
   }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "parsers/correlation.h"
 #include "parsers/json/record_fields.h"
 #include "parsers/trace.h"
 
@@ -57,6 +58,12 @@ enum class Role : uint8_t {
   kSystemInfo,
   kCallLocation,
   kContext,
+  // What ties the record to a release, a deployment and a trace (parsers/correlation.h).
+  kRelease,
+  kEnvironment,
+  kTraceId,
+  kSpanId,
+  kTraceparent,
   kCount,
 };
 constexpr size_t kRoleCount = static_cast<size_t>(Role::kCount);
@@ -203,7 +210,35 @@ constexpr Alias kAliasList[] = {
     {"system_info", Role::kSystemInfo},
     {"call_location", Role::kCallLocation},
     {"context", Role::kContext},
+    // release, environment, trace (the keys of parsers/correlation.h, in its order)
+    {"release", Role::kRelease},
+    {"service.version", Role::kRelease},
+    {"version", Role::kRelease},
+    {"dd.version", Role::kRelease},
+    {"environment", Role::kEnvironment},
+    {"deployment.environment", Role::kEnvironment},
+    {"service.environment", Role::kEnvironment},
+    {"env", Role::kEnvironment},
+    {"dd.env", Role::kEnvironment},
+    {"trace_id", Role::kTraceId},
+    {"traceId", Role::kTraceId},
+    {"traceID", Role::kTraceId},
+    {"otel.trace_id", Role::kTraceId},
+    {"trace.id", Role::kTraceId},
+    {"dd.trace_id", Role::kTraceId},
+    {"span_id", Role::kSpanId},
+    {"spanId", Role::kSpanId},
+    {"spanID", Role::kSpanId},
+    {"otel.span_id", Role::kSpanId},
+    {"span.id", Role::kSpanId},
+    {"dd.span_id", Role::kSpanId},
+    {"traceparent", Role::kTraceparent},
     // containers only
+    {"dd", Role::kNone, kContainer},  // Datadog: dd.trace_id, dd.span_id, dd.env, dd.version
+    {"otel", Role::kNone, kContainer},
+    {"deployment", Role::kNone, kContainer},
+    {"trace", Role::kNone, kContainer},  // ECS trace.id
+    {"span", Role::kNone, kContainer},   // ECS span.id
     {"http", Role::kNone, kContainer},
     {"http.request", Role::kNone, kContainer},
     {"http.response", Role::kNone, kContainer},
@@ -266,6 +301,37 @@ constexpr bool aliasesUnique() {
   return true;
 }
 static_assert(aliasesUnique(), "an alias path is listed twice");
+
+constexpr correlation::Field fieldOf(Role r) {
+  switch (r) {
+    case Role::kRelease:
+      return correlation::Field::kRelease;
+    case Role::kEnvironment:
+      return correlation::Field::kEnvironment;
+    case Role::kTraceId:
+      return correlation::Field::kTraceId;
+    case Role::kSpanId:
+      return correlation::Field::kSpanId;
+    case Role::kTraceparent:
+      return correlation::Field::kTraceparent;
+    default:
+      return correlation::Field::kNone;
+  }
+}
+
+// The correlation aliases are correlation::kKeys, in the same order, so that every parser
+// reads the same keys with the same precedence.
+constexpr bool correlationKeysMatch() {
+  size_t n = 0;
+  for (const Alias& a : kAliasList) {
+    if (fieldOf(a.role) == correlation::Field::kNone) continue;
+    if (n >= std::size(correlation::kKeys)) return false;
+    const correlation::KnownKey& k = correlation::kKeys[n++];
+    if (k.path != a.path || k.field != fieldOf(a.role)) return false;
+  }
+  return n == std::size(correlation::kKeys);
+}
+static_assert(correlationKeysMatch(), "JSON correlation aliases differ from correlation::kKeys");
 
 const Alias* findAlias(std::string_view path) {
   size_t slot = hashPath(path) & (kTableSize - 1);
@@ -437,6 +503,23 @@ bool accepts(Role role, element v) {
       return t == element_type::STRING || t == element_type::INT64 || t == element_type::UINT64;
     case Role::kDuration:
       return isNumber(t);
+    case Role::kRelease:
+    case Role::kEnvironment: {
+      std::string_view s;
+      return t == element_type::STRING && !v.get(s) && correlation::isName(s);
+    }
+    case Role::kTraceId:
+    case Role::kSpanId: {
+      // Datadog's ids may be written as numbers.
+      if (int64_t i = 0; t == element_type::INT64 && !v.get(i)) return i > 0;
+      if (t == element_type::UINT64) return true;
+      std::string_view s;
+      return t == element_type::STRING && !v.get(s) && correlation::isTraceId(s);
+    }
+    case Role::kTraceparent: {
+      std::string_view s;
+      return t == element_type::STRING && !v.get(s) && correlation::parseTraceparent(s);
+    }
     default:
       return false;
   }
@@ -677,6 +760,7 @@ class JsonParser::Impl {
       consume(Role::kErrorDetails);
     }
     fillRequest(out);
+    fillCorrelation(out);
     for (Role r : {Role::kRequestInfo, Role::kResponseInfo, Role::kSystemInfo, Role::kCallLocation,
                    Role::kContext}) {
       if (has(r)) consume(r);
@@ -749,6 +833,41 @@ class JsonParser::Impl {
     if (rejected_.empty()) return;
     setField(out.context, key, JsonValue(std::move(rejected_)));
     rejected_.clear();
+  }
+
+  // Release, environment, trace and span ids (their values were validated by accepts()).
+  void fillCorrelation(ErrorRecord& out) {
+    auto text = [this](Role r) -> std::string {
+      const element v = get(r).value;
+      if (v.type() == element_type::STRING) return std::string(stringOf(v));
+      if (int64_t i = 0; v.type() == element_type::INT64 && !v.get(i)) return std::to_string(i);
+      if (uint64_t u = 0; !v.get(u)) return std::to_string(u);
+      return {};
+    };
+    if (has(Role::kRelease)) {
+      // GELF's `version` is the version of GELF ("1.1"), not the application's.
+      const bool gelf = kAliasList[get(Role::kRelease).priority].path == "version" &&
+                        hasMessage() &&
+                        kAliasList[get(Role::kMessage).priority].path == "short_message";
+      if (!gelf) {
+        out.release = text(Role::kRelease);
+        consume(Role::kRelease);
+      }
+    }
+    for (const auto& [role, field] :
+         {std::pair{Role::kEnvironment, &out.environment}, std::pair{Role::kTraceId, &out.trace_id},
+          std::pair{Role::kSpanId, &out.span_id}}) {
+      if (!has(role)) continue;
+      *field = text(role);
+      consume(role);
+    }
+    if (has(Role::kTraceparent)) {
+      if (auto ids = correlation::parseTraceparent(stringOf(get(Role::kTraceparent).value))) {
+        if (out.trace_id.empty()) out.trace_id.assign(ids->trace_id);
+        if (out.span_id.empty()) out.span_id.assign(ids->span_id);
+      }
+      consume(Role::kTraceparent);
+    }
   }
 
   void fillRequest(ErrorRecord& out) {

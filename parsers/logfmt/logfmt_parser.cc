@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "parsers/correlation.h"
 #include "parsers/line_header.h"
 #include "parsers/text_util.h"
 #include "parsers/trace.h"
@@ -145,6 +146,7 @@ class LogfmtParser final : public Parser {
     bool bare = false;
     std::string_view module;
     std::string error_text;
+    correlation_.clear();
     while (nextPair(s, p, &bare)) {
       if (bare) continue;
       const Role r = roleOf(p.key);
@@ -169,11 +171,13 @@ class LogfmtParser final : public Parser {
           break;
         case Role::kOther:
           unescape(p.value, p.quoted, scratch_);
-          setField(out.context, p.key, JsonValue(scratch_));
+          if (!correlation_.offer(p.key, scratch_))
+            setField(out.context, p.key, JsonValue(scratch_));
           break;
       }
     }
     if (out.message.empty()) out.message = error_text;
+    correlation_.apply(out);
     out.module.assign(module);
     out.level = level;
     if (ev.lines.size() > 1) {
@@ -189,6 +193,7 @@ class LogfmtParser final : public Parser {
 
  private:
   std::string scratch_;
+  correlation::Collector correlation_;  // reused
 };
 
 }  // namespace

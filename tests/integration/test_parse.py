@@ -230,6 +230,35 @@ class ParseBehaviour(unittest.TestCase):
         self.assertTrue(records)
         self.assertEqual({r["service"] for r in records}, {"from-env"})
 
+    def test_release_environment_trace_and_in_app(self):
+        # The config's release and environment, a line's own winning; trace ids of the common
+        # dialects; user in-app rules. Every record stays valid against both schemas.
+        cfg = self.tmp.write("cfg.yaml",
+                             "release: ${HOMEO_IT_RELEASE}\nenvironment: production\n"
+                             "in_app: {include: [org.springframework.web.]}\n")
+        trace, span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+        log = self.tmp.write("app.jsonl", "\n".join([
+            '{"level":"error","message":"a","trace_id":"%s","span_id":"%s"}' % (trace, span),
+            '{"level":"error","message":"b","service":{"version":"9.9.9"},"env":"canary",'
+            '"traceparent":"00-%s-%s-01"}' % (trace, span),
+            '{"level":"error","message":"c","traceparent":"00-nope-%s-01"}' % span,
+            '{"level":"error","message":"d","stack_trace":"java.lang.IllegalStateException: x\\n'
+            '\\tat org.springframework.web.servlet.FrameworkServlet.service('
+            'FrameworkServlet.java:883)\\n\\tat com.shop.Api.handle(Api.java:12)"}',
+        ]) + "\n")
+        _, records = self.parse_ok("--config", cfg, log, env={"HOMEO_IT_RELEASE": "1.4.2"})
+        self.assertEqual(len(records), 4)
+        meta = [r["metadata"] for r in records]
+        self.assertEqual([m.get("release") for m in meta], ["1.4.2", "9.9.9", "1.4.2", "1.4.2"])
+        self.assertEqual([m.get("environment") for m in meta],
+                         ["production", "canary", "production", "production"])
+        self.assertEqual([m.get("trace_id") for m in meta], [trace, trace, None, None])
+        self.assertEqual([m.get("span_id") for m in meta], [span, span, None, None])
+        self.assertNotIn("trace_id", records[0].get("context", {}))
+        self.assertEqual(records[2]["context"]["traceparent"], "00-nope-%s-01" % span)
+        frames = records[3]["error_details"]["detailed_frames"]
+        self.assertEqual([f["in_app"] for f in frames], [True, True])
+
     def test_unparseable_input_is_not_a_failure(self):
         log = self.tmp.write("noise.log", "\x00\x01 binary-ish \xff noise\n\n   \nplain words\n")
         res, records = self.parse_ok(log)

@@ -146,3 +146,111 @@ TEST_CASE("in_app: the fingerprint is taken from the in-app frames", "[in_app]")
   c.frames[0].function = "refund";
   CHECK(computeFingerprint(a) != computeFingerprint(c));
 }
+
+TEST_CASE("in_app rules: Python, /app include over site-packages, exclude of a package",
+          "[in_app][rules]") {
+  const Frame app = at("/app/shop/orders/views.py", 48, "checkout");
+  const Frame lib =
+      at("/app/.venv/lib/python3.12/site-packages/mycorp_common/db.py", 88, "execute");
+  const Frame django = at("/usr/local/lib/python3.12/site-packages/django/core/handlers/base.py",
+                          197, "_get_response");
+  CHECK(isInApp("python", app, InAppRules{}));
+  CHECK_FALSE(isInApp("python", lib, InAppRules{}));
+
+  // The company's own package, installed into site-packages, is its code too.
+  InAppRules ours{{"/app/.venv/lib/python3.12/site-packages/mycorp_common/"}, {}};
+  CHECK(isInApp("python", lib, ours));
+  CHECK_FALSE(isInApp("python", django, ours));
+  CHECK(isInApp("python", app, ours));
+
+  // A generated module under /app is not.
+  InAppRules generated{{"/app/"}, {"/app/shop/migrations/"}};
+  CHECK(isInApp("python", app, generated));
+  CHECK_FALSE(
+      isInApp("python", at("/app/shop/migrations/0042_auto.py", 10, "forwards"), generated));
+  // The longest prefix decides: include inside an excluded directory.
+  InAppRules nested{{"/app/shop/migrations/custom/"}, {"/app/shop/migrations/"}};
+  CHECK(isInApp("python", at("/app/shop/migrations/custom/fix.py", 3, "run"), nested));
+  // Exclude wins a tie.
+  CHECK_FALSE(isInApp("python", app, InAppRules{{"/app/"}, {"/app/"}}));
+}
+
+TEST_CASE("in_app rules: Java com.mycorp vs org.springframework", "[in_app][rules]") {
+  const Frame ours = at("OrderService.java", 42, "place", "com.mycorp.orders.OrderService");
+  const Frame spring = at("FrameworkServlet.java", 883, "service",
+                          "org.springframework.web.servlet.FrameworkServlet");
+  const Frame filter =
+      at("SecurityFilter.java", 31, "doFilter", "org.springframework.security.web.SecurityFilter");
+  const Frame generated = at("OrderMapperImpl.java", 12, "toDto", "com.mycorp.gen.OrderMapperImpl");
+  CHECK(isInApp("java", ours, InAppRules{}));
+  CHECK_FALSE(isInApp("java", spring, InAppRules{}));
+
+  const InAppRules rules{{"com.mycorp.", "org.springframework.security."}, {"com.mycorp.gen."}};
+  CHECK(isInApp("java", ours, rules));
+  CHECK_FALSE(isInApp("java", spring, rules));
+  CHECK(isInApp("java", filter, rules));
+  CHECK_FALSE(isInApp("java", generated, rules));
+  // A prefix that names a method.
+  const InAppRules method{{}, {"com.mycorp.orders.OrderService.place"}};
+  CHECK_FALSE(isInApp("java", ours, method));
+  CHECK(isInApp("java", at("OrderService.java", 50, "cancel", "com.mycorp.orders.OrderService"),
+                method));
+}
+
+TEST_CASE("in_app rules: Node node_modules of the company's scope", "[in_app][rules]") {
+  const Frame scoped = at("/srv/api/node_modules/@mycorp/auth/lib/verify.js", 20, "verifyToken");
+  const Frame express = at("/srv/api/node_modules/express/lib/router/layer.js", 95, "handle");
+  const Frame route = at("/srv/api/src/routes/orders.js", 31, "createOrder");
+  CHECK_FALSE(isInApp("javascript", scoped, InAppRules{}));
+  const InAppRules rules{{"/srv/api/node_modules/@mycorp/"}, {"/srv/api/src/generated/"}};
+  CHECK(isInApp("javascript", scoped, rules));
+  CHECK_FALSE(isInApp("javascript", express, rules));
+  CHECK(isInApp("javascript", route, rules));
+  CHECK_FALSE(isInApp("javascript", at("/srv/api/src/generated/client.js", 7, "call"), rules));
+  // Function names: "Layer.handle" style, when the frame names no class.
+  CHECK_FALSE(isInApp("javascript", at("/srv/api/src/db.js", 7, "Pool.connect"),
+                      InAppRules{{}, {"Pool."}}));
+}
+
+TEST_CASE("in_app rules: Go module paths", "[in_app][rules]") {
+  const Frame ours = at("/home/ci/go/pkg/mod/github.com/mycorp/platform@v1.2.0/db/db.go", 55,
+                        "Query", "github.com/mycorp/platform/db.(*Pool)");
+  const Frame chi = at("/home/ci/go/pkg/mod/github.com/go-chi/chi/v5@v5.0.10/mux.go", 90,
+                       "ServeHTTP", "github.com/go-chi/chi/v5.(*Mux)");
+  const Frame app = at("/src/internal/api/handler.go", 31, "checkout.func1",
+                       "github.com/mycorp/shop/internal/api");
+  CHECK_FALSE(isInApp("go", ours, InAppRules{}));
+  const InAppRules rules{{"github.com/mycorp/"}, {"github.com/mycorp/shop/internal/gen"}};
+  CHECK(isInApp("go", ours, rules));
+  CHECK_FALSE(isInApp("go", chi, rules));
+  CHECK(isInApp("go", app, rules));
+  CHECK_FALSE(isInApp(
+      "go", at("/src/internal/gen/api.go", 9, "Decode", "github.com/mycorp/shop/internal/gen/api"),
+      rules));
+}
+
+TEST_CASE("in_app rules: classifyFrames and the fingerprint follow them, a stated in_app winning",
+          "[in_app][rules]") {
+  ErrorRecord r;
+  r.language = "java";
+  r.exception_type = "java.lang.IllegalStateException";
+  r.frames = {at("FrameworkServlet.java", 883, "service",
+                 "org.springframework.web.servlet.FrameworkServlet"),
+              at("OrderService.java", 42, "place", "com.mycorp.orders.OrderService"),
+              at("Helper.java", 7, "help", "com.mycorp.util.Helper")};
+  r.frames[2].extra = {{"in_app", true}};
+  const InAppRules rules{{}, {"com.mycorp."}};
+  const std::string builtin = computeFingerprint(r);
+  CHECK(computeFingerprint(r, InAppRules{}) == builtin);
+  classifyFrames(r, rules);
+  CHECK_FALSE(r.frames[0].in_app);
+  CHECK_FALSE(r.frames[1].in_app);
+  CHECK(r.frames[2].in_app);  // the source said so
+  // Every frame is a library's by these rules: the fingerprint falls back to all of them.
+  CHECK(computeFingerprint(r, rules) != builtin);
+  // With the company's code included, a change in a Spring frame leaves the group alone.
+  const InAppRules ours{{"com.mycorp."}, {}};
+  ErrorRecord moved = r;
+  moved.frames[0].function = "doDispatch";
+  CHECK(computeFingerprint(moved, ours) == computeFingerprint(r, ours));
+}

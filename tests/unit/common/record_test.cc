@@ -196,6 +196,10 @@ TEST_CASE("record: clear resets every member", "[record]") {
   r.module = "mod";
   r.fingerprint = "fp";
   r.raw_log = "raw";
+  r.release = "1.0";
+  r.environment = "prod";
+  r.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  r.span_id = "00f067aa0ba902b7";
   r.metadata_extra = {{"k", "v"}};
   r.extra = {{"k", "v"}};
   r.details_extra = {{"k", "v"}};
@@ -203,7 +207,7 @@ TEST_CASE("record: clear resets every member", "[record]") {
   // test until it is set here and reset in clear().
   static_assert(sizeof(ErrorRecord) ==
                     sizeof(UnixNanos) + alignof(std::string) /* level, padded */ +
-                        10 * sizeof(std::string) + 2 * sizeof(std::vector<std::string>) +
+                        14 * sizeof(std::string) + 2 * sizeof(std::vector<std::string>) +
                         sizeof(std::vector<Frame>) + 8 * sizeof(JsonObject) + sizeof(uint64_t),
                 "ErrorRecord changed: set the new member here and reset it in clear()");
   r.clear();

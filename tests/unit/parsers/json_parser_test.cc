@@ -702,15 +702,18 @@ TEST_CASE("json: service, tags and the record's own objects fill the record", "[
     CHECK(p.record.tags == std::vector<std::string>{"payments", "eu"});
     CHECK(p.record.context.empty());
   }
-  SECTION("ECS service.name; the rest of service stays") {
-    const auto p = parseLine(parser, R"({"log.level":"error","message":"m",)"
-                                     R"("service":{"name":"billing","version":"1.4.2"}})");
+  SECTION("ECS service.name and service.version; the rest of service stays") {
+    const auto p = parseLine(
+        parser, R"({"log.level":"error","message":"m",)"
+                R"("service":{"name":"billing","version":"1.4.2","node":{"name":"n1"}}})");
     REQUIRE(p.status == ParseStatus::kRecord);
     CHECK(p.record.service == "billing");
+    CHECK(p.record.release == "1.4.2");
     const JsonValue* service = field(p.record.context, "service");
     REQUIRE(service != nullptr);
     REQUIRE(service->isObject());
-    CHECK(stringField(*service->asObject(), "version") == "1.4.2");
+    CHECK(field(*service->asObject(), "version") == nullptr);
+    CHECK(field(*service->asObject(), "node") != nullptr);
   }
   SECTION("tags that are not all strings stay in context") {
     const auto p = parseLine(parser, R"({"level":"error","msg":"m","tags":["a",1]})");

@@ -101,12 +101,10 @@ struct SourceRun {
   std::string format;  // the detected format
 };
 
-// Reads `lines` through a SourceParser of the built-in formats, keeping records >= min_level.
-inline SourceRun readSource(const std::vector<std::string>& lines,
-                            Level min_level = Level::kError) {
+// Reads `lines` through a SourceParser of the built-in formats for a source described by
+// `info` (its min_level, release, in_app rules, ...).
+inline SourceRun readSource(const std::vector<std::string>& lines, const SourceInfo& info) {
   SourceRun run;
-  SourceInfo info;
-  info.min_level = min_level;
   SourceParser sp(sharedBuiltinSet(), info, [&](ErrorRecord& r) { run.records.push_back(r); });
   uint64_t off = 0;
   for (const auto& l : lines) {
@@ -116,6 +114,14 @@ inline SourceRun readSource(const std::vector<std::string>& lines,
   sp.flush();
   run.format = sp.format() ? std::string(sp.format()->name()) : "";
   return run;
+}
+
+// Reads `lines` through a SourceParser of the built-in formats, keeping records >= min_level.
+inline SourceRun readSource(const std::vector<std::string>& lines,
+                            Level min_level = Level::kError) {
+  SourceInfo info;
+  info.min_level = min_level;
+  return readSource(lines, info);
 }
 
 }  // namespace homeo::test
