@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <unordered_set>
 #include <vector>
@@ -19,10 +20,13 @@ namespace {
 constexpr std::string_view kHeader = "homeostasisd seen fingerprints v1\n";
 constexpr int64_t kRewriteEveryMs = 3600 * 1000;
 
+// A time in milliseconds, within what a nanosecond timestamp can hold (the year 2262).
+constexpr int64_t kMaxMillis = INT64_MAX / 1000000;
+
 bool parseInt(std::string_view s, int64_t& out) {
   if (s.empty()) return false;
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size() && out >= 0;
+  return ec == std::errc() && p == s.data() + s.size() && out >= 0 && out <= kMaxMillis;
 }
 
 bool plainFingerprint(std::string_view fp) {

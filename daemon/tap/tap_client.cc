@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -71,8 +72,9 @@ Session follow(int fd, uint64_t max_records, uint64_t& printed, bool& announced,
           announced = true;
           continue;
         }
-        std::fprintf(stderr, "homeostasisd tap: %.*s\n", static_cast<int>(line.size() - 2),
-                     line.data() + 2);
+        const std::string_view notice = line.substr(std::min<size_t>(line.size(), 2));
+        std::fprintf(stderr, "homeostasisd tap: %.*s\n", static_cast<int>(notice.size()),
+                     notice.data());
         if (line.substr(0, 9) == "# error: ") return Session::kRefused;
         continue;
       }

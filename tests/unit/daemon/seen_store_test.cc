@@ -86,13 +86,14 @@ TEST_CASE("A damaged seen file loses only its damaged lines, counted", "[seen]")
             "good1\t1699990000000\t1699990000000\n"
             "junk line without tabs\n"
             "bad\tnot-a-number\t1\n"
+            "far\t99999999999999999\t1\n"  // beyond a nanosecond timestamp
             "good2\t1699990000001\t1699990000002\n"
             "cut\t16999");  // the last line, cut by a crash while appending
   SeenStore s(path, {});
   std::string error;
   REQUIRE(s.load(kNow, &error));
   CHECK(s.size() == 2);
-  CHECK(s.damagedLines() == 3);
+  CHECK(s.damagedLines() == 4);
   CHECK_FALSE(s.observe("good1", kNow, kNow).first);
   CHECK_FALSE(s.observe("good2", kNow, kNow).first);
   CHECK(s.observe("cut", kNow, kNow).first);
