@@ -9,10 +9,14 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <future>
 #include <unordered_set>
 #include <vector>
 
 #include "common/timeutil.h"
+#include "tail/checkpoint_store.h"
+#include "transports/fd_write.h"
 
 namespace homeo {
 namespace {
@@ -41,53 +45,37 @@ void appendLine(std::string& out, std::string_view fp, int64_t first, int64_t la
   out.append(std::to_string(last)).push_back('\n');
 }
 
-bool writeAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 SeenStore::SeenStore(std::string path, Options options)
-    : path_(std::move(path)), options_(options) {}
+    : path_(std::move(path)),
+      dir_(std::filesystem::path(path_).parent_path().string()),
+      options_(options) {}
+
+SeenStore::~SeenStore() { writer_.stop(); }
 
 bool SeenStore::load(int64_t now_ms, std::string* error) {
   entries_.clear();
   if (path_.empty()) return true;
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno != ENOENT) {
-    *error = "cannot read the seen fingerprints " + path_ + ": " + std::strerror(errno) +
+  std::string text;
+  if (const int err = readWhole(path_, text); err != 0 && err != ENOENT) {
+    *error = "cannot read the seen fingerprints " + path_ + ": " + std::strerror(err) +
              "; every fingerprint is first seen again";
     return false;
   }
-  if (fd >= 0) {
-    std::string text;
-    char buf[65536];
-    for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        *error = "cannot read the seen fingerprints " + path_ + ": " + std::strerror(errno);
-        ::close(fd);
-        entries_.clear();
-        return false;
-      }
-      if (n == 0) break;
-      text.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    parse(text);
-    if (damaged_lines_ > 0) {
-      spdlog::warn("{}: {} damaged lines skipped (their fingerprints are first seen again)", path_,
-                   damaged_lines_);
-    }
+  parse(text);
+  if (damaged_lines_ > 0) {
+    spdlog::warn("{}: {} damaged lines skipped (their fingerprints are first seen again)", path_,
+                 damaged_lines_);
   }
-  return rewrite(now_ms, error);
+  // At start, on the caller's thread (before the loop runs); later rewrites on the writer.
+  const std::string data = snapshot(now_ms);
+  if (!writeCheckpointFile(dir_, path_, data, error)) {
+    ++write_failures_;
+    *error = "cannot write the seen fingerprints: " + *error;
+    return false;
+  }
+  return true;
 }
 
 void SeenStore::parse(std::string_view text) {
@@ -158,31 +146,48 @@ void SeenStore::acked(uint64_t seq, int64_t now_ms) {
     }
     pending_.pop_front();
   }
-  if (!lines.empty()) append(lines);
+  if (path_.empty()) return;
+  if (!lines.empty()) {
+    write([this, lines = std::move(lines)] {
+      const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+      size_t written = 0;
+      const int err = fd < 0 ? errno : writeFully(fd, lines, written);
+      if (fd >= 0) ::close(fd);
+      if (err != 0 && write_failures_++ == 0) {
+        spdlog::warn(
+            "cannot append to the seen fingerprints {}: {} (tried again at the next "
+            "rewrite)",
+            path_, std::strerror(err));
+      }
+    });
+  }
   if (file_lines_ > 2 * entries_.size() + 1000 || now_ms - rewritten_at_ms_ >= kRewriteEveryMs ||
       entries_.size() > options_.max_entries + options_.max_entries / 10) {
-    std::string error;
-    if (!rewrite(now_ms, &error)) spdlog::warn("{}", error);
+    write([this, data = snapshot(now_ms)] {
+      std::string error;
+      if (!writeCheckpointFile(dir_, path_, data, &error)) {
+        ++write_failures_;
+        spdlog::warn("cannot write the seen fingerprints: {}", error);
+      }
+    });
   }
 }
 
-void SeenStore::append(std::string_view lines) {
-  if (path_.empty()) return;
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0 || !writeAll(fd, lines)) {
-    if (write_failures_++ == 0) {
-      spdlog::warn(
-          "cannot append to the seen fingerprints {}: {} (tried again at the next "
-          "rewrite)",
-          path_, std::strerror(errno));
-    }
+void SeenStore::write(std::function<void()> job) {
+  if (!writer_.post(std::move(job)) && write_failures_++ == 0) {
+    spdlog::warn(
+        "the seen fingerprints' writer is behind; {} is brought up to date at its next "
+        "rewrite",
+        path_);
   }
-  if (fd >= 0) ::close(fd);
 }
 
-void SeenStore::evict(int64_t now_ms) {
-  std::unordered_set<std::string_view> pending;
-  for (const auto& [seq, fp] : pending_) pending.insert(fp);
+void SeenStore::flush() {
+  std::promise<void> done;
+  if (writer_.post([&done] { done.set_value(); })) done.get_future().wait();
+}
+
+void SeenStore::evict(int64_t now_ms, const std::unordered_set<std::string_view>& pending) {
   const int64_t forget_before = now_ms - options_.forget_after.count();
   std::erase_if(entries_, [&](const auto& e) {
     return e.second.last_ms < forget_before && !pending.count(e.first);
@@ -201,34 +206,20 @@ void SeenStore::evict(int64_t now_ms) {
   for (const auto& fp : gone) entries_.erase(fp);
 }
 
-bool SeenStore::rewrite(int64_t now_ms, std::string* error) {
-  evict(now_ms);
-  rewritten_at_ms_ = now_ms;
-  if (path_.empty()) return true;
+std::string SeenStore::snapshot(int64_t now_ms) {
+  // Fingerprints whose first batch is not acknowledged yet are neither forgotten nor written.
   std::unordered_set<std::string_view> pending;
   for (const auto& [seq, fp] : pending_) pending.insert(fp);
+  evict(now_ms, pending);
+  rewritten_at_ms_ = now_ms;
   std::string text(kHeader);
-  size_t lines = 0;
+  file_lines_ = 0;
   for (const auto& [fp, e] : entries_) {
-    if (pending.count(fp)) continue;  // written once its batch is acknowledged
+    if (pending.count(fp)) continue;
     appendLine(text, fp, e.first_ms, e.last_ms);
-    ++lines;
+    ++file_lines_;
   }
-  const std::string tmp = path_ + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  bool ok = fd >= 0 && writeAll(fd, text) && ::fsync(fd) == 0;
-  const int saved = errno;
-  if (fd >= 0) ::close(fd);
-  ok = ok && ::rename(tmp.c_str(), path_.c_str()) == 0;
-  if (!ok) {
-    ++write_failures_;
-    *error =
-        "cannot write the seen fingerprints " + path_ + ": " + std::strerror(saved ? saved : errno);
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  file_lines_ = lines;
-  return true;
+  return text;
 }
 
 }  // namespace homeo

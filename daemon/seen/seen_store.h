@@ -1,14 +1,18 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "common/record.h"
+#include "common/serial_worker.h"
 
 namespace homeo {
 
@@ -23,9 +27,10 @@ namespace homeo {
 //
 // The file holds one line per fingerprint, `<fingerprint>\t<first seen, ms>\t<last seen, ms>`,
 // after a header line. New fingerprints are appended; the whole file is rewritten (to a
-// temporary, then renamed) at load and when it has grown to twice the fingerprints it
-// holds or an hour has passed, which also records when each was last seen. Damaged lines (a
-// cut last line after a crash, junk) are skipped and counted. Runs on the event loop.
+// temporary, then renamed; on a writer thread, off the loop, except at load) at load and when it
+// has grown to twice the fingerprints it holds or an hour has passed, which also records when each
+// was last seen. Damaged lines (a cut last line after a crash, junk) are skipped and counted. Runs
+// on the event loop.
 class SeenStore {
  public:
   struct Options {
@@ -34,6 +39,7 @@ class SeenStore {
   };
 
   SeenStore(std::string path, Options options);
+  ~SeenStore();  // waits for the writes queued
 
   // Reads the file (a missing one is an empty store) and rewrites it without what expired.
   // False with *error set when it exists but cannot be read or rewritten; the store then
@@ -56,6 +62,9 @@ class SeenStore {
   // Batches up to `seq` are acknowledged: their new fingerprints are written.
   void acked(uint64_t seq, int64_t now_ms);
 
+  // Waits until the writes queued so far are done (tests; the destructor does it too).
+  void flush();
+
   size_t size() const { return entries_.size(); }
   uint64_t damagedLines() const { return damaged_lines_; }
   uint64_t writeFailures() const { return write_failures_; }
@@ -67,11 +76,14 @@ class SeenStore {
     int64_t last_ms;
   };
   void parse(std::string_view text);
-  bool rewrite(int64_t now_ms, std::string* error);
-  void append(std::string_view lines);
-  void evict(int64_t now_ms);
+  // The whole file as it should be now, after forgetting what expired or overflows.
+  std::string snapshot(int64_t now_ms);
+  void evict(int64_t now_ms, const std::unordered_set<std::string_view>& pending);
+  // Queues a write of the file on the writer thread, off the event loop.
+  void write(std::function<void()> job);
 
   std::string path_;
+  std::string dir_;
   Options options_;
   std::unordered_map<std::string, Entry> entries_;
   // New fingerprints not yet written: (batch, fingerprint); batch 0 = not yet assigned.
@@ -80,7 +92,8 @@ class SeenStore {
   size_t file_lines_ = 0;
   int64_t rewritten_at_ms_ = 0;
   uint64_t damaged_lines_ = 0;
-  uint64_t write_failures_ = 0;
+  std::atomic<uint64_t> write_failures_{0};  // also counted on the writer
+  SerialWorker writer_{64, std::chrono::seconds(5)};
 };
 
 }  // namespace homeo

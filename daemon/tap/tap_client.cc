@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "daemon/exit_codes.h"
+#include "transports/fd_write.h"
 
 namespace homeo {
 namespace {
@@ -35,16 +36,6 @@ int connectTo(const std::string& path) {
     return -1;
   }
   return fd;
-}
-
-bool writeAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 enum class Session { kClosed, kDone, kRefused, kOutputGone };
@@ -118,7 +109,7 @@ int runTap(const std::string& socket_path, const TapFilter& filter, uint64_t max
                    socket_path.c_str(), std::strerror(errno));
       return kExitFailure;
     }
-    if (!writeAll(fd, request)) {
+    if (size_t written = 0; writeFully(fd, request, written) != 0) {
       ::close(fd);
       continue;
     }

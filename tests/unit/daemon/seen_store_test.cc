@@ -41,6 +41,7 @@ TEST_CASE("A fingerprint is first seen once, and remembered once its batch is ac
     CHECK(s.observe("bbbb", kNow, kNow).first);
     s.assign(2);
     s.acked(1, kNow + 20);
+    s.flush();  // the file is written off the caller's thread
     // Batch 2 is not acknowledged: "bbbb" is not in the file (a crash now would read its
     // line again, and its record would be first seen again, as the first copy was).
     const std::string text = readAll(path);
