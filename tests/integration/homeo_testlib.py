@@ -649,6 +649,63 @@ def transport_records(samples, index, type_, outcome):
                         (("outcome", outcome), ("transport", str(index)), ("type", type_))))
 
 
+class PythonLogToFileTest(unittest.TestCase):
+    """A daemon following logs/app.log (Python logging lines) into a file transport, with
+    metrics on a free port; subclasses adjust self.cfg before starting it."""
+
+    give_up_s = 30.0
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.addCleanup(self.tmp.cleanup)
+        self.logs = self.tmp.mkdir("logs")
+        self.log = os.path.join(self.logs, "app.log")
+        self.out = self.tmp.join("out", "errors.jsonl")
+        os.makedirs(os.path.dirname(self.out))
+        self.config_path = self.tmp.join("config.yaml")
+        self.cfg = daemon_config(self.tmp.path, os.path.join(self.logs, "*.log"), self.out)
+        self.cfg["inputs"][0]["format"] = "python"
+        self.cfg["batch"] = {"max_records": 500, "max_bytes": 4194304, "max_wait_ms": 50}
+        self.cfg["metrics"] = {"enabled": True, "listen": "127.0.0.1:0"}
+
+    def shipped(self):
+        return read_ndjson(self.out) if os.path.exists(self.out) else []
+
+    def records(self, n, d):
+        """The transport's records once there are at least n."""
+        wait_for(lambda: len(self.shipped()) >= n, self.give_up_s,
+                 lambda: f"{len(self.shipped())} of {n} records arrived\n{d.describe()}")
+        return self.shipped()
+
+    def metric(self, d, name, labels=()):
+        """One sample of the daemon's /metrics; None while it does not answer (across a
+        reload the port logged last may still be the old generation's for a moment)."""
+        try:
+            return scrape_metrics(metrics_port(d)).get((name, labels))
+        except OSError:
+            return None
+
+    def settled(self, d):
+        """Waits until every byte read is acknowledged and checkpointed."""
+        wait_for(lambda: self.metric(d, "homeostasisd_checkpoint_lag_bytes",
+                                     (("input", "0"),)) == 0, self.give_up_s,
+                 lambda: f"not everything was acknowledged\n{d.describe()}")
+
+
+def python_error_line(n, text):
+    """A Python logging ERROR line whose time (and milliseconds) follow n."""
+    return (f"2023-05-20 15:{(n // 60) % 60:02d}:{n % 60:02d},{n % 1000:03d} - app.live - ERROR"
+            f" - {text}\n")
+
+
+def distinct_error(i):
+    """The i-th of up to 400 errors of different types, told apart by letters (numbers and
+    hex-looking words are the variable parts a fingerprint leaves out)."""
+    letters = "ghijklmnopqrstuvwxyz"
+    name = letters[i // 20].upper() + letters[i % 20] + "Failure"
+    return f"{name}Error: the {name.lower()} step failed"
+
+
 def read_text(path):
     try:
         with open(path, encoding="utf-8", errors="replace") as f:

@@ -10,49 +10,13 @@ import unittest
 
 import homeo_testlib as h
 
-GIVE_UP_S = 20.0
+line = h.python_error_line
+distinct = h.distinct_error
+
 STORM = 2000
 
 
-def line(n, text):
-    sec = n % 60
-    return f"2023-05-20 15:{(n // 60) % 60:02d}:{sec:02d},000 - app.live - ERROR - {text}\n"
-
-
-def distinct(i):
-    # Fifty different exception types, told apart by letters (numbers and hex-looking words
-    # are the variable parts a fingerprint leaves out): fifty fingerprints.
-    letters = "ghijklmnopqrstuvwxyz"
-    name = letters[i // 20].upper() + letters[i % 20] + "Failure"
-    return f"{name}Error: the {name.lower()} step failed"
-
-
-class FirstSeenTest(unittest.TestCase):
-
-    def setUp(self):
-        self.tmp = h.TempDir(prefix="homeo-seen-it-")
-        self.addCleanup(self.tmp.cleanup)
-        self.logs = self.tmp.mkdir("logs")
-        self.log = os.path.join(self.logs, "app.log")
-        self.out = self.tmp.join("out", "errors.jsonl")
-        os.makedirs(os.path.dirname(self.out))
-        self.config_path = self.tmp.join("config.yaml")
-        self.cfg = h.daemon_config(self.tmp.path, os.path.join(self.logs, "*.log"), self.out)
-        self.cfg["inputs"][0]["format"] = "python"
-        self.cfg["batch"] = {"max_records": 500, "max_bytes": 4194304, "max_wait_ms": 50}
-        self.cfg["metrics"] = {"enabled": True, "listen": "127.0.0.1:0"}
-
-    def records(self, n, d):
-        h.wait_for(lambda: os.path.exists(self.out) and len(h.read_ndjson(self.out)) >= n,
-                   GIVE_UP_S, lambda: f"fewer than {n} records arrived\n{d.describe()}")
-        return h.read_ndjson(self.out)
-
-    def settled(self, d):
-        port = h.metrics_port(d)
-        h.wait_for(lambda: h.scrape_metrics(port).get(
-            ("homeostasisd_checkpoint_lag_bytes", (("input", "0"),))) == 0, GIVE_UP_S,
-            lambda: f"not everything was acknowledged\n{d.describe()}")
-        return h.scrape_metrics(port)
+class FirstSeenTest(h.PythonLogToFileTest):
 
     def test_one_first_seen_per_error_across_restarts_and_a_kill(self):
         text = []
@@ -65,9 +29,9 @@ class FirstSeenTest(unittest.TestCase):
         total = STORM + 50
         with h.DaemonProcess(self.cfg, self.config_path) as d:
             records = self.records(total, d)
-            samples = self.settled(d)
-            self.assertEqual(samples[("homeostasisd_records_first_seen_total", ())], 51)
-            self.assertEqual(samples[("homeostasisd_seen_fingerprints", ())], 51)
+            self.settled(d)
+            self.assertEqual(self.metric(d, "homeostasisd_records_first_seen_total"), 51)
+            self.assertEqual(self.metric(d, "homeostasisd_seen_fingerprints"), 51)
             self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
         self.assertEqual(len(records), total)
         firsts = {}
@@ -130,9 +94,9 @@ class FirstSeenTest(unittest.TestCase):
         h.append_text(self.log, line(2, "KeepError: one") + line(3, "LoseError: two"))
         with h.DaemonProcess(self.cfg, self.config_path) as d:
             records = self.records(4, d)[2:]
-            samples = self.settled(d)
+            self.settled(d)
             self.assertEqual([r["metadata"]["first_seen"] for r in records], [False, True])
-            self.assertEqual(samples[("homeostasisd_seen_damaged_lines_total", ())], 1)
+            self.assertEqual(self.metric(d, "homeostasisd_seen_damaged_lines_total"), 1)
             self.assertIn("damaged lines skipped", d.stderr_text())
             self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
 

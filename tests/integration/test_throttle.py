@@ -11,23 +11,15 @@ import unittest
 
 import homeo_testlib as h
 
+line = h.python_error_line
+distinct = h.distinct_error
+
 GIVE_UP_S = 30.0
 STORM = 20_000
 
 
-def line(n, text):
-    return (f"2023-05-20 15:{(n // 60) % 60:02d}:{n % 60:02d},{n % 1000:03d} - app.live - ERROR"
-            f" - {text}\n")
-
-
 def storm(i):
     return f"TimeoutError: upstream 10.1.{i % 250}.{i % 9} took {i} ms (request {i:08x})"
-
-
-def distinct(i):
-    letters = "ghijklmnopqrstuvwxyz"
-    name = letters[i // 20].upper() + letters[i % 20] + "Failure"
-    return f"{name}Error: the {name.lower()} step failed"
 
 
 def occurrences(r):
@@ -36,36 +28,11 @@ def occurrences(r):
     return occ["count"] if occ else 1
 
 
-class ThrottleTest(unittest.TestCase):
+class ThrottleTest(h.PythonLogToFileTest):
 
     def setUp(self):
-        self.tmp = h.TempDir(prefix="homeo-throttle-it-")
-        self.addCleanup(self.tmp.cleanup)
-        self.logs = self.tmp.mkdir("logs")
-        self.log = os.path.join(self.logs, "app.log")
-        self.out = self.tmp.join("out", "errors.jsonl")
-        os.makedirs(os.path.dirname(self.out))
-        self.config_path = self.tmp.join("config.yaml")
-        self.cfg = h.daemon_config(self.tmp.path, os.path.join(self.logs, "*.log"), self.out)
-        self.cfg["inputs"][0]["format"] = "python"
+        super().setUp()
         del self.cfg["throttle"]  # the defaults: 5 per 60 s
-        self.cfg["batch"] = {"max_records": 500, "max_bytes": 4194304, "max_wait_ms": 50}
-        self.cfg["metrics"] = {"enabled": True, "listen": "127.0.0.1:0"}
-
-    def records(self, n, d, timeout=GIVE_UP_S):
-        h.wait_for(lambda: os.path.exists(self.out) and len(h.read_ndjson(self.out)) >= n,
-                   timeout, lambda: f"fewer than {n} records arrived "
-                                    f"({len(h.read_ndjson(self.out)) if os.path.exists(self.out) else 0})"
-                                    f"\n{d.describe()}")
-        return h.read_ndjson(self.out)
-
-    def metric(self, d, name, labels=()):
-        # Across a reload the port logged last may still be the old generation's for a
-        # moment (the new one logs its own once it listens): refused means "not yet".
-        try:
-            return h.scrape_metrics(h.metrics_port(d)).get((name, labels))
-        except OSError:
-            return None
 
     def test_a_storm_of_20000_and_50_others_add_up_to_20050(self):
         text = []
@@ -119,10 +86,7 @@ class ThrottleTest(unittest.TestCase):
             records = self.records(3, d)
             self.assertEqual(len(records), 3)
             self.assertEqual(records[2]["metadata"]["occurrences"]["count"], 98)
-            port = h.metrics_port(d)
-            h.wait_for(lambda: h.scrape_metrics(port).get(
-                ("homeostasisd_checkpoint_lag_bytes", (("input", "0"),))) == 0, GIVE_UP_S,
-                lambda: f"the checkpoint did not pass the counted events\n{d.describe()}")
+            self.settled(d)  # the checkpoint passed the counted events
             self.assertEqual(self.metric(d, "homeostasisd_throttle_summaries_total"), 1)
             self.assertEqual(d.stop(), h.EXIT_OK, d.describe())
         self.assertEqual(sum(occurrences(r) for r in h.read_ndjson(self.out)), 100)
