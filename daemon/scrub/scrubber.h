@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/hash.h"
 #include "common/record.h"
 
 namespace homeo {
@@ -81,12 +82,6 @@ class Scrubber {
   static constexpr size_t kCleanCacheMaxLength = 128;
   static constexpr size_t kCleanCacheEntries = 2048;
   static constexpr size_t kKeyCacheEntries = 4096;
-
-  // Hashes std::string and std::string_view alike, so lookups need no copy.
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
 
   Scrubber() = default;
   bool addRule(std::string name, const std::string& pattern, Action action, bool card,

@@ -110,7 +110,7 @@ void SeenStore::parse(std::string_view text) {
 }
 
 SeenStore::Seen SeenStore::observe(std::string_view fingerprint, int64_t when_ms, int64_t now_ms) {
-  auto it = entries_.find(std::string(fingerprint));
+  auto it = entries_.find(fingerprint);  // no copy: called for every record
   if (it != entries_.end()) {
     it->second.last_ms = std::max(it->second.last_ms, now_ms);
     return {false, it->second.first_ms};

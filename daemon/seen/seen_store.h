@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/hash.h"
 #include "common/record.h"
 #include "common/serial_worker.h"
 
@@ -85,7 +86,7 @@ class SeenStore {
   std::string path_;
   std::string dir_;
   Options options_;
-  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
   // New fingerprints not yet written: (batch, fingerprint); batch 0 = not yet assigned.
   std::deque<std::pair<uint64_t, std::string>> pending_;
   size_t unassigned_ = 0;  // the last entries of pending_ that have no batch yet
