@@ -203,7 +203,7 @@ class Daemon {
       throttle_.suppress(r, id, now, [&] { return tracker_.hold(id, r.source_offset); });
       return;
     }
-    const uint64_t seq = ship(r);
+    const uint64_t seq = ship(r, now);
     tailer_->recorded(id, r.source_offset, seq);
   }
 
@@ -226,20 +226,15 @@ class Daemon {
   }
 
   // Counts, finishes and batches a record; returns the number of its batch.
-  uint64_t ship(ErrorRecord& r) {
+  uint64_t ship(ErrorRecord& r, int64_t now_ms = nowMillis()) {
     records_.count(r);
-    markSeen(r);
+    if (seen_.mark(r, now_ms).first) ++records_.first_seen;
     json_.clear();
     pipeline_->finish(r, json_);
     if (tap_ && tap_->active()) tap_->publish(json_, r.service, r.level, r.fingerprint);
     const uint64_t seq = batcher_->add(json_, r.level, r.service, r.tags);
     seen_.assign(seq);
     return seq;
-  }
-
-  // metadata.first_seen and first_seen_at, from the fingerprints this host has seen.
-  void markSeen(ErrorRecord& r) {
-    if (seen_.mark(r, nowMillis()).first) ++records_.first_seen;
   }
 
   static int64_t nowMillis() { return nowNanos() / 1000000; }

@@ -82,10 +82,16 @@ struct Fixture {
   }
 };
 
-int connectTo(const std::string& path) {
+sockaddr_un unixAddress(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
+  REQUIRE(path.size() < sizeof(addr.sun_path));
   std::memcpy(addr.sun_path, path.data(), path.size());
+  return addr;
+}
+
+int connectTo(const std::string& path) {
+  const sockaddr_un addr = unixAddress(path);
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   REQUIRE(fd >= 0);
   REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0);
@@ -265,9 +271,7 @@ TEST_CASE("A stale tap socket is replaced, a live one is not taken over", "[tap]
   const std::string stale = tempSocketPath();
   {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, stale.data(), stale.size());
+    const sockaddr_un addr = unixAddress(stale);
     REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0);
     ::close(fd);
   }
